@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import type Database from 'better-sqlite3';
+import {CaseFileError} from './open.js';
+
+/** db/ at the package root: dist/db/migrate.js and source/db/migrate.ts are both two levels down. */
+const schemaDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'db');
+
+export interface Migration {
+	version: number;
+	name: string;
+	sql: string;
+}
+
+export function migrations(): Migration[] {
+	return fs
+		.readdirSync(schemaDir)
+		.filter(name => /^\d{3}_.+\.sql$/.test(name))
+		.sort()
+		.map(name => ({version: Number(name.slice(0, 3)), name, sql: fs.readFileSync(path.join(schemaDir, name), 'utf8')}));
+}
+
+export function latestVersion(): number {
+	return Math.max(0, ...migrations().map(m => m.version));
+}
+
+/** Brings a case file up to the latest schema; refuses a file written by a newer mfatrail. */
+export function migrate(db: Database.Database, {readonly, file}: {readonly: boolean; file: string}): void {
+	const current = db.pragma('user_version', {simple: true}) as number;
+	const all = migrations();
+	const latest = latestVersion();
+	if (current > latest) {
+		throw new CaseFileError(
+			`case file ${file} has schema version ${current}, newer than this mfatrail understands (${latest}); upgrade mfatrail`,
+		);
+	}
+	if (current === latest) return;
+	if (readonly) {
+		throw new CaseFileError(`case file ${file} has schema version ${current}; open it once without read-only to upgrade to ${latest}`);
+	}
+	const pending = all.filter(m => m.version > current);
+	const apply = db.transaction(() => {
+		for (const m of pending) {
+			db.exec(m.sql);
+			db.pragma(`user_version = ${m.version}`);
+		}
+	});
+	apply();
+}

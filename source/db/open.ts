@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import {migrate} from './migrate.js';
+
+export type CaseFile = Database.Database;
+
+export class CaseFileError extends Error {}
+
+export interface OpenOptions {
+	/** Open an existing case file without writing to it (queries, the explorer). */
+	readonly?: boolean;
+}
+
+/** Default case file: --db, else MFATRAIL_DB, else ./mfatrail.db. */
+export function caseFilePath(flag?: string): string {
+	return flag || process.env.MFATRAIL_DB || 'mfatrail.db';
+}
+
+/**
+ * Opens (creating if needed) a case file. A new file is created owner-only (0600) before SQLite
+ * opens it, so the -wal and -shm files SQLite creates beside it get the same mode.
+ */
+export function openCaseFile(file: string, options: OpenOptions = {}): CaseFile {
+	const resolved = path.resolve(file);
+	if (options.readonly) {
+		if (!fs.existsSync(resolved)) {
+			throw new CaseFileError(`case file not found: ${file} (import evidence first: mfatrail import PATH --db ${file})`);
+		}
+	} else if (!fs.existsSync(resolved)) {
+		try {
+			fs.closeSync(fs.openSync(resolved, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, 0o600));
+			fs.chmodSync(resolved, 0o600); // umask may have narrowed or widened nothing else; be explicit
+		} catch (error) {
+			throw new CaseFileError(`cannot create case file ${file}: ${(error as Error).message}`);
+		}
+	}
+	let db: CaseFile;
+	try {
+		db = new Database(resolved, {readonly: Boolean(options.readonly), fileMustExist: Boolean(options.readonly)});
+	} catch (error) {
+		throw new CaseFileError(`cannot open case file ${file}: ${(error as Error).message}`);
+	}
+	try {
+		db.pragma('busy_timeout = 5000');
+		db.pragma('trusted_schema = OFF');
+		if (!options.readonly) {
+			db.pragma('journal_mode = WAL');
+			db.pragma('synchronous = NORMAL');
+		}
+		db.pragma('cache_size = -65536');
+		migrate(db, {readonly: Boolean(options.readonly), file});
+	} catch (error) {
+		db.close();
+		if (error instanceof CaseFileError) throw error;
+		throw new CaseFileError(`cannot use case file ${file}: ${(error as Error).message}`);
+	}
+	return db;
+}

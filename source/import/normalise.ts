@@ -1,0 +1,166 @@
+import crypto from 'node:crypto';
+import {parseEventTime} from '../lib/time.js';
+import {extractFacts} from '../model/facts.js';
+
+/** A record ready to store: the indexed fields plus the original text, untouched. */
+export interface NormalisedEvent {
+	eventId: string;
+	eventIdDerived: boolean;
+	rawSha256: Buffer;
+	partial: boolean;
+	eventTime: string;
+	eventVersion: string | null;
+	eventSource: string | null;
+	eventName: string | null;
+	eventType: string | null;
+	recipientAccountId: string | null;
+	awsRegion: string | null;
+	identityType: string | null;
+	identityArn: string | null;
+	identityUserName: string | null;
+	identityPrincipalId: string | null;
+	identityAccountId: string | null;
+	accessKeyId: string | null;
+	mfaAuthenticated: 0 | 1 | null;
+	invokedBy: string | null;
+	sourceIp: string | null;
+	userAgent: string | null;
+	errorCode: string | null;
+	errorMessage: string | null;
+	readOnly: 0 | 1 | null;
+	facts: string | null;
+	flags: string | null;
+	/** The record exactly as it was in the evidence. */
+	raw: string;
+	/** Record index inside its source. */
+	position: number;
+}
+
+/** Why one record cannot be imported; the import reports it with its position and goes on. */
+export class RecordRejection extends Error {}
+
+type Json = Record<string, unknown>;
+
+function object(value: unknown): Json | undefined {
+	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
+}
+
+/** Strings as they are; numbers and booleans as text (fixtures use both); everything else null. */
+function text(value: unknown): string | null {
+	if (typeof value === 'string') return value;
+	if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+	return null;
+}
+
+/** 'true' / true / 'True' → 1; 'false' / false → 0; anything else null. */
+export function flag(value: unknown): 0 | 1 | null {
+	if (value === true) return 1;
+	if (value === false) return 0;
+	if (typeof value === 'string') {
+		const v = value.trim().toLowerCase();
+		if (v === 'true' || v === 'yes') return 1;
+		if (v === 'false' || v === 'no') return 0;
+	}
+	return null;
+}
+
+const eventTypes = ['AwsApiCall', 'AwsServiceEvent', 'AwsConsoleAction', 'AwsConsoleSignIn', 'AwsCloudTrailInsight', 'AwsVpceEvent'];
+const eventTypeByLower = new Map(eventTypes.map(t => [t.toLowerCase(), t]));
+
+export function normaliseEventType(value: unknown): string | null {
+	const t = text(value);
+	if (t === null) return null;
+	return eventTypeByLower.get(t.toLowerCase()) ?? t;
+}
+
+/** 'NoSuchEntityException' and 'NoSuchEntity' are the same error. */
+export function normaliseErrorCode(value: unknown): string | null {
+	const t = text(value);
+	if (t === null || t === '') return null;
+	return t.length > 'Exception'.length && t.endsWith('Exception') ? t.slice(0, -'Exception'.length) : t;
+}
+
+/** JSON with keys sorted at every level: two serialisations of one record hash alike. */
+export function canonicalJson(value: unknown): string {
+	if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+	if (value !== null && typeof value === 'object') {
+		const keys = Object.keys(value as Json).sort();
+		return `{${keys.map(k => `${JSON.stringify(k)}:${canonicalJson((value as Json)[k])}`).join(',')}}`;
+	}
+	return JSON.stringify(value) ?? 'null';
+}
+
+export function sha256(text: string | Buffer): Buffer {
+	return crypto.createHash('sha256').update(text).digest();
+}
+
+export interface NormaliseOptions {
+	/** The record comes from an export that holds only some of its fields. */
+	partial?: boolean;
+	/** Notes the reader already knows (e.g. 'time-from-wrapper'). */
+	flags?: string[];
+}
+
+/**
+ * Turns one parsed record and its original text into a row. Throws RecordRejection for a record
+ * that is not a CloudTrail event (not an object, no usable eventTime).
+ */
+export function normaliseRecord(record: unknown, raw: string, position: number, options: NormaliseOptions = {}): NormalisedEvent {
+	const r = object(record);
+	if (!r) {
+		const kind = record === null ? 'null' : Array.isArray(record) ? 'an array' : `a ${typeof record}`;
+		throw new RecordRejection(`record is ${kind}, not an object`);
+	}
+	const flags = [...(options.flags ?? [])];
+	if (r.eventTime === undefined || r.eventTime === null || r.eventTime === '') {
+		const hint = r['@timestamp'] !== undefined ? ' (it has @timestamp: a pipeline replaced eventTime)' : '';
+		throw new RecordRejection(`record has no eventTime${hint}`);
+	}
+	const time = parseEventTime(r.eventTime);
+	if (!time) throw new RecordRejection(`eventTime is not a valid time: ${JSON.stringify(r.eventTime).slice(0, 60)}`);
+	if (time.note) flags.push(`time-${time.note}`);
+
+	const rawSha256 = sha256(raw);
+	let eventId = text(r.eventID);
+	let eventIdDerived = false;
+	if (!eventId || eventId.trim() === '') {
+		// Stable across serialisations of the same record, so re-imports still deduplicate.
+		eventId = `derived:${sha256(canonicalJson(r)).toString('hex').slice(0, 32)}`;
+		eventIdDerived = true;
+		flags.push('derived-id');
+	}
+
+	const identity = object(r.userIdentity);
+	const attributes = object(object(identity?.sessionContext)?.attributes);
+	const facts = extractFacts(r);
+	return {
+		eventId,
+		eventIdDerived,
+		rawSha256,
+		partial: Boolean(options.partial),
+		eventTime: time.utc,
+		eventVersion: text(r.eventVersion),
+		eventSource: text(r.eventSource),
+		eventName: text(r.eventName),
+		eventType: normaliseEventType(r.eventType),
+		recipientAccountId: text(r.recipientAccountId),
+		awsRegion: text(r.awsRegion),
+		identityType: text(identity?.type),
+		identityArn: text(identity?.arn) || null,
+		identityUserName: text(identity?.userName),
+		identityPrincipalId: text(identity?.principalId),
+		identityAccountId: text(identity?.accountId),
+		accessKeyId: text(identity?.accessKeyId) || null,
+		mfaAuthenticated: flag(attributes?.mfaAuthenticated),
+		invokedBy: text(identity?.invokedBy),
+		sourceIp: text(r.sourceIPAddress),
+		userAgent: text(r.userAgent),
+		errorCode: normaliseErrorCode(r.errorCode),
+		errorMessage: text(r.errorMessage),
+		readOnly: flag(r.readOnly),
+		facts: facts ? JSON.stringify(facts) : null,
+		flags: flags.length > 0 ? flags.join(',') : null,
+		raw,
+		position,
+	};
+}

@@ -1,0 +1,97 @@
+/**
+ * Finds the exact text of each element of a JSON array without parsing the whole document, so
+ * every record is stored byte-for-byte as it appeared in the evidence.
+ */
+
+export interface Slice {
+	start: number;
+	end: number;
+}
+
+/** Index just past the JSON value starting at `start` (string-aware bracket matching), or -1. */
+export function valueEnd(text: string, start: number, maxDepth = 10_000): number {
+	const first = text.charCodeAt(start);
+	if (first === 0x22 /* " */) return stringEnd(text, start);
+	if (first !== 0x7b /* { */ && first !== 0x5b /* [ */) {
+		let i = start;
+		while (i < text.length) {
+			const c = text.charCodeAt(i);
+			if (c === 0x2c || c === 0x5d || c === 0x7d || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) break;
+			i++;
+		}
+		return i;
+	}
+	let depth = 0;
+	for (let i = start; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if (c === 0x22) {
+			i = stringEnd(text, i) - 1;
+			if (i < 0) return -1;
+		} else if (c === 0x7b || c === 0x5b) {
+			if (++depth > maxDepth) return -2;
+		} else if (c === 0x7d || c === 0x5d) {
+			if (--depth === 0) return i + 1;
+		}
+	}
+	return -1;
+}
+
+function stringEnd(text: string, start: number): number {
+	for (let i = start + 1; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if (c === 0x5c /* \ */) i++;
+		else if (c === 0x22) return i + 1;
+	}
+	return 0; // unterminated: caller sees -1 after the -1 adjustment
+}
+
+function skipSpace(text: string, i: number): number {
+	while (i < text.length) {
+		const c = text.charCodeAt(i);
+		if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+		i++;
+	}
+	return i;
+}
+
+/** The slices of the elements of the array that starts at `open` (the '['). */
+export function arrayElements(text: string, open: number): {slices: Slice[]; error?: string; errorAt?: number} {
+	const slices: Slice[] = [];
+	let i = skipSpace(text, open + 1);
+	if (text.charCodeAt(i) === 0x5d) return {slices};
+	for (;;) {
+		const end = valueEnd(text, i);
+		if (end === -2) return {slices, error: 'nesting too deep', errorAt: i};
+		if (end <= i) return {slices, error: 'unterminated value (truncated?)', errorAt: i};
+		slices.push({start: i, end});
+		i = skipSpace(text, end);
+		const c = text.charCodeAt(i);
+		if (c === 0x2c) {
+			i = skipSpace(text, i + 1);
+			continue;
+		}
+		if (c === 0x5d) return {slices};
+		return {slices, error: i >= text.length ? 'unexpected end of data (truncated?)' : `unexpected character at ${i}`, errorAt: i};
+	}
+}
+
+/** Position of the '[' that opens the value of top-level key `key` in an object document. */
+export function topLevelArrayOf(text: string, key: string): number {
+	let i = skipSpace(text, 0);
+	if (text.charCodeAt(i) !== 0x7b) return -1;
+	i = skipSpace(text, i + 1);
+	while (i < text.length && text.charCodeAt(i) === 0x22) {
+		const keyEnd = stringEnd(text, i);
+		if (keyEnd <= 0) return -1;
+		const name = text.slice(i + 1, keyEnd - 1);
+		i = skipSpace(text, keyEnd);
+		if (text.charCodeAt(i) !== 0x3a) return -1;
+		i = skipSpace(text, i + 1);
+		if (name === key) return text.charCodeAt(i) === 0x5b ? i : -1;
+		const end = valueEnd(text, i);
+		if (end <= i) return -1;
+		i = skipSpace(text, end);
+		if (text.charCodeAt(i) === 0x2c) i = skipSpace(text, i + 1);
+	}
+	return -1;
+}

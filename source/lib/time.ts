@@ -1,0 +1,71 @@
+/**
+ * Times in the case file are UTC strings 'YYYY-MM-DDTHH:MM:SSZ' (CloudTrail's own precision), so
+ * string order is time order.
+ */
+
+const isoLike = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
+
+export interface ParsedTime {
+	/** Canonical UTC time, second precision. */
+	utc: string;
+	/** The input had no zone and was read as UTC, or was an epoch number, or carried an offset. */
+	note?: 'no-zone' | 'epoch' | 'offset';
+}
+
+export function formatUtc(ms: number): string {
+	return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** Parses the time shapes seen in CloudTrail exports; undefined when it is not a real time. */
+export function parseEventTime(value: unknown): ParsedTime | undefined {
+	if (typeof value === 'number' && Number.isFinite(value)) {
+		// Epoch seconds (lookup-events CLI v1) or milliseconds.
+		const ms = value > 1e11 ? value : value * 1000;
+		return inRange(ms) ? {utc: formatUtc(ms), note: 'epoch'} : undefined;
+	}
+	if (typeof value !== 'string') return undefined;
+	const text = value.trim();
+	if (/^\d{9,13}(\.\d+)?$/.test(text)) return parseEventTime(Number(text));
+	const m = isoLike.exec(text);
+	if (!m) return undefined;
+	const [, y, mo, d, h = '00', mi = '00', s = '00', , zone] = m;
+	const year = Number(y);
+	const month = Number(mo);
+	const day = Number(d);
+	const hour = Number(h);
+	const minute = Number(mi);
+	const second = Number(s);
+	if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return undefined;
+	let ms = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59));
+	// Date.UTC rolls 2024-02-30 over to March: that is not a real date.
+	if (new Date(ms).getUTCDate() !== day) return undefined;
+	let note: ParsedTime['note'];
+	if (!zone) note = 'no-zone';
+	else if (zone !== 'Z' && zone !== 'z' && zone !== 'UTC') {
+		const sign = zone.startsWith('-') ? -1 : 1;
+		const digits = zone.slice(1).replace(':', '');
+		const offset = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
+		ms -= sign * offset * 60_000;
+		if (offset !== 0) note = 'offset';
+	}
+	return inRange(ms) ? {utc: formatUtc(ms), note} : undefined;
+}
+
+function inRange(ms: number): boolean {
+	return ms >= Date.UTC(1990, 0, 1) && ms < Date.UTC(10000, 0, 1);
+}
+
+const relative = /^(\d+)\s*(s|m|h|d|w)$/i;
+const unitMs: Record<string, number> = {s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000};
+
+/**
+ * Parses a time given on the command line: ISO 8601 ('2024-03-01', '2024-03-01T10:00Z') or a
+ * relative age ('7d', '12h', '30m') counted back from now. Throws with a clear message otherwise.
+ */
+export function parseTimeArgument(value: string, now: number = Date.now()): string {
+	const rel = relative.exec(value.trim());
+	if (rel) return formatUtc(now - Number(rel[1]) * unitMs[rel[2].toLowerCase()]);
+	const parsed = parseEventTime(value);
+	if (!parsed) throw new Error(`not a time: ${JSON.stringify(value)} (use ISO 8601 such as 2024-03-01 or 2024-03-01T10:00Z, or an age such as 7d, 12h, 30m)`);
+	return parsed.utc;
+}

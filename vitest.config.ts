@@ -1,0 +1,11 @@
+import {defineConfig} from 'vitest/config';
+
+export default defineConfig({
+	test: {
+		include: ['test/**/*.test.{ts,tsx}'],
+		testTimeout: 60_000,
+		hookTimeout: 120_000,
+		pool: 'forks',
+		env: {FORCE_COLOR: '0'},
+	},
+});
