@@ -7,6 +7,7 @@ import {EventStore, type SourceInfo} from '../db/store.js';
 import {normaliseRecord, RecordRejection, type NormalisedEvent} from './normalise.js';
 import {arrayElements, topLevelArrayOf} from './scan.js';
 import {refreshModel} from '../model/refresh.js';
+import {refreshFindings} from '../findings/refresh.js';
 
 export interface ImportSummary {
 	files: {seen: number; imported: number; skipped: number; rejected: number};
@@ -35,6 +36,7 @@ export async function importPaths(db: CaseFile, inputs: string[], options: Impor
 		for (const file of walk(input, summary)) importFile(store, file, summary);
 	}
 	refreshModel(db);
+	refreshFindings(db);
 	store.finishRun('done', summary);
 	return summary;
 }
