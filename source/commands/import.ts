@@ -1,11 +1,12 @@
 import {caseFilePath, openCaseFile} from '../db/open.js';
-import {importPaths, type ImportSummary} from '../import/index.js';
+import {importPaths, type ImportProgress, type ImportSummary} from '../import/index.js';
 import {safe} from '../lib/terminal-text.js';
 import {dbFlag, jsonFlag, type Command} from './command.js';
 import {toolVersion} from './main.js';
 
-/** 0 clean, 3 some inputs or records rejected, 1 nothing could be imported. */
+/** 0 clean, 3 some inputs or records rejected, 1 nothing could be imported, 130 interrupted. */
 export function importExitStatus(summary: ImportSummary): number {
+	if (summary.interrupted) return 130;
 	const anyRejected = summary.files.rejected > 0 || summary.records.rejected > 0;
 	if (summary.files.imported === 0 && summary.files.skipped === 0 && anyRejected) return 1;
 	return anyRejected ? 3 : 0;
@@ -20,13 +21,15 @@ export const importCommand: Command = {
 
 	Reads CloudTrail log files (.json, .json.gz, S3 layout), digest files, lookup-events output,
 	JSON arrays, single records, EventBridge envelopes, JSON lines, console Event history
-	downloads (JSON, CSV) and .zip/.tar/.tgz archives of them. Formats are recognised by content.
+	downloads (JSON, CSV), Sentinel AWSCloudTrail CSV and .zip/.tar/.tgz archives of them.
+	Formats are recognised by content. Importing again adds nothing twice.
 
 	Options
 	  --db FILE   case file (default ./mfatrail.db, or $MFATRAIL_DB)
 	  --json      print one JSON summary object on stdout
 
-	Exit status: 0 all imported, 3 some inputs or records rejected, 1 nothing imported.
+	Exit status: 0 all imported, 3 some inputs or records rejected, 1 nothing imported or the
+	case file cannot be written, 130 interrupted (run the same command again to complete it).
 
 	Examples
 	  $ mfatrail import AWSLogs/ --db case.db
@@ -36,20 +39,80 @@ export const importCommand: Command = {
 	async run(input, flags) {
 		if (input.length === 0) throw new Error('name at least one file or folder to import (or - for stdin)');
 		const db = openCaseFile(caseFilePath(flags.db as string));
+		const controller = new AbortController();
+		const stop = () => controller.abort();
+		process.once('SIGINT', stop);
+		process.once('SIGTERM', stop);
+		const progress = progressReporter();
 		try {
-			const summary = await importPaths(db, input, {argv: process.argv.slice(2), toolVersion: toolVersion()});
+			const summary = await importPaths(db, input, {
+				argv: process.argv.slice(2),
+				toolVersion: toolVersion(),
+				signal: controller.signal,
+				onProgress: progress.update,
+			});
+			progress.end();
 			if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-			else {
-				const {files, records} = summary;
-				process.stdout.write(
-					`files: ${files.seen} seen, ${files.imported} imported, ${files.skipped} skipped, ${files.rejected} rejected\n` +
-						`records: ${records.seen} seen, ${records.inserted} inserted, ${records.duplicates} duplicates, ${records.conflicts} conflicts, ${records.rejected} rejected\n`,
-				);
-				for (const e of summary.errors.slice(0, 20)) process.stderr.write(`  ${safe(e.source)}: ${safe(e.reason)}\n`);
-			}
+			else printSummary(summary);
+			if (summary.interrupted) process.stderr.write('mfatrail import: interrupted; imported sources are kept, run the same command again to complete it\n');
 			return importExitStatus(summary);
 		} finally {
+			progress.end();
+			process.off('SIGINT', stop);
+			process.off('SIGTERM', stop);
 			db.close();
 		}
 	},
 };
+
+function printSummary(summary: ImportSummary): void {
+	const {files, records} = summary;
+	process.stdout.write(
+		`files: ${files.seen} seen, ${files.imported} imported, ${files.skipped} skipped, ${files.rejected} rejected\n` +
+			`records: ${records.seen} seen, ${records.inserted} inserted, ${records.duplicates} duplicates, ${records.conflicts} conflicts, ${records.rejected} rejected\n`,
+	);
+	const shown = summary.errors.slice(0, 20);
+	for (const e of shown) process.stderr.write(`  rejected ${safe(e.source)}: ${safe(e.reason)}\n`);
+	if (summary.errors.length > shown.length) process.stderr.write(`  … ${summary.errors.length - shown.length} more (--json lists up to 1000)\n`);
+	for (const s of summary.skipped.slice(0, 10)) process.stderr.write(`  skipped ${safe(s.source)}: ${safe(s.reason)}\n`);
+	if (summary.skipped.length > 10) process.stderr.write(`  … ${summary.skipped.length - 10} more skipped\n`);
+}
+
+/**
+ * Progress on stderr: one line redrawn in place on a terminal (at most 5 times a second), plain
+ * lines every 5 seconds otherwise. Nothing for imports that finish within a second.
+ */
+function progressReporter(): {update: (p: ImportProgress) => void; end: () => void} {
+	const tty = Boolean(process.stderr.isTTY);
+	const interval = tty ? 200 : 5000;
+	let last = Date.now();
+	let drawn = false;
+	return {
+		update(p) {
+			const now = Date.now();
+			if (now - last < interval || now - p.startedAt < 1000) return;
+			last = now;
+			const line = progressLine(p, now);
+			if (tty) {
+				process.stderr.write(`\r\x1b[K${line}`);
+				drawn = true;
+			} else process.stderr.write(`${line}\n`);
+		},
+		end() {
+			if (drawn) process.stderr.write('\r\x1b[K');
+			drawn = false;
+		},
+	};
+}
+
+export function progressLine(p: ImportProgress, now: number): string {
+	const seconds = Math.max(0.001, (now - p.startedAt) / 1000);
+	const rate = Math.round(p.events / seconds);
+	const fraction = p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : p.sourcesDone / Math.max(1, p.sourcesTotal);
+	const eta = fraction > 0 ? Math.round((seconds / fraction) * (1 - fraction)) : undefined;
+	const width = 20;
+	const filled = Math.round(Math.min(1, fraction) * width);
+	const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
+	return `${bar} ${p.sourcesDone}/${p.sourcesTotal} sources, ${p.events} events, ${rate} events/s, ETA ${eta === undefined ? '?' : `${eta}s`}`;
+}
+

@@ -1,52 +1,71 @@
 import zlib from 'node:zlib';
+import type Database from 'better-sqlite3';
 
 /**
- * Original records are stored verbatim, deflate-compressed against a preset dictionary of the
- * keys and values every CloudTrail record repeats: small records compress well only with it.
- * The dictionary is part of the case-file format (meta raw_codec): never edit it, add a new codec.
+ * Original records are stored verbatim. They are packed in blocks (one per source, or per MiB of
+ * text for large sources) because compressing a few hundred records together is both ten times
+ * faster and three times smaller than compressing each alone (zlib's set-up dominates small inputs).
+ * An event points at its bytes with (raw_block, raw_offset, raw_length). The codec is part of the
+ * case-file format (meta raw_codec): never change it in place, add a new one.
  */
-export const rawCodec = 'deflate-raw-dict-1';
+export const rawCodec = 'deflate-raw-blocks-1';
 
-const dictionary = Buffer.from(
-	[
-		'"userAgent":"aws-cli/2.',
-		'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/',
-		'"sessionContext":{"sessionIssuer":{},"webIdFederationData":{},"attributes":{"creationDate":"',
-		'","mfaAuthenticated":"false"}}',
-		'","mfaAuthenticated":"true"}}',
-		'"tlsDetails":{"tlsVersion":"TLSv1.3","cipherSuite":"TLS_AES_128_GCM_SHA256","clientProvidedHostHeader":"',
-		'"additionalEventData":{"LoginTo":"https://console.aws.amazon.com/console/home","MobileVersion":"No","MFAUsed":"',
-		'"readOnly":true,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"',
-		'"readOnly":false,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"',
-		'","eventCategory":"Management"',
-		'"requestParameters":null,"responseElements":null,',
-		'"requestID":"',
-		'","eventID":"',
-		'"eventSource":"iam.amazonaws.com","eventName":"',
-		'"eventSource":"sts.amazonaws.com","eventName":"',
-		'"eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","sourceIPAddress":"',
-		'"awsRegion":"us-east-1","sourceIPAddress":"',
-		'{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDA',
-		'","arn":"arn:aws:iam::',
-		':user/',
-		'","accountId":"',
-		'","accessKeyId":"ASIA',
-		'","accessKeyId":"AKIA',
-		'","userName":"',
-		'"type":"AssumedRole","principalId":"AROA',
-		'arn:aws:sts::',
-		':assumed-role/',
-		'"sessionIssuer":{"type":"Role","principalId":"AROA',
-		'"eventTime":"20',
-		'T00:00:00Z","eventSource":"',
-		'.amazonaws.com',
-	].join(''),
-);
+/** Uncompressed bytes per block before a new one starts; bounds what reading one record unpacks. */
+const blockBytes = 1 << 20;
 
-export function packRaw(text: string): Buffer {
-	return zlib.deflateRawSync(Buffer.from(text, 'utf8'), {dictionary, level: 6});
+export interface RawRef {
+	/** Index into the blocks of the same builder. */
+	block: number;
+	offset: number;
+	length: number;
 }
 
-export function unpackRaw(blob: Buffer): string {
-	return zlib.inflateRawSync(blob, {dictionary}).toString('utf8');
+/** Collects record texts of one source into compressed blocks. */
+export class RawBlockBuilder {
+	readonly blocks: Uint8Array[] = [];
+	private parts: Buffer[] = [];
+	private size = 0;
+
+	add(text: string): RawRef {
+		const bytes = Buffer.from(text, 'utf8');
+		if (this.size > 0 && this.size + bytes.length > blockBytes) this.flush();
+		const ref = {block: this.blocks.length, offset: this.size, length: bytes.length};
+		this.parts.push(bytes);
+		this.size += bytes.length;
+		return ref;
+	}
+
+	/** The compressed blocks; call once, after the last add. */
+	finish(): Uint8Array[] {
+		if (this.size > 0) this.flush();
+		return this.blocks;
+	}
+
+	private flush(): void {
+		this.blocks.push(zlib.deflateRawSync(Buffer.concat(this.parts, this.size), {level: 3}));
+		this.parts = [];
+		this.size = 0;
+	}
+}
+
+/** Reads original record texts back, keeping the last few unpacked blocks (neighbours share one). */
+export class RawReader {
+	private readonly statement: Database.Statement;
+	private readonly cache = new Map<number, Buffer>();
+
+	constructor(db: Database.Database) {
+		this.statement = db.prepare('SELECT data FROM raw_block WHERE id = ?').pluck();
+	}
+
+	text(block: number, offset: number, length: number): string {
+		let unpacked = this.cache.get(block);
+		if (!unpacked) {
+			const data = this.statement.get(block) as Buffer | undefined;
+			if (!data) throw new Error(`case file is missing raw block ${block}`);
+			unpacked = zlib.inflateRawSync(data);
+			if (this.cache.size >= 8) this.cache.delete(this.cache.keys().next().value!);
+			this.cache.set(block, unpacked);
+		}
+		return unpacked.toString('utf8', offset, offset + length);
+	}
 }

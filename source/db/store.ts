@@ -1,6 +1,7 @@
 import os from 'node:os';
+import zlib from 'node:zlib';
 import type {CaseFile} from './open.js';
-import {packRaw, rawCodec, unpackRaw} from './raw.js';
+import {RawBlockBuilder, RawReader, rawCodec, type RawRef} from './raw.js';
 import type {NormalisedEvent} from '../import/normalise.js';
 import {canonicalJson} from '../import/normalise.js';
 
@@ -26,6 +27,33 @@ export interface SourceCounts {
 export type InsertOutcome = 'inserted' | 'duplicate' | 'conflict';
 
 /**
+ * An event to store: the original text as it was (raw), or a reference into the source's raw
+ * blocks (rawRef, when a reader already packed the texts).
+ */
+export type StoredEvent = Omit<NormalisedEvent, 'raw' | 'rawSha256'> & {rawSha256: Uint8Array; raw?: string; rawRef?: RawRef};
+
+export interface DigestInfo {
+	accountId: string | null;
+	region: string | null;
+	digestStartTime: string | null;
+	digestEndTime: string | null;
+	s3Bucket: string | null;
+	s3Object: string | null;
+	previousHash: string | null;
+	body: string;
+}
+
+interface ExistingEvent {
+	id: number;
+	rawSha256: Buffer;
+	partial: number;
+	eventTime: string;
+	eventName: string | null;
+	sourceId: number;
+	position: number;
+}
+
+/**
  * Writes evidence into a case file. Every source goes in within one transaction
  * (storeSource), so an interrupted import leaves whole sources in or out.
  */
@@ -33,6 +61,10 @@ export class EventStore {
 	readonly runId: number;
 	private readonly db: CaseFile;
 	private readonly statements;
+	private readonly rawReader: RawReader;
+	/** raw_block ids of the source being stored, and its blocks (for the rare content comparison). */
+	private blockIds: number[] = [];
+	private blocks: Uint8Array[] = [];
 
 	constructor(db: CaseFile, argv: string[], toolVersion: string) {
 		this.db = db;
@@ -45,13 +77,24 @@ export class EventStore {
 				.run(new Date().toISOString(), toolVersion, JSON.stringify(argv), os.hostname(), safeUser()).lastInsertRowid,
 		);
 		this.statements = {
-			byEventId: db.prepare(`SELECT id, raw_sha256 AS rawSha256, raw FROM event WHERE event_id = ?`),
+			byEventId: db.prepare(`SELECT id, raw_sha256 AS rawSha256, partial, event_time AS eventTime, event_name AS eventName,
+				source_id AS sourceId, position FROM event WHERE event_id = ?`),
+			rawOf: db.prepare(`SELECT raw_block AS block, raw_offset AS offset, raw_length AS length FROM event WHERE id = ?`),
+			insertBlock: db.prepare(`INSERT INTO raw_block(data) VALUES (?)`),
+			replaceEvent: db.prepare(`UPDATE event SET
+				event_id_derived = ?, raw_sha256 = ?, partial = 0, event_time = ?, event_version = ?, event_source = ?, event_name = ?,
+				event_type = ?, recipient_account_id = ?, aws_region = ?, identity_type = ?, identity_arn = ?, identity_user_name = ?,
+				identity_principal_id = ?, identity_account_id = ?, access_key_id = ?, mfa_authenticated = ?, invoked_by = ?, source_ip = ?,
+				user_agent = ?, error_code = ?, error_message = ?, read_only = ?, facts = ?, flags = ?, source_id = ?, position = ?,
+				raw_block = ?, raw_offset = ?, raw_length = ? WHERE id = ?`),
+			insertDigest: db.prepare(`INSERT INTO digest(source_id, account_id, region, digest_start_time, digest_end_time, s3_bucket,
+				s3_object, previous_hash, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			insertEvent: db.prepare(`INSERT INTO event (
 				event_id, event_id_derived, raw_sha256, conflict, partial, event_time, event_version, event_source, event_name,
 				event_type, recipient_account_id, aws_region, identity_type, identity_arn, identity_user_name,
 				identity_principal_id, identity_account_id, access_key_id, mfa_authenticated, invoked_by, source_ip,
-				user_agent, error_code, error_message, read_only, facts, flags, source_id, position, raw
-			) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+				user_agent, error_code, error_message, read_only, facts, flags, source_id, position, raw_block, raw_offset, raw_length
+			) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			markConflict: db.prepare(`UPDATE event SET conflict = 1 WHERE event_id = ?`),
 			insertSighting: db.prepare(`INSERT INTO sighting(event, source_id, position) VALUES (?, ?, ?)`),
 			insertSource: db.prepare(`INSERT INTO source (
@@ -63,6 +106,7 @@ export class EventStore {
 			previousImport: db.prepare(`SELECT record_count AS records FROM source
 				WHERE path = ? AND member IS ? AND content_sha256 = ? AND status IN ('imported', 'partial', 'digest') LIMIT 1`),
 		};
+		this.rawReader = new RawReader(db);
 	}
 
 	/** The same file (same place, same content) was imported before: its record count, else undefined. */
@@ -78,11 +122,22 @@ export class EventStore {
 	storeSource(
 		info: SourceInfo,
 		status: 'imported' | 'partial' | 'digest',
-		events: Iterable<NormalisedEvent>,
+		events: Iterable<StoredEvent>,
 		rejected: {position: string; reason: string}[],
+		rawBlocks: Uint8Array[] = [],
 		extra?: (sourceId: number) => void,
 	): SourceCounts & {sourceId: number} {
 		const run = this.db.transaction(() => {
+			let list = events;
+			let blocks = rawBlocks;
+			if (blocks.length === 0) {
+				// Events that bring their text (direct callers): pack it here, one block for the source.
+				const builder = new RawBlockBuilder();
+				list = [...events].map(event => (event.rawRef || event.raw === undefined ? event : {...event, rawRef: builder.add(event.raw)}));
+				blocks = builder.finish();
+			}
+			this.blocks = blocks;
+			this.blockIds = blocks.map(data => Number(this.statements.insertBlock.run(data).lastInsertRowid));
 			const sourceId = Number(
 				this.statements.insertSource.run(
 					this.runId,
@@ -101,7 +156,7 @@ export class EventStore {
 			const counts: SourceCounts = {records: rejected.length, inserted: 0, duplicates: 0, conflicts: 0, rejected: rejected.length};
 			let first: string | null = null;
 			let last: string | null = null;
-			for (const event of events) {
+			for (const event of list) {
 				counts.records++;
 				const outcome = this.insertEvent(event, sourceId);
 				if (outcome === 'inserted') counts.inserted++;
@@ -131,24 +186,79 @@ export class EventStore {
 		return run.immediate();
 	}
 
-	private insertEvent(event: NormalisedEvent, sourceId: number): InsertOutcome {
-		const existing = this.statements.byEventId.all(event.eventId) as {id: number; rawSha256: Buffer; raw: Buffer}[];
+	/** Stores a CloudTrail digest file: a source with status 'digest', never records. */
+	storeDigest(info: SourceInfo, digest: DigestInfo): number {
+		return this.storeSource(info, 'digest', [], [], [], sourceId => {
+			this.statements.insertDigest.run(
+				sourceId,
+				digest.accountId,
+				digest.region,
+				digest.digestStartTime,
+				digest.digestEndTime,
+				digest.s3Bucket,
+				digest.s3Object,
+				digest.previousHash,
+				digest.body,
+			);
+		}).sourceId;
+	}
+
+	/** Runs `write` in one transaction: several small sources commit together, each still whole. */
+	batch<T>(write: () => T): T {
+		return this.db.transaction(write).immediate();
+	}
+
+	private insertEvent(event: StoredEvent, sourceId: number): InsertOutcome {
+		const existing = this.statements.byEventId.all(event.eventId) as ExistingEvent[];
+		const sha = Buffer.from(event.rawSha256.buffer, event.rawSha256.byteOffset, event.rawSha256.byteLength);
 		let conflict = 0;
 		if (existing.length > 0) {
-			const same =
-				existing.find(row => row.rawSha256.equals(event.rawSha256)) ??
-				existing.find(row => sameContent(unpackRaw(row.raw), event.raw));
+			const same = existing.find(row => row.rawSha256.equals(sha)) ?? this.sameEvent(existing, event);
 			if (same) {
 				this.statements.insertSighting.run(same.id, sourceId, event.position);
 				return 'duplicate';
 			}
+			if (!event.partial) {
+				// A full record for an event known only from a CSV export: the full text replaces the
+				// partial row, and the partial copy stays on record as a sighting.
+				const partial = existing.find(row => row.partial === 1 && consistent(row, event));
+				if (partial) {
+					this.statements.insertSighting.run(partial.id, partial.sourceId, partial.position);
+					const values = this.columns(event, sha, 0, sourceId);
+					this.statements.replaceEvent.run(...values.slice(1, 3), ...values.slice(5), partial.id);
+					return 'inserted';
+				}
+			}
 			this.statements.markConflict.run(event.eventId);
 			conflict = 1;
 		}
-		this.statements.insertEvent.run(
+		this.statements.insertEvent.run(...this.columns(event, sha, conflict, sourceId));
+		return conflict ? 'conflict' : 'inserted';
+	}
+
+	/**
+	 * The stored row that holds the same event in other words: the same record serialised
+	 * differently (S3 file vs lookup-events string), or a partial CSV copy consistent with it.
+	 */
+	private sameEvent(existing: ExistingEvent[], event: StoredEvent): ExistingEvent | undefined {
+		if (event.partial) return existing.find(row => consistent(row, event));
+		const text = event.raw ?? blockText(this.blocks, event.rawRef!);
+		return existing.find(row => row.partial === 0 && sameContent(this.storedText(row.id), text));
+	}
+
+	/** The original text of a stored event. */
+	private storedText(id: number): string {
+		const {block, offset, length} = this.statements.rawOf.get(id) as {block: number; offset: number; length: number};
+		return this.rawReader.text(block, offset, length);
+	}
+
+	/** Column values in the order of insertEvent (replaceEvent uses the same list without id, conflict, partial). */
+	private columns(event: StoredEvent, sha: Buffer, conflict = 0, sourceId = 0): unknown[] {
+		const ref = event.rawRef!;
+		return [
 			event.eventId,
 			event.eventIdDerived ? 1 : 0,
-			event.rawSha256,
+			sha,
 			conflict,
 			event.partial ? 1 : 0,
 			event.eventTime,
@@ -175,9 +285,10 @@ export class EventStore {
 			event.flags,
 			sourceId,
 			event.position,
-			packRaw(event.raw),
-		);
-		return conflict ? 'conflict' : 'inserted';
+			this.blockIds[ref.block],
+			ref.offset,
+			ref.length,
+		];
 	}
 
 	/** Records an input or record that could not be imported. */
@@ -190,6 +301,15 @@ export class EventStore {
 			.prepare(`UPDATE import_run SET finished_at = ?, status = ?, summary = ? WHERE id = ?`)
 			.run(new Date().toISOString(), status, JSON.stringify(summary), this.runId);
 	}
+}
+
+function blockText(blocks: Uint8Array[], ref: RawRef): string {
+	return zlib.inflateRawSync(blocks[ref.block]).toString('utf8', ref.offset, ref.offset + ref.length);
+}
+
+/** A partial (CSV) copy agrees with a stored row on what it holds: the same time and name. */
+function consistent(row: {eventTime: string; eventName: string | null}, event: {eventTime: string; eventName: string | null}): boolean {
+	return row.eventTime === event.eventTime && (row.eventName === null || event.eventName === null || row.eventName === event.eventName);
 }
 
 /** Two serialisations of one record (S3 file vs lookup-events string) are the same event. */

@@ -1,39 +1,183 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import type {CaseFile} from '../db/open.js';
 import {EventStore, type SourceInfo} from '../db/store.js';
-import {normaliseRecord, RecordRejection, type NormalisedEvent} from './normalise.js';
-import {arrayElements, topLevelArrayOf} from './scan.js';
 import {refreshModel} from '../model/refresh.js';
 import {refreshFindings} from '../findings/refresh.js';
+import {limits, mib} from './limits.js';
+import {runTasks, workersAvailable} from './pool.js';
+import {knownKey, type KnownSources, type SourceMeta, type SourceResult, type Task} from './process.js';
+import {walkInputs} from './walk.js';
 
 export interface ImportSummary {
 	files: {seen: number; imported: number; skipped: number; rejected: number};
 	records: {seen: number; inserted: number; duplicates: number; conflicts: number; rejected: number};
 	errors: {source: string; reason: string}[];
+	/** Files skipped on purpose (not evidence, links, devices), with the reason. */
+	skipped: {source: string; reason: string}[];
+	/** Present and true when the import was stopped (SIGINT/SIGTERM) before the end. */
+	interrupted?: boolean;
+}
+
+export interface ImportProgress {
+	sourcesDone: number;
+	sourcesTotal: number;
+	bytesDone: number;
+	bytesTotal: number;
+	events: number;
+	startedAt: number;
 }
 
 export interface ImportOptions {
 	argv?: string[];
 	toolVersion?: string;
+	/** Called after each batch of sources is committed. */
+	onProgress?: (progress: ImportProgress) => void;
+	/** Aborting stops the import between sources: committed sources stay, the run is 'interrupted'. */
+	signal?: AbortSignal;
+	/** Worker threads (default: MFATRAIL_IMPORT_WORKERS, else up to 2); 0 reads on the main thread. */
+	workers?: number;
+	/** stdin's bytes for the input '-' (default: read process.stdin). */
+	stdin?: () => Promise<Buffer>;
 }
+
+/** The errors list in the summary is capped; the rejection table in the case file has them all. */
+const maxErrors = 1000;
 
 export function emptySummary(): ImportSummary {
 	return {
 		files: {seen: 0, imported: 0, skipped: 0, rejected: 0},
 		records: {seen: 0, inserted: 0, duplicates: 0, conflicts: 0, rejected: 0},
 		errors: [],
+		skipped: [],
 	};
 }
 
-/** MINIMAL first version: plain and gzipped files holding {"Records":[…]}, arrays, JSON lines. */
+/** A missing input path: the CLI reports it in one line before anything is written. */
+export class MissingInputError extends Error {}
+
+/** Where a source is, for people: the path, and the member inside an archive. */
+export function sourceLabel(path: string, member: string | null, position?: string | null): string {
+	return `${path}${member ? ` [${member}]` : ''}${position ? ` ${position}` : ''}`;
+}
+
+/**
+ * Imports files, folders, archives and stdin ('-') into the case file. Readers run in worker
+ * threads; this thread only writes, one transaction per group of whole sources, in input order.
+ */
 export async function importPaths(db: CaseFile, inputs: string[], options: ImportOptions = {}): Promise<ImportSummary> {
+	for (const input of inputs) {
+		if (input !== '-' && !fs.existsSync(input)) throw new MissingInputError(`no such file or folder: ${input}`);
+	}
 	const store = new EventStore(db, options.argv ?? inputs, options.toolVersion ?? '0.0.0');
 	const summary = emptySummary();
+	const addError = (source: string, reason: string) => {
+		if (summary.errors.length < maxErrors) summary.errors.push({source, reason});
+		else if (summary.errors.length === maxErrors) summary.errors.push({source: '…', reason: 'more errors not listed: see the rejection table of the case file'});
+	};
+
+	const caseFiles = new Set(['', '-wal', '-shm', '-journal'].map(suffix => path.resolve(db.name) + suffix));
+	const tasks: Task[] = [];
+	const addTask = (t: Omit<Task, 'seq'>) => tasks.push({...t, seq: tasks.length});
 	for (const input of inputs) {
-		for (const file of walk(input, summary)) importFile(store, file, summary);
+		if (input === '-') {
+			const bytes = await (options.stdin ?? readStdin)();
+			addTask({path: '-', size: bytes.length, bytes});
+			continue;
+		}
+		walkInputs(
+			[input],
+			entry => {
+				// The case file may sit inside the evidence folder: never read it (or its WAL) as evidence.
+				if (caseFiles.has(entry.file)) return;
+				addTask({path: entry.file, size: entry.size});
+			},
+			skip => {
+				summary.files.seen++;
+				summary.files.skipped++;
+				summary.skipped.push({source: skip.file, reason: skip.reason});
+			},
+		);
+	}
+
+	const known = knownSources(db);
+	const statements = {
+		prior: db.prepare(`SELECT record_count AS records, rejected, run_id AS runId, path, member FROM source WHERE id = ?`),
+		priorRejections: db.prepare(`SELECT position, reason FROM rejection WHERE run_id = ? AND path = ? AND member IS ?`),
+	};
+	const progress: ImportProgress = {
+		sourcesDone: 0,
+		sourcesTotal: tasks.length,
+		bytesDone: 0,
+		bytesTotal: tasks.reduce((n, t) => n + t.size, 0),
+		events: 0,
+		startedAt: Date.now(),
+	};
+
+	const commitOne = (r: SourceResult) => {
+		summary.files.seen++;
+		switch (r.kind) {
+			case 'skipped':
+				summary.files.skipped++;
+				summary.skipped.push({source: sourceLabel(r.path, r.member), reason: r.reason});
+				return;
+			case 'rejected':
+				summary.files.rejected++;
+				store.reject(r.path, r.member, r.position, r.reason);
+				addError(sourceLabel(r.path, r.member, r.position), r.reason);
+				return;
+			case 'known': {
+				// Same place, same bytes as a source already in the case file: nothing new to store.
+				const prior = statements.prior.get(r.sourceId) as {records: number; rejected: number; runId: number; path: string; member: string | null};
+				summary.files.imported++;
+				summary.records.seen += prior.records;
+				summary.records.duplicates += prior.records - prior.rejected;
+				summary.records.rejected += prior.rejected;
+				progress.events += prior.records - prior.rejected;
+				if (prior.rejected > 0) {
+					for (const p of statements.priorRejections.all(prior.runId, prior.path, prior.member) as {position: string | null; reason: string}[]) {
+						addError(sourceLabel(r.path, r.member, p.position), `${p.reason} (rejected when first imported)`);
+					}
+				}
+				return;
+			}
+			case 'digest':
+				store.storeDigest(info(r.meta), r.digest);
+				summary.files.imported++;
+				return;
+			case 'source': {
+				const counts = store.storeSource(info(r.meta), r.status, r.events, r.rejected, r.rawBlocks);
+				if (r.events.length === 0 && r.rejected.length > 0) summary.files.rejected++;
+				else summary.files.imported++;
+				summary.records.seen += counts.records;
+				summary.records.inserted += counts.inserted;
+				summary.records.duplicates += counts.duplicates;
+				summary.records.conflicts += counts.conflicts;
+				summary.records.rejected += counts.rejected;
+				progress.events += r.events.length;
+				for (const rej of r.rejected) addError(sourceLabel(r.meta.path, r.meta.member, rej.position), rej.reason);
+			}
+		}
+	};
+
+	const workers = options.workers ?? defaultWorkers(progress.bytesTotal);
+	await runTasks(tasks, {
+		workers,
+		known,
+		commit: results => store.batch(() => results.forEach(commitOne)),
+		taskDone: task => {
+			progress.sourcesDone++;
+			progress.bytesDone += task.size;
+			options.onProgress?.(progress);
+		},
+		stopped: () => Boolean(options.signal?.aborted),
+	});
+
+	if (options.signal?.aborted) {
+		summary.interrupted = true;
+		store.finishRun('interrupted', summary);
+		return summary;
 	}
 	refreshModel(db);
 	refreshFindings(db);
@@ -41,65 +185,35 @@ export async function importPaths(db: CaseFile, inputs: string[], options: Impor
 	return summary;
 }
 
-function* walk(input: string, summary: ImportSummary): Generator<string> {
-	let stat: fs.Stats;
-	try {
-		stat = fs.statSync(input);
-	} catch (error) {
-		summary.errors.push({source: input, reason: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`});
-		summary.files.rejected++;
-		return;
-	}
-	if (stat.isDirectory()) {
-		for (const name of fs.readdirSync(input).sort()) yield* walk(path.join(input, name), summary);
-	} else if (stat.isFile()) yield input;
+function info(meta: SourceMeta): SourceInfo {
+	return meta;
 }
 
-function importFile(store: EventStore, file: string, summary: ImportSummary): void {
-	summary.files.seen++;
-	const bytes = fs.readFileSync(file);
-	let content = bytes;
-	if (bytes[0] === 0x1f && bytes[1] === 0x8b) content = zlib.gunzipSync(bytes);
-	const info: SourceInfo = {
-		path: path.resolve(file),
-		member: null,
-		format: 'cloudtrail-log',
-		byteSize: bytes.length,
-		sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
-		contentSize: content.length,
-		contentSha256: crypto.createHash('sha256').update(content).digest('hex'),
-	};
-	const text = content.toString('utf8');
-	const events: NormalisedEvent[] = [];
-	const rejected: {position: string; reason: string}[] = [];
-	const take = (slice: string, position: number, label: string) => {
-		try {
-			events.push(normaliseRecord(JSON.parse(slice), slice, position));
-		} catch (error) {
-			if (error instanceof RecordRejection || error instanceof SyntaxError) rejected.push({position: label, reason: error.message});
-			else throw error;
-		}
-	};
-	const recordsAt = topLevelArrayOf(text, 'Records');
-	const trimmed = text.trimStart();
-	if (recordsAt >= 0 || trimmed.startsWith('[')) {
-		const open = recordsAt >= 0 ? recordsAt : text.indexOf('[');
-		const {slices, error} = arrayElements(text, open);
-		slices.forEach((s, i) => take(text.slice(s.start, s.end), i, `record ${i}`));
-		if (error) rejected.push({position: `record ${slices.length}`, reason: error});
-	} else {
-		let position = 0;
-		text.split('\n').forEach((line, i) => {
-			if (line.trim() === '') return;
-			take(line, position++, `line ${i + 1}`);
-		});
+/** Sources already in the case file, so a re-run recognises them by place and bytes without parsing. */
+function knownSources(db: CaseFile): KnownSources {
+	const rows = db
+		.prepare(`SELECT path, member, sha256, max(id) AS id FROM source WHERE status IN ('imported', 'partial', 'digest') GROUP BY path, member, sha256`)
+		.all() as {path: string; member: string | null; sha256: string; id: number}[];
+	const known: KnownSources = new Map();
+	for (const row of rows) known.set(knownKey(row.path, row.member), [row.sha256, row.id]);
+	return known;
+}
+
+/** Small imports read inline (starting threads costs more than it saves); larger ones use up to 2 workers. */
+function defaultWorkers(bytes: number): number {
+	const fromEnv = process.env.MFATRAIL_IMPORT_WORKERS;
+	if (fromEnv !== undefined && /^\d+$/.test(fromEnv)) return Number(fromEnv);
+	if (bytes < 4 * 1024 * 1024 || !workersAvailable()) return 0;
+	return Math.max(1, Math.min(2, os.availableParallelism() - 0));
+}
+
+async function readStdin(): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	let size = 0;
+	for await (const chunk of process.stdin) {
+		size += (chunk as Buffer).length;
+		if (size > limits.maxStdinBytes) throw new Error(`stdin holds more than ${mib(limits.maxStdinBytes)}; save it to a file and import the file`);
+		chunks.push(chunk as Buffer);
 	}
-	const counts = store.storeSource(info, rejected.length > 0 ? 'partial' : 'imported', events, rejected);
-	summary.files.imported++;
-	summary.records.seen += counts.records;
-	summary.records.inserted += counts.inserted;
-	summary.records.duplicates += counts.duplicates;
-	summary.records.conflicts += counts.conflicts;
-	summary.records.rejected += counts.rejected;
-	for (const r of rejected) summary.errors.push({source: `${file} ${r.position}`, reason: r.reason});
+	return Buffer.concat(chunks);
 }

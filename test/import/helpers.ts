@@ -1,0 +1,127 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import zlib from 'node:zlib';
+import tar from 'tar-stream';
+import {openCaseFile, type CaseFile} from '../../source/db/open.js';
+import {RawReader} from '../../source/db/raw.js';
+import {importPaths, type ImportOptions, type ImportSummary} from '../../source/import/index.js';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const realdata = path.resolve(repoRoot, '..', 'shared', 'realdata');
+
+export function tempDir(): string {
+	return fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));
+}
+
+/** A small, valid CloudTrail record. */
+export function record(id: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+	return {
+		eventVersion: '1.08',
+		userIdentity: {type: 'IAMUser', principalId: 'AIDAEXAMPLE', arn: 'arn:aws:iam::111122223333:user/alice', accountId: '111122223333', userName: 'alice'},
+		eventTime: '2024-03-01T10:00:00Z',
+		eventSource: 'iam.amazonaws.com',
+		eventName: 'ListMFADevices',
+		awsRegion: 'us-east-1',
+		sourceIPAddress: '198.51.100.7',
+		userAgent: 'aws-cli/2.15.0',
+		requestParameters: null,
+		responseElements: null,
+		eventID: id,
+		readOnly: true,
+		eventType: 'AwsApiCall',
+		recipientAccountId: '111122223333',
+		...extra,
+	};
+}
+
+export interface Case {
+	dir: string;
+	db: CaseFile;
+	run(inputs: string[], options?: ImportOptions): Promise<ImportSummary>;
+	events(): {event_id: string; partial: number; conflict: number; event_id_derived: number; position: number; source_id: number; raw: string; event_time: string; flags: string | null}[];
+	close(): void;
+}
+
+export function newCase(): Case {
+	const dir = tempDir();
+	const db = openCaseFile(path.join(tempDir(), 'case.db'));
+	return {
+		dir,
+		db,
+		run: (inputs, options) => importPaths(db, inputs, {workers: 0, ...options}),
+		events: () => {
+			const raw = new RawReader(db);
+			return (db.prepare('SELECT * FROM event ORDER BY id').all() as {raw_block: number; raw_offset: number; raw_length: number}[]).map(row => ({
+				...row,
+				raw: raw.text(row.raw_block, row.raw_offset, row.raw_length),
+			})) as ReturnType<Case['events']>;
+		},
+		close: () => db.close(),
+	};
+}
+
+export function write(dir: string, name: string, content: string | Buffer): string {
+	const file = path.join(dir, name);
+	fs.mkdirSync(path.dirname(file), {recursive: true});
+	fs.writeFileSync(file, content);
+	return file;
+}
+
+/** A minimal zip writer (deflated entries), so tests do not depend on a zip tool being installed. */
+export function makeZip(entries: {name: string; data: Buffer | string}[]): Buffer {
+	const locals: Buffer[] = [];
+	const centrals: Buffer[] = [];
+	let offset = 0;
+	for (const entry of entries) {
+		const data = Buffer.from(entry.data);
+		const compressed = zlib.deflateRawSync(data);
+		const name = Buffer.from(entry.name, 'utf8');
+		const crc = zlib.crc32(data);
+		const local = Buffer.alloc(30);
+		local.writeUInt32LE(0x04034b50, 0);
+		local.writeUInt16LE(20, 4);
+		local.writeUInt16LE(0x800, 6);
+		local.writeUInt16LE(8, 8);
+		local.writeUInt32LE(crc, 14);
+		local.writeUInt32LE(compressed.length, 18);
+		local.writeUInt32LE(data.length, 22);
+		local.writeUInt16LE(name.length, 26);
+		const central = Buffer.alloc(46);
+		central.writeUInt32LE(0x02014b50, 0);
+		central.writeUInt16LE(20, 4);
+		central.writeUInt16LE(20, 6);
+		central.writeUInt16LE(0x800, 8);
+		central.writeUInt16LE(8, 10);
+		central.writeUInt32LE(crc, 16);
+		central.writeUInt32LE(compressed.length, 20);
+		central.writeUInt32LE(data.length, 24);
+		central.writeUInt16LE(name.length, 28);
+		central.writeUInt32LE(offset, 42);
+		locals.push(local, name, compressed);
+		centrals.push(central, name);
+		offset += 30 + name.length + compressed.length;
+	}
+	const centralSize = centrals.reduce((n, b) => n + b.length, 0);
+	const end = Buffer.alloc(22);
+	end.writeUInt32LE(0x06054b50, 0);
+	end.writeUInt16LE(entries.length, 8);
+	end.writeUInt16LE(entries.length, 10);
+	end.writeUInt32LE(centralSize, 12);
+	end.writeUInt32LE(offset, 16);
+	return Buffer.concat([...locals, ...centrals, end]);
+}
+
+/** A tar archive of the entries (tar-stream, in memory). */
+export async function makeTar(entries: {name: string; data: Buffer | string; type?: 'file' | 'symlink'; linkname?: string}[]): Promise<Buffer> {
+	const pack = tar.pack();
+	for (const e of entries) {
+		if (e.type === 'symlink') pack.entry({name: e.name, type: 'symlink', linkname: e.linkname});
+		else pack.entry({name: e.name}, Buffer.from(e.data));
+	}
+	pack.finalize();
+	const chunks: Buffer[] = [];
+	for await (const chunk of pack) chunks.push(chunk as Buffer);
+	return Buffer.concat(chunks);
+}
