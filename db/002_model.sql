@@ -27,6 +27,7 @@ CREATE TABLE device (
   type            TEXT NOT NULL,          -- virtual | fido | hardware | identity-center | unknown
   account_id      TEXT,
   owner_arn       TEXT,                   -- principal.arn of the owner, when known
+  creator_arn     TEXT,                   -- who called CreateVirtualMFADevice: a hint, not the owner
   state           TEXT NOT NULL,          -- created | enabled | deactivated | deleted | in-use (seen only in sign-ins/uses, start unknown)
   created_at      TEXT,
   enabled_at      TEXT,
@@ -44,6 +45,7 @@ CREATE INDEX device_name ON device(name);
 -- MFA lifecycle calls, in event-time order per device; failed calls are kept with applied = 0.
 CREATE TABLE lifecycle_event (
   event            INTEGER PRIMARY KEY REFERENCES event(id),
+  event_id         TEXT NOT NULL,        -- the record's eventID, kept here so views need not read event
   device_id        INTEGER REFERENCES device(id),   -- NULL when the serial is unknown (denied call, requestParameters null)
   owner_arn        TEXT,                 -- the principal whose device it is (target user)
   actor_arn        TEXT,                 -- who made the call
@@ -68,6 +70,7 @@ CREATE INDEX lifecycle_actor ON lifecycle_event(actor_arn, event_time);
 -- CredentialVerification/UserAuthentication, and STS GetSessionToken/AssumeRole with a serialNumber.
 CREATE TABLE sign_in (
   event            INTEGER PRIMARY KEY REFERENCES event(id),
+  event_id         TEXT NOT NULL,        -- the record's eventID, kept here so views need not read event
   principal_arn    TEXT NOT NULL,
   account_id       TEXT,
   event_name       TEXT NOT NULL,
@@ -87,6 +90,7 @@ CREATE TABLE sign_in (
 CREATE INDEX sign_in_principal ON sign_in(principal_arn, event_time);
 CREATE INDEX sign_in_device ON sign_in(device_id, event_time);
 CREATE INDEX sign_in_time ON sign_in(event_time);
+CREATE INDEX sign_in_identifier ON sign_in(mfa_identifier, event_time);
 
 -- Findings (source/findings): computed at import, stored so every view opens instantly.
 CREATE TABLE finding (

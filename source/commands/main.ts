@@ -3,9 +3,19 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import meow from 'meow';
 import type {Command} from './command.js';
+import {terminalSafe} from '../lib/terminal-text.js';
+import {exploreCommand} from './explore.js';
+import {findingsCommand} from './findings.js';
 import {importCommand} from './import.js';
+import {deviceCommand} from './device.js';
+import {eventCommand} from './event.js';
+import {loginsCommand} from './logins.js';
+import {searchCommand} from './search.js';
+import {timelineCommand} from './timeline.js';
+import {userCommand} from './user.js';
+import {verifyCommand} from './verify.js';
 
-export const commands: Command[] = [importCommand];
+export const commands: Command[] = [importCommand, verifyCommand, exploreCommand, findingsCommand, searchCommand, userCommand, deviceCommand, loginsCommand, timelineCommand, eventCommand];
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -44,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
 			return 0;
 		}
 		if (name !== undefined) {
-			process.stderr.write(`mfatrail: unknown command '${name}' (see mfatrail --help)\n`);
+			process.stderr.write(`mfatrail: unknown command '${terminalSafe(name)}' (see mfatrail --help)\n`);
 			return 2;
 		}
 		const explore = commands.find(c => c.name === 'explore');
@@ -70,7 +80,8 @@ export async function main(argv: string[]): Promise<number> {
 	try {
 		return await command.run(cli.input, cli.flags as Record<string, unknown>);
 	} catch (error) {
-		process.stderr.write(`mfatrail ${command.name}: ${(error as Error).message}\n`);
+		// Messages may quote evidence (file names, values) or pasted arguments: terminal-safe like any evidence.
+		process.stderr.write(`mfatrail ${command.name}: ${terminalSafe((error as Error).message)}\n`);
 		return 1;
 	}
 }

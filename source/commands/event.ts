@@ -1,0 +1,113 @@
+import {eventRecord} from '../db/queries.js';
+import {hasHiddenCharacters, safe} from '../lib/terminal-text.js';
+import {dbFlag, jsonFlag, type Command} from './command.js';
+import {openForQuery, out, printJson} from './query-common.js';
+
+/** A hidden character inside a JSON string as the JSON escape of the same character. */
+function jsonEscape(ch: string): string {
+	let text = '';
+	for (let i = 0; i < ch.length; i++) text += `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`;
+	return text;
+}
+
+/**
+ * Re-indents JSON text without parsing it into values: strings and numbers are copied exactly as
+ * they are in the evidence (JSON.parse/stringify would turn 1.0 into 1 or resolve \u escapes).
+ * Hidden characters inside strings (bidi overrides, zero-width…) are shown as their \u escapes,
+ * which denote the same characters, so the display is both faithful and terminal-safe. Text that
+ * is not JSON comes back unchanged, for the caller to print through safe().
+ */
+export function prettyJson(text: string, indentUnit = '  '): string | undefined {
+	let outText = '';
+	let depth = 0;
+	let i = 0;
+	const newline = () => `\n${indentUnit.repeat(depth)}`;
+	while (i < text.length) {
+		const ch = text[i];
+		if (ch === '"') {
+			let j = i + 1;
+			while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+			if (j >= text.length) return undefined;
+			const token = text.slice(i, j + 1);
+			if (hasHiddenCharacters(token)) for (const c of token) outText += hasHiddenCharacters(c) ? jsonEscape(c) : c;
+			else outText += token;
+			i = j + 1;
+			continue;
+		}
+		if (ch === '{' || ch === '[') {
+			const close = ch === '{' ? '}' : ']';
+			let k = i + 1;
+			while (k < text.length && /\s/.test(text[k])) k++;
+			if (text[k] === close) {
+				outText += ch + close;
+				i = k + 1;
+				continue;
+			}
+			depth++;
+			outText += ch + newline();
+		} else if (ch === '}' || ch === ']') {
+			depth--;
+			if (depth < 0) return undefined;
+			outText += newline() + ch;
+		} else if (ch === ',') outText += `,${newline()}`;
+		else if (ch === ':') outText += ': ';
+		else if (!/\s/.test(ch)) {
+			if (hasHiddenCharacters(ch)) return undefined;
+			outText += ch;
+		}
+		i++;
+	}
+	return depth === 0 ? outText : undefined;
+}
+
+export const eventCommand: Command = {
+	name: 'event',
+	summary: 'one record by eventID: the original text, pretty-printed, with its provenance',
+	help: `
+	Usage
+	  $ mfatrail event <EVENT_ID> [--db FILE] [--json]
+
+	Prints the record exactly as it was in the evidence (re-indented only; values untouched), and
+	where it was found: file, archive member, SHA-256, position. A conflicting second version of the
+	same eventID is shown too. --json gives the verbatim record text as a string.
+
+	Exit status: 0 found, 1 no such eventID.
+
+	Example
+	  $ mfatrail event 8feee4c2-5e27-4857-8475-bfa7e7b6d791 --db case.db
+`,
+	flags: {...dbFlag, ...jsonFlag},
+	run(input, flags) {
+		if (input.length !== 1) throw new Error('name one eventID: mfatrail event EVENT_ID');
+		const db = openForQuery(flags);
+		try {
+			const record = eventRecord(db, input[0]);
+			if (!record) {
+				process.stderr.write(`mfatrail event: no event with eventID ${safe(JSON.stringify(input[0]))} in this case file\n`);
+				return 1;
+			}
+			if (flags.json) {
+				printJson(record);
+				return 0;
+			}
+			const lines: string[] = [];
+			record.versions.forEach((v, n) => {
+				const notes = [v.conflict ? 'CONFLICT: another record has this eventID with other content' : '', v.partial ? 'partial export' : '', v.derived ? 'eventID derived from content' : '']
+					.filter(Boolean)
+					.join('; ');
+				if (record.versions.length > 1) lines.push(`Version ${n + 1} of ${record.versions.length}`);
+				if (notes) lines.push(notes);
+				for (const p of v.provenance) {
+					lines.push(`source   ${safe(p.path)}${p.member ? ` :: ${safe(p.member)}` : ''} (${safe(p.format)}, record ${p.position})`);
+					lines.push(`  sha256 ${safe(p.sha256)}`);
+					if (p.contentSha256 !== p.sha256) lines.push(`  sha256 ${safe(p.contentSha256)} (decompressed)`);
+				}
+				lines.push('', prettyJson(v.record) ?? safe(v.record), '');
+			});
+			out(lines.join('\n'));
+			return 0;
+		} finally {
+			db.close();
+		}
+	},
+};

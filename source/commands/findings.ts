@@ -1,0 +1,102 @@
+import {caseFilePath, openCaseFile} from '../db/open.js';
+import {rulesHelp} from '../findings/docs.js';
+import {publicFinding, listFindings, type StoredFinding} from '../findings/queries.js';
+import {refreshFindings, storedThresholds} from '../findings/refresh.js';
+import {ruleById, rules} from '../findings/registry.js';
+import {severities, type Severity} from '../findings/types.js';
+import {parseTimeArgument} from '../lib/time.js';
+import {safe} from '../lib/terminal-text.js';
+import {dbFlag, jsonFlag, type Command} from './command.js';
+
+/** '10m', '90s', '1h' → milliseconds. */
+export function parseDuration(value: string): number {
+	const m = /^(\d+)\s*(s|m|h)$/i.exec(value.trim());
+	if (!m || Number(m[1]) === 0) throw new Error(`not a duration: ${JSON.stringify(value)} (use for example 90s, 10m, 1h)`);
+	return Number(m[1]) * {s: 1000, m: 60_000, h: 3_600_000}[m[2].toLowerCase() as 's' | 'm' | 'h'];
+}
+
+/** Aligned columns, a finding's summary indented under it; every evidence string through safe(). */
+export function formatFindings(findings: StoredFinding[]): string {
+	if (findings.length === 0) return 'no findings\n';
+	const rows = findings.map(f => [f.severity, f.rule, f.firstSeen, safe(f.principal ?? '-'), safe(f.serialNumber ?? '-')]);
+	const header = ['SEVERITY', 'RULE', 'FIRST SEEN', 'PRINCIPAL', 'SERIAL'];
+	const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
+	const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
+	const out = [line(header)];
+	findings.forEach((f, i) => {
+		out.push(line(rows[i]));
+		out.push(`${' '.repeat(widths[0] + 2)}${safe(f.summary)} [${f.eventIds.length} event${f.eventIds.length === 1 ? '' : 's'}; last ${f.lastSeen}]`);
+	});
+	const bySeverity = severities.map(s => [s, findings.filter(f => f.severity === s).length] as const).filter(([, n]) => n > 0);
+	out.push('', `${findings.length} finding${findings.length === 1 ? '' : 's'}: ${bySeverity.map(([s, n]) => `${n} ${s}`).join(', ')}`);
+	return `${out.join('\n')}\n`;
+}
+
+export const findingsCommand: Command = {
+	name: 'findings',
+	summary: 'what looks wrong: MFA abuse findings with their evidence',
+	help: `
+	Usage
+	  $ mfatrail findings [--db FILE] [--json] [--rule ID] [--since T] [--until T] [--severity S]
+
+	Findings are computed at import and stored in the case file; this lists them, most severe
+	first, then oldest first. Each names the principal, the device, the time span, the CloudTrail
+	eventIDs of its evidence and a one-sentence summary.
+
+	Options
+	  --db FILE            case file (default ./mfatrail.db, or $MFATRAIL_DB)
+	  --json               print the findings as one JSON array
+	  --rule ID            only this rule
+	  --since T            only findings with evidence at or after T (2024-03-01, 2024-03-01T10:00Z, 7d)
+	  --until T            only findings with evidence at or before T
+	  --severity S         at least this severe: high, medium, low, info
+	  --burst-count N      console-login-failure-burst: failures needed (default 5)
+	  --burst-window D     … within this time (default 10m); either flag recomputes the findings
+	                       and stores the thresholds in the case file for later imports
+
+	Rules
+${rulesHelp()}
+
+	Examples
+	  $ mfatrail findings --db case.db
+	  $ mfatrail findings --db case.db --json --rule mfa-added-without-mfa-session
+	  $ mfatrail findings --db case.db --burst-count 3 --burst-window 5m
+`,
+	flags: {
+		...dbFlag,
+		...jsonFlag,
+		rule: {type: 'string'},
+		since: {type: 'string'},
+		until: {type: 'string'},
+		severity: {type: 'string'},
+		burstCount: {type: 'string'},
+		burstWindow: {type: 'string'},
+	},
+	run(_input, flags) {
+		const rule = flags.rule as string | undefined;
+		if (rule && !ruleById(rule)) throw new Error(`unknown rule ${JSON.stringify(rule)}; rules: ${rules.map(r => r.id).join(', ')}`);
+		const severity = flags.severity as string | undefined;
+		if (severity && !severities.includes(severity as Severity)) throw new Error(`unknown severity ${JSON.stringify(severity)}; use ${severities.join(', ')}`);
+		const since = flags.since ? parseTimeArgument(flags.since as string) : undefined;
+		const until = flags.until ? parseTimeArgument(flags.until as string) : undefined;
+		const countFlag = flags.burstCount as string | undefined;
+		const windowFlag = flags.burstWindow as string | undefined;
+		if (countFlag !== undefined && !/^[1-9]\d*$/.test(countFlag.trim())) throw new Error(`--burst-count must be a whole number of at least 1, not ${JSON.stringify(countFlag)}`);
+		const windowMs = windowFlag !== undefined ? parseDuration(windowFlag) : undefined;
+		const recompute = countFlag !== undefined || windowMs !== undefined;
+
+		const db = openCaseFile(caseFilePath(flags.db as string), {readonly: !recompute});
+		try {
+			if (recompute) {
+				const stored = storedThresholds(db);
+				refreshFindings(db, {burstCount: countFlag !== undefined ? Number(countFlag) : stored.burstCount, burstWindowMs: windowMs ?? stored.burstWindowMs});
+			}
+			const findings = listFindings(db, {rule, since, until, severity: severity as Severity | undefined});
+			if (flags.json) process.stdout.write(`${JSON.stringify(findings.map(publicFinding), null, 2)}\n`);
+			else process.stdout.write(formatFindings(findings));
+			return 0;
+		} finally {
+			db.close();
+		}
+	},
+};

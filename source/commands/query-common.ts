@@ -1,0 +1,82 @@
+/** Shared plumbing of the query commands (search, user, device, logins, timeline, event). */
+import {caseFilePath, openCaseFile, type CaseFile} from '../db/open.js';
+import {findDevices, findPrincipals, type DeviceRow, type PrincipalRow} from '../db/queries.js';
+import {parseTimeArgument} from '../lib/time.js';
+import {safe} from '../lib/terminal-text.js';
+import {principalLabel} from './query-render.js';
+
+/** Queries never write: the case file is opened read-only. */
+export function openForQuery(flags: Record<string, unknown>): CaseFile {
+	return openCaseFile(caseFilePath(flags.db as string), {readonly: true});
+}
+
+export function timeFlag(value: unknown): string | undefined {
+	return typeof value === 'string' && value !== '' ? parseTimeArgument(value) : undefined;
+}
+
+export function out(text: string): void {
+	process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+export function printJson(value: unknown): void {
+	process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Cut evidence text (already terminal-safe) to a column width. */
+function cut(text: string, width: number): string {
+	const chars = [...text];
+	return chars.length <= width ? text : `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
+}
+
+/**
+ * Aligned columns. Every cell goes through safe(); cells wider than the column's cap are cut
+ * with '…' so a row stays readable at 80 columns (full values are in --json).
+ */
+export function table(headers: string[], rows: unknown[][], caps: number[] = []): string {
+	const cells = rows.map(r => r.map((c, i) => cut(safe(c), caps[i] ?? 40)));
+	const widths = headers.map((h, i) => Math.max(h.length, ...cells.map(r => [...(r[i] ?? '')].length)));
+	const line = (r: string[]) =>
+		r
+			.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i] - [...c].length)))
+			.join('  ')
+			.trimEnd();
+	return [line(headers), ...cells.map(line)].join('\n');
+}
+
+export type Resolved<T> = {ok: true; value: T} | {ok: false; status: number};
+
+/** NAME or ARN → one principal; unknown: message, 1; ambiguous: candidates, 2. */
+export function resolvePrincipal(db: CaseFile, text: string, command: string): Resolved<PrincipalRow> {
+	const found = findPrincipals(db, text);
+	if (found.length === 1) return {ok: true, value: found[0]};
+	if (found.length === 0) {
+		process.stderr.write(`mfatrail ${command}: no principal ${safe(JSON.stringify(text))} in the case file\n`);
+		return {ok: false, status: 1};
+	}
+	process.stderr.write(`mfatrail ${command}: ${found.length} principals are named ${safe(JSON.stringify(text))}; give the ARN:\n`);
+	process.stderr.write(`${table(['ARN', 'TYPE', 'ACCOUNT'], found.map(p => [p.arn, p.type, p.accountId]), [70, 12, 14])}\n`);
+	return {ok: false, status: 2};
+}
+
+/**
+ * SERIAL or NAME (optionally SERIAL#N for one incarnation) → one device incarnation. Several
+ * incarnations of one serial resolve to the latest (its view lists the others).
+ */
+export function resolveDevice(db: CaseFile, text: string, command: string): Resolved<DeviceRow> {
+	const pick = /^(.*)#(\d+)$/.exec(text);
+	let found = findDevices(db, text);
+	if (found.length === 0 && pick) found = findDevices(db, pick[1]).filter(d => d.incarnation === Number(pick[2]));
+	if (found.length === 0) {
+		process.stderr.write(`mfatrail ${command}: no MFA device ${safe(JSON.stringify(text))} in the case file\n`);
+		return {ok: false, status: 1};
+	}
+	const serials = new Set(found.map(d => d.serialNumber));
+	if (serials.size === 1) return {ok: true, value: found[found.length - 1]};
+	process.stderr.write(`mfatrail ${command}: ${serials.size} devices match ${safe(JSON.stringify(text))}; give the serial:\n`);
+	process.stderr.write(`${table(['SERIAL', 'STATE', 'OWNER'], found.map(d => [d.serialNumber, d.state, principalLabel(d.ownerArn)]), [52, 11, 13])}\n`);
+	return {ok: false, status: 2};
+}
+
+export function yesNo(value: boolean | null | undefined): string {
+	return value === null || value === undefined ? '' : value ? 'yes' : 'no';
+}

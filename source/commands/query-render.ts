@@ -1,0 +1,111 @@
+/** Human renderings shared by the query commands: aligned columns within 80 terminal columns. */
+import type {LifecycleEntry, SignInEntry} from '../db/queries.js';
+import {safe} from '../lib/terminal-text.js';
+import {table} from './query-common.js';
+
+/** '2024-03-01T10:00:00Z' → '2024-03-01 10:00:00' (all times are UTC; headers say so). */
+export function shortTime(time: string | null): string {
+	return time ? time.replace('T', ' ').replace(/Z$/, '') : '';
+}
+
+export function credentialLabel(credential: string): string {
+	return credential === 'long-term' ? 'key' : credential === 'temporary' ? 'session' : credential === 'console' ? 'console' : '?';
+}
+
+export function outcome(entry: {applied: boolean; errorCode: string | null}): string {
+	return entry.errorCode ? `FAILED ${entry.errorCode}` : entry.applied ? 'applied' : '';
+}
+
+/** One lifecycle call per two lines: the aligned facts, then who and from where. */
+export function lifecycleTable(entries: LifecycleEntry[], indent = '  '): string {
+	if (entries.length === 0) return `${indent}(no lifecycle calls in the evidence)`;
+	const lines = table(
+		['TIME (UTC)', 'EVENT', 'RESULT', 'CRED', 'MFA'],
+		entries.map(e => [shortTime(e.eventTime), e.eventName, outcome(e), credentialLabel(e.credential), e.mfaAuthenticated === null ? '' : e.mfaAuthenticated ? 'yes' : 'no']),
+		[19, 22, 19, 7, 3],
+	).split('\n');
+	const out = [indent + lines[0]];
+	entries.forEach((e, i) => {
+		out.push(indent + lines[i + 1]);
+		const who = [`by ${safe(principalLabel(e.actor) || 'unknown')}`, e.accessKeyId ? `key ${safe(e.accessKeyId)}` : '', e.sourceIPAddress ? `from ${safe(e.sourceIPAddress)}` : '', e.userAgent ? `(${safe(e.userAgent)})` : '']
+			.filter(Boolean)
+			.join(' ');
+		out.push(`${indent}    ${cutTo(who, 74 - indent.length)}`);
+		if (!e.serialNumber && e.cliCommand) out.push(`${indent}    serial not logged; client command ${safe(e.cliCommand)}`);
+	});
+	return out.join('\n');
+}
+
+function cutTo(text: string, width: number): string {
+	const chars = [...text];
+	return chars.length <= width ? text : `${chars.slice(0, width - 1).join('')}…`;
+}
+
+/** The device part of a sign-in: the name after mfa/ or u2f/…/, else the identifier. */
+export function deviceLabel(identifier: string | null): string {
+	if (!identifier) return '';
+	const m = /:(?:mfa|u2f)\/(.*)$/.exec(identifier);
+	return m ? m[1].split('/').pop() || identifier : identifier;
+}
+
+export function signInResult(s: SignInEntry): string {
+	return s.failedAtMfa ? 'Failure@MFA' : s.result ?? '';
+}
+
+const eventLabels: Record<string, string> = {
+	ConsoleLogin: 'console',
+	CheckMfa: 'mfa-check',
+	GetSessionToken: 'sts-token',
+	AssumeRole: 'sts-role',
+	CredentialChallenge: 'idc-challe',
+	CredentialVerification: 'idc-verify',
+	UserAuthentication: 'idc-auth',
+	CreateVirtualMFADevice: 'create',
+	EnableMFADevice: 'enable',
+	ResyncMFADevice: 'resync',
+	DeactivateMFADevice: 'deactivate',
+	DeleteVirtualMFADevice: 'delete',
+};
+
+/** A sign-in step or lifecycle call in about 10 columns (the full eventName is in --json and --csv). */
+export function signInLabel(eventName: string): string {
+	return eventLabels[eventName] ?? eventName;
+}
+
+/** What the sign-in says about MFA: the device name, else MFAUsed, else the MFA type. */
+export function mfaLabel(s: {mfaIdentifier: string | null; mfaUsed: string | null; mfaType: string | null}): string {
+	return deviceLabel(s.mfaIdentifier) || s.mfaUsed || s.mfaType || '';
+}
+
+/**
+ * Sign-ins in columns within 80 terminal columns. Listing several principals leaves out the
+ * source address (it is in --user views, --json and --csv).
+ */
+export function signInTable(entries: SignInEntry[], options: {principal?: boolean; indent?: string} = {}): string {
+	const indent = options.indent ?? '';
+	if (entries.length === 0) return `${indent}(no sign-ins in the evidence)`;
+	const lines = options.principal
+		? table(
+				['TIME (UTC)', 'WHO', 'STEP', 'RESULT', 'MFA / DEVICE'],
+				entries.map(s => [shortTime(s.eventTime), principalLabel(s.principalArn), signInLabel(s.eventName), signInResult(s), mfaLabel(s)]),
+				[19, 13, 10, 11, 15],
+			)
+		: table(
+				['TIME (UTC)', 'STEP', 'RESULT', 'MFA / DEVICE', 'SOURCE IP'],
+				entries.map(s => [shortTime(s.eventTime), signInLabel(s.eventName), signInResult(s), mfaLabel(s), s.sourceIPAddress]),
+				[19, 10, 11, 14, 15],
+			);
+	return lines
+		.split('\n')
+		.map(l => indent + l)
+		.join('\n');
+}
+
+/** 'arn:aws:iam::111122223333:user/alice' → 'alice'; root → 'root@111122223333'. */
+export function principalLabel(arn: string | null): string {
+	if (!arn) return '';
+	const m = /^arn:[^:]+:[^:]*:[^:]*:(\d*):(.*)$/.exec(arn);
+	if (!m) return arn;
+	if (m[2] === 'root') return `root@${m[1]}`;
+	return m[2].split('/').pop() || arn;
+}

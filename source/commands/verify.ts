@@ -1,0 +1,121 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {caseFilePath, openCaseFile} from '../db/open.js';
+import {safe} from '../lib/terminal-text.js';
+import {readPublicKeys, Signatures} from '../verify/digest.js';
+import {verifyCaseFile, type VerifyReport} from '../verify/index.js';
+import {dbFlag, jsonFlag, type Command} from './command.js';
+
+/** Exit status when a check fails: the report says which. */
+export const verifyFailed = 4;
+
+function readSignatures(location: string): Signatures {
+	const signatures = new Signatures();
+	const stat = fs.statSync(location);
+	if (stat.isDirectory()) {
+		for (const name of fs.readdirSync(location).sort()) {
+			const file = path.join(location, name);
+			if (!fs.statSync(file).isFile()) continue;
+			if (name.endsWith('.sig')) signatures.add(name.slice(0, -'.sig'.length), fs.readFileSync(file, 'utf8'));
+			else if (name.endsWith('.json')) signatures.add(name.slice(0, -'.json'.length), JSON.parse(fs.readFileSync(file, 'utf8')) as unknown);
+		}
+	} else {
+		const json = JSON.parse(fs.readFileSync(location, 'utf8')) as unknown;
+		if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new Error(`${location}: expected a JSON object {"digest S3 key": "hex signature"}`);
+		for (const [key, value] of Object.entries(json)) signatures.add(key, value);
+	}
+	return signatures;
+}
+
+function where(ref: {path: string; member: string | null}): string {
+	return ref.member === null ? safe(ref.path) : `${safe(ref.path)} ▸ ${safe(ref.member)}`;
+}
+
+/** The report for a person: every evidence string through safe(), problems first-class, one verdict line. */
+export function formatReport(report: VerifyReport): string {
+	const lines: string[] = [];
+	const {integrity, sources, digests} = report;
+	lines.push(`case file: ${integrity.ok ? 'integrity ok' : `INTEGRITY CHECK FAILED: ${integrity.messages.slice(0, 10).map(safe).join('; ')}`}`);
+	lines.push(
+		`sources: ${sources.total} recorded, ${sources.rehashed} re-hashed, ${sources.unchanged} unchanged, ${sources.changed.length} changed, ` +
+			`${sources.notOnDisk.length} not on disk, ${sources.notRehashed.length} not re-hashed`,
+	);
+	for (const c of sources.changed) lines.push(`  CHANGED ${where(c)}: sha256 at import ${c.recorded}, now ${c.now}`);
+	for (const n of sources.notOnDisk.slice(0, 20)) lines.push(`  not on disk: ${where(n)}`);
+	for (const n of sources.notRehashed.slice(0, 20)) lines.push(`  not re-hashed: ${where(n)} (${n.reason})`);
+	lines.push(`digests: ${digests.count} digest files, ${digests.logFiles.listed} log files listed, ${digests.logFiles.matched} found in the case`);
+	for (const i of digests.invalid) lines.push(`  INVALID DIGEST ${where(i)}: ${safe(i.reason)}`);
+	for (const m of digests.missing) lines.push(`  MISSING ${safe(m.s3Object)} (listed in ${safe(m.digest)}, not imported)`);
+	for (const a of digests.altered) lines.push(`  ALTERED ${where(a)}: digest ${safe(a.digest)} says ${safe(a.expected)}, imported content ${a.imported}`);
+	for (const u of digests.uncovered) lines.push(`  UNCOVERED ${where(u)} (listed in no digest)`);
+	for (const p of digests.chain.problems) lines.push(`  CHAIN ${safe(p.digest)}: ${safe(p.problem)}`);
+	for (const s of digests.signatures.invalid) lines.push(`  SIGNATURE INVALID ${safe(s)}`);
+	for (const s of digests.signatures.absent) lines.push(`  no signature given for ${safe(s)}`);
+	lines.push(`digest status: ${digests.status}`);
+	const problems =
+		(integrity.ok ? 0 : 1) +
+		sources.changed.length +
+		digests.invalid.length +
+		digests.missing.length +
+		digests.altered.length +
+		digests.uncovered.length +
+		digests.chain.problems.length +
+		digests.signatures.invalid.length;
+	lines.push(report.ok ? 'result: all checks hold' : `result: ${problems} problem${problems === 1 ? '' : 's'} found`);
+	return `${lines.join('\n')}\n`;
+}
+
+export const verifyCommand: Command = {
+	name: 'verify',
+	summary: 'check the case file, re-hash the evidence, validate CloudTrail digests (offline)',
+	help: `
+	Usage
+	  $ mfatrail verify [--db FILE] [--public-key FILE --signatures FILE|DIR] [--json]
+
+	Checks, reading only:
+	  - the case file (SQLite integrity_check);
+	  - every evidence file still on disk: its SHA-256 now against the one recorded at import;
+	  - the imported CloudTrail digest files: each listed log file against the SHA-256 of the
+	    imported content (missing, altered), log files listed in no digest, and the chain of
+	    digests (previousDigestHashValue).
+	Digest signatures are checked only when you give both the public key and the signatures:
+	  --public-key FILE   PEM, DER, base64 DER, or the JSON of aws cloudtrail list-public-keys
+	  --signatures FILE   JSON {"<digest S3 key or file name>": "<hex x-amz-meta-signature>"}
+	                      (values may also be aws s3api head-object output)
+	  --signatures DIR    <digest file name>.sig (hex) or <digest file name>.json (head-object)
+	Without them the digest status says "hash chain consistent, signature not verified".
+
+	Options
+	  --db FILE   case file (default ./mfatrail.db, or $MFATRAIL_DB)
+	  --json      print the report as one JSON object
+
+	Exit status: 0 all checks hold, ${verifyFailed} a check failed (the report says which), 1 error.
+
+	Examples
+	  $ mfatrail verify --db case.db
+	  $ mfatrail verify --db case.db --public-key keys.json --signatures signatures.json
+`,
+	flags: {
+		...dbFlag,
+		...jsonFlag,
+		publicKey: {type: 'string', default: ''},
+		signatures: {type: 'string', default: ''},
+	},
+	async run(_input, flags) {
+		const keyFile = flags.publicKey as string;
+		const signatureFile = flags.signatures as string;
+		if (Boolean(keyFile) !== Boolean(signatureFile)) {
+			process.stderr.write(`mfatrail verify: signatures are checked with both --public-key and --signatures; ${keyFile ? '--signatures' : '--public-key'} is missing, so signatures are not verified\n`);
+		}
+		const publicKeys = keyFile ? readPublicKeys(fs.readFileSync(keyFile)) : undefined;
+		const signatures = signatureFile ? readSignatures(signatureFile) : undefined;
+		const db = openCaseFile(caseFilePath(flags.db as string), {readonly: true});
+		try {
+			const report = await verifyCaseFile(db, {publicKeys, signatures});
+			process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : formatReport(report));
+			return report.ok ? 0 : verifyFailed;
+		} finally {
+			db.close();
+		}
+	},
+};

@@ -1,0 +1,48 @@
+/** README section and `--help` text, generated from the rule registry so they stay consistent with it. */
+import {rules} from './registry.js';
+
+export const readmeStart = '<!-- section:findings -->';
+export const readmeEnd = '<!-- /section:findings -->';
+
+export function rulesMarkdown(): string {
+	const lines = [
+		readmeStart,
+		'### Findings',
+		'',
+		'Findings are computed from the MFA model at the end of every import and stored in the case file, so',
+		'they are there the moment the import ends. A re-import extends or replaces findings (each has a stable',
+		'key), it never duplicates them. Each finding is',
+		'`{"rule","severity","principal","serialNumber","firstSeen","lastSeen","eventIds","summary"}`:',
+		'`principal` is the affected principal\'s ARN (root: `arn:aws:iam::ACCOUNT:root`), `eventIds` are the',
+		'CloudTrail eventIDs of the evidence (at most 200), `summary` is one sentence to paste into a report.',
+		'Where CloudTrail cannot tell something (whether the password or the MFA code failed), the summary says so.',
+		'Public rule sets (Sigma, Elastic, Splunk, Panther) cover console sign-in without MFA, sign-in failure',
+		'bursts, MFA device deactivation/deletion and root MFA changes; the rules below cover those and also the',
+		'AWS-2023-001 pattern, FIDO and hardware devices (any serial form), the CheckMfa sequence and Identity',
+		'Center MFA failures and device management.',
+		'',
+		'```sh',
+		'mfatrail findings --db case.db                      # most severe first, then oldest first',
+		'mfatrail findings --db case.db --json               # the array',
+		'mfatrail findings --rule console-login-failure-burst --since 2024-03-01 --until 7d',
+		'mfatrail findings --severity medium                 # medium and high',
+		'mfatrail findings --burst-count 3 --burst-window 5m # recompute with other thresholds, stored for later imports',
+		'```',
+		'',
+		'| rule | severity | title |',
+		'|---|---|---|',
+		...rules.map(r => `| \`${r.id}\` | ${r.severity} | ${r.title} |`),
+		'',
+	];
+	for (const r of rules) {
+		lines.push(`#### \`${r.id}\` (${r.severity})`, '', `- **What it means:** ${r.meaning}`, `- **Why it matters:** ${r.whyItMatters}`, `- **Known false positives:** ${r.falsePositives}`, '');
+	}
+	lines.push(readmeEnd);
+	return lines.join('\n');
+}
+
+/** One line per rule for `mfatrail findings --help`. */
+export function rulesHelp(): string {
+	const width = Math.max(...rules.map(r => r.id.length));
+	return rules.map(r => `	  ${r.id.padEnd(width)}  ${r.severity.padEnd(6)}  ${r.title}`).join('\n');
+}

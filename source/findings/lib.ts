@@ -1,0 +1,213 @@
+/** Small helpers shared by the rules: event-name sets, time arithmetic, wording. */
+import type {KeyedFinding, LifecycleEntry, ModelData, Severity, SignInEntry} from './types.js';
+
+export const minute = 60_000;
+export const hour = 60 * minute;
+export const day = 24 * hour;
+
+/** Calls that create or enable an MFA device (IAM and Identity Center). */
+export const addEvents = new Set([
+	'CreateVirtualMFADevice',
+	'EnableMFADevice',
+	'CompleteVirtualMfaDeviceRegistration',
+	'CompleteWebAuthnDeviceRegistration',
+	'CreateMfaDeviceForUser',
+]);
+
+/** Calls after which a device can be used to sign in. */
+export const enableEvents = new Set([
+	'EnableMFADevice',
+	'CompleteVirtualMfaDeviceRegistration',
+	'CompleteWebAuthnDeviceRegistration',
+	'CreateMfaDeviceForUser',
+]);
+
+/** Calls that take a device away from its owner. */
+export const removalEvents = new Set(['DeactivateMFADevice', 'DeleteVirtualMFADevice', 'DeleteMfaDeviceForUser']);
+
+/** Calls that change a device's state (everything in the lifecycle but reads). */
+export const changeEvents = new Set([...addEvents, ...removalEvents, 'ResyncMFADevice', 'UpdateMfaDeviceForUser']);
+
+export function ms(time: string): number {
+	return Date.parse(time);
+}
+
+/** Whole minutes/hours for a summary: '4 min', '3 h 10 min', '45 s'. */
+export function duration(fromTime: string, toTime: string): string {
+	const seconds = Math.round((ms(toTime) - ms(fromTime)) / 1000);
+	if (seconds < 60) return `${seconds} s`;
+	const minutes = Math.round(seconds / 60);
+	if (minutes < 60) return `${minutes} min`;
+	const h = Math.floor(minutes / 60);
+	return minutes % 60 === 0 ? `${h} h` : `${h} h ${minutes % 60} min`;
+}
+
+export function plural(count: number, word: string, many = `${word}s`): string {
+	return `${count} ${count === 1 ? word : many}`;
+}
+
+export function unique<T>(values: Iterable<T | null | undefined>): T[] {
+	const seen = new Set<T>();
+	for (const v of values) if (v !== null && v !== undefined) seen.add(v);
+	return [...seen];
+}
+
+export function isRootArn(arn: string | null | undefined): boolean {
+	return Boolean(arn && /^arn:aws[\w-]*:iam::\d*:root$/.test(arn));
+}
+
+/** ARNs compared as IAM compares names: case-insensitively. */
+export function sameArn(a: string | null | undefined, b: string | null | undefined): boolean {
+	return Boolean(a && b && a.toLowerCase() === b.toLowerCase());
+}
+
+/**
+ * The principal a lifecycle call is about: its owner; for a device creation, the creator; for a
+ * failed call that logged no parameters (denied calls log requestParameters null), the caller,
+ * the likeliest target of a call it was not allowed to make.
+ */
+export function target(entry: LifecycleEntry): string | null {
+	if (entry.ownerArn) return entry.ownerArn;
+	if (entry.eventName === 'CreateVirtualMFADevice') return entry.actorArn;
+	return !entry.applied && !entry.serialNumber ? entry.actorArn : null;
+}
+
+/** The principal's type from the model, else from the shape of its ARN. */
+export function principalType(model: ModelData, arn: string): string {
+	const known = model.principals.get(arn)?.type;
+	if (known && known !== 'Unknown') return known;
+	if (isRootArn(arn)) return 'Root';
+	if (/:iam::\d*:user\//.test(arn)) return 'IAMUser';
+	if (/:sts::\d*:assumed-role\//.test(arn)) return 'AssumedRole';
+	if (/:sts::\d*:federated-user\//.test(arn)) return 'FederatedUser';
+	if (/^arn:aws[\w-]*:identitystore::/.test(arn)) return 'IdentityCenterUser';
+	return known ?? 'Unknown';
+}
+
+/** 'IAM user alice (111122223333)', 'root user of 111122223333', or the ARN itself. */
+export function describePrincipal(arn: string | null): string {
+	if (!arn) return 'an unknown principal';
+	const root = /^arn:aws[\w-]*:iam::(\d*):root$/.exec(arn);
+	if (root) return `the root user of ${root[1]}`;
+	const user = /^arn:aws[\w-]*:iam::(\d*):user\/(?:.*\/)?([^/]+)$/.exec(arn);
+	if (user) return `IAM user ${user[2]} (${user[1]})`;
+	return arn;
+}
+
+/** How a lifecycle call was authenticated, in words. */
+export function describeCredential(entry: LifecycleEntry): string {
+	const mfa = entry.mfaAuthenticated === 1 ? 'with MFA' : entry.mfaAuthenticated === 0 ? 'without MFA' : 'MFA not recorded';
+	switch (entry.credential) {
+		case 'long-term':
+			return `long-term access key ${entry.accessKeyId ?? '(unknown)'} (no MFA session)`;
+		case 'console':
+			return `a console session (${mfa})`;
+		case 'temporary':
+			return `temporary credentials ${entry.accessKeyId ?? ''} (${mfa})`.replace('  ', ' ');
+		default:
+			return `unknown credentials (${mfa})`;
+	}
+}
+
+export function failed(signIn: SignInEntry): boolean {
+	return signIn.result === 'Failure';
+}
+
+export function succeeded(signIn: SignInEntry): boolean {
+	return signIn.result === 'Success';
+}
+
+/** Splits time-ordered items into runs whose consecutive gap is at most maxGapMs. */
+export function runs<T extends {eventTime: string}>(items: T[], maxGapMs: number): T[][] {
+	const out: T[][] = [];
+	for (const item of items) {
+		const last = out.at(-1);
+		if (last && ms(item.eventTime) - ms(last.at(-1)!.eventTime) <= maxGapMs) last.push(item);
+		else out.push([item]);
+	}
+	return out;
+}
+
+export function groupBy<T>(items: Iterable<T>, keyOf: (item: T) => string | null): Map<string, T[]> {
+	const groups = new Map<string, T[]>();
+	for (const item of items) {
+		const key = keyOf(item);
+		if (key === null) continue;
+		const list = groups.get(key);
+		if (list) list.push(item);
+		else groups.set(key, [item]);
+	}
+	return groups;
+}
+
+/** Evidence lists are capped so one noisy principal cannot make a finding unreadable. */
+export const maxEventIds = 200;
+
+export interface FindingParts {
+	rule: string;
+	severity: Severity;
+	principal: string | null;
+	serialNumber: string | null;
+	/** Evidence, any order; times give firstSeen/lastSeen. */
+	evidence: {eventId: string; eventTime: string}[];
+	/** Earlier events that explain the finding (e.g. proof a device existed): listed, but not in its time span. */
+	context?: {eventId: string; eventTime: string}[];
+	summary: string;
+	/** What makes this finding itself across runs, besides rule, principal and serial. */
+	anchor: string;
+}
+
+export function finding(parts: FindingParts): KeyedFinding {
+	const byTime = (a: {eventId: string; eventTime: string}, b: {eventId: string; eventTime: string}) =>
+		a.eventTime.localeCompare(b.eventTime) || a.eventId.localeCompare(b.eventId);
+	const evidence = [...parts.evidence].sort(byTime);
+	const eventIds = unique([...(parts.context ?? []), ...evidence].sort(byTime).map(e => e.eventId)).slice(0, maxEventIds);
+	return {
+		rule: parts.rule,
+		severity: parts.severity,
+		principal: parts.principal,
+		serialNumber: parts.serialNumber,
+		firstSeen: evidence[0].eventTime,
+		lastSeen: evidence.at(-1)!.eventTime,
+		eventIds,
+		summary: parts.summary,
+		key: [parts.rule, parts.principal ?? '', parts.serialNumber ?? '', parts.anchor].join('|'),
+	};
+}
+
+/** Times in summaries as stored: UTC, second precision. */
+export function at(time: string): string {
+	return time.replace(/\.\d+Z$/, 'Z');
+}
+
+/** Lookups the rules share, built once per model: rules stay linear however large the model. */
+export interface ModelIndex {
+	signInsByPrincipal: Map<string, SignInEntry[]>;
+	signInsBySerial: Map<string, SignInEntry[]>;
+	lifecycleByTarget: Map<string, LifecycleEntry[]>;
+	lifecycleByActor: Map<string, LifecycleEntry[]>;
+	lifecycleBySerial: Map<string, LifecycleEntry[]>;
+}
+
+const indexes = new WeakMap<ModelData, ModelIndex>();
+
+/** ARN keys are lower-cased (sameArn). Lists keep the model's time order. */
+export function modelIndex(model: ModelData): ModelIndex {
+	let index = indexes.get(model);
+	if (!index) {
+		index = {
+			signInsByPrincipal: groupBy(model.signIns, s => s.principalArn.toLowerCase()),
+			signInsBySerial: groupBy(model.signIns, s => s.mfaIdentifier),
+			lifecycleByTarget: groupBy(model.lifecycle, e => target(e)?.toLowerCase() ?? null),
+			lifecycleByActor: groupBy(model.lifecycle, e => e.actorArn?.toLowerCase() ?? null),
+			lifecycleBySerial: groupBy(model.lifecycle, e => e.serialNumber),
+		};
+		indexes.set(model, index);
+	}
+	return index;
+}
+
+export function lookup<T>(map: Map<string, T[]>, key: string | null | undefined, lower = false): T[] {
+	if (!key) return [];
+	return map.get(lower ? key.toLowerCase() : key) ?? [];
+}

@@ -1,0 +1,71 @@
+/**
+ * Loads the plain model data the rules read: one place where findings touch SQL besides
+ * refresh/queries. The model tables carry each record's eventID, so the big event table is read
+ * only for the few spans the bulletin rule asks for.
+ */
+import type {CaseFile} from '../db/open.js';
+import {formatUtc} from '../lib/time.js';
+import {callSpans} from './rules/mfa-added-without-mfa-session.js';
+import type {LifecycleEntry, ModelData, PrincipalCall, PrincipalInfo, SignInEntry} from './types.js';
+
+/** Calls loaded per principal around unprotected adds: enough to name what flipped, small enough to stay fast. */
+const maxCallsPerPrincipal = 20_000;
+
+export function loadModel(db: CaseFile): ModelData {
+	const principals = new Map<string, PrincipalInfo>();
+	for (const p of db.prepare('SELECT arn, type, name FROM principal').all() as PrincipalInfo[]) principals.set(p.arn, p);
+
+	const lifecycle = (
+		db
+			.prepare(
+				`SELECT event_id AS eventId, event_name AS eventName, event_time AS eventTime, owner_arn AS ownerArn,
+				        actor_arn AS actorArn, serial_number AS serialNumber, device_id AS deviceId, access_key_id AS accessKeyId,
+				        credential, mfa_authenticated AS mfaAuthenticated, source_ip AS sourceIp, error_code AS errorCode,
+				        error_message AS errorMessage, applied
+				   FROM lifecycle_event
+				  ORDER BY event_time, event_id`,
+			)
+			.all() as (Omit<LifecycleEntry, 'applied'> & {applied: number})[]
+	).map(row => ({...row, applied: row.applied === 1}));
+
+	const signIns = (
+		db
+			.prepare(
+				`SELECT event_id AS eventId, event_name AS eventName, event_time AS eventTime, principal_arn AS principalArn,
+				        kind, result, mfa_used AS mfaUsed, mfa_identifier AS mfaIdentifier, device_id AS deviceId,
+				        mfa_type AS mfaType, failed_at_mfa AS failedAtMfa, source_ip AS sourceIp, error_message AS errorMessage
+				   FROM sign_in
+				  ORDER BY event_time, event_id`,
+			)
+			.all() as (Omit<SignInEntry, 'failedAtMfa'> & {failedAtMfa: number})[]
+	).map(row => ({...row, failedAtMfa: row.failedAtMfa === 1}));
+
+	const model: ModelData = {principals, lifecycle, signIns, calls: new Map()};
+	model.calls = loadCalls(db, callSpans(model));
+	return model;
+}
+
+/**
+ * The calls the bulletin rule needs to say what followed an add (denied before, allowed with MFA
+ * after), only for the principals and spans it asks for: few, even in a large case
+ * (the model's index event_identity, db/003_model_indexes.sql, serves these lookups).
+ */
+function loadCalls(db: CaseFile, spans: Map<string, {from: number; to: number}>): Map<string, PrincipalCall[]> {
+	const query = db.prepare(
+		`SELECT event_id AS eventId, event_time AS eventTime, event_source AS eventSource, event_name AS eventName,
+		        access_key_id AS accessKeyId, error_code AS errorCode, mfa_authenticated AS mfaAuthenticated
+		   FROM event
+		  WHERE identity_arn = ? AND event_time >= ? AND event_time <= ?
+		    AND (error_code = 'AccessDenied' OR (error_code IS NULL AND mfa_authenticated = 1))
+		  ORDER BY event_time
+		  LIMIT ${maxCallsPerPrincipal}`,
+	);
+	const calls = new Map<string, PrincipalCall[]>();
+	for (const [principal, span] of spans) {
+		// Stored times may carry milliseconds: widen by a second so string comparison loses nothing.
+		const from = formatUtc(span.from - 1000);
+		const to = formatUtc(span.to + 1000);
+		calls.set(principal, query.all(principal, from, to) as PrincipalCall[]);
+	}
+	return calls;
+}

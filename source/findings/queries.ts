@@ -1,0 +1,126 @@
+/** Reading stored findings: for the findings command and the explorer (no SQL in UI components). */
+import type {CaseFile} from '../db/open.js';
+import {severityRank} from './registry.js';
+import {severities, type Finding, type Severity} from './types.js';
+
+export interface StoredFinding extends Finding {
+	id: number;
+	key: string;
+}
+
+interface Row {
+	id: number;
+	rule: string;
+	severity: Severity;
+	principal_arn: string | null;
+	serial_number: string | null;
+	first_seen: string;
+	last_seen: string;
+	event_ids: string;
+	summary: string;
+	key: string;
+}
+
+const columns = 'id, rule, severity, principal_arn, serial_number, first_seen, last_seen, event_ids, summary, key';
+
+/** Most severe first, then oldest first. */
+const order = `ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END, first_seen, rule, id`;
+
+function toFinding(row: Row): StoredFinding {
+	return {
+		id: row.id,
+		rule: row.rule,
+		severity: row.severity,
+		principal: row.principal_arn,
+		serialNumber: row.serial_number,
+		firstSeen: row.first_seen,
+		lastSeen: row.last_seen,
+		eventIds: JSON.parse(row.event_ids) as string[],
+		summary: row.summary,
+		key: row.key,
+	};
+}
+
+/** The issue's shape, without the storage fields: what `--json` prints. */
+export function publicFinding(f: Finding): Finding {
+	return {
+		rule: f.rule,
+		severity: f.severity,
+		principal: f.principal,
+		serialNumber: f.serialNumber,
+		firstSeen: f.firstSeen,
+		lastSeen: f.lastSeen,
+		eventIds: f.eventIds,
+		summary: f.summary,
+	};
+}
+
+export interface FindingFilter {
+	rule?: string;
+	/** Findings whose evidence reaches this time or later. */
+	since?: string;
+	/** Findings whose evidence starts at this time or earlier. */
+	until?: string;
+	/** At least this severe: 'medium' lists high and medium. */
+	severity?: Severity;
+}
+
+export function listFindings(db: CaseFile, filter: FindingFilter = {}): StoredFinding[] {
+	const where: string[] = [];
+	const params: Record<string, string> = {};
+	if (filter.rule) {
+		where.push('rule = @rule');
+		params.rule = filter.rule;
+	}
+	if (filter.since) {
+		where.push('last_seen >= @since');
+		params.since = filter.since;
+	}
+	if (filter.until) {
+		where.push('first_seen <= @until');
+		params.until = filter.until;
+	}
+	if (filter.severity) {
+		const allowed = severities.filter(s => severityRank[s] <= severityRank[filter.severity!]);
+		where.push(`severity IN (${allowed.map(s => `'${s}'`).join(', ')})`);
+	}
+	const sql = `SELECT ${columns} FROM finding ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ${order}`;
+	return (db.prepare(sql).all(params) as Row[]).map(toFinding);
+}
+
+/** Findings about a principal and/or a device (serial number), for the explorer's detail views. */
+export function findingsFor(db: CaseFile, {principalArn, serialNumber}: {principalArn?: string; serialNumber?: string}): StoredFinding[] {
+	if (!principalArn && !serialNumber) return [];
+	const where: string[] = [];
+	if (principalArn) where.push('principal_arn = @principalArn');
+	if (serialNumber) where.push('serial_number = @serialNumber');
+	const sql = `SELECT ${columns} FROM finding WHERE ${where.join(' OR ')} ${order}`;
+	return (db.prepare(sql).all({principalArn, serialNumber}) as Row[]).map(toFinding);
+}
+
+export interface FindingCounts {
+	total: number;
+	bySeverity: Record<Severity, number>;
+	byRule: Record<string, number>;
+	/** Finding counts per principal ARN and per serial number: the explorer marks these. */
+	byPrincipal: Record<string, number>;
+	bySerial: Record<string, number>;
+}
+
+export function findingCounts(db: CaseFile): FindingCounts {
+	const counts: FindingCounts = {total: 0, bySeverity: {high: 0, medium: 0, low: 0, info: 0}, byRule: {}, byPrincipal: {}, bySerial: {}};
+	const rows = db.prepare('SELECT rule, severity, principal_arn AS principal, serial_number AS serial FROM finding').all() as {
+		rule: string;
+		severity: Severity;
+		principal: string | null;
+		serial: string | null;
+	}[];
+	for (const r of rows) {
+		counts.total++;
+		counts.bySeverity[r.severity] = (counts.bySeverity[r.severity] ?? 0) + 1;
+		counts.byRule[r.rule] = (counts.byRule[r.rule] ?? 0) + 1;
+		if (r.principal) counts.byPrincipal[r.principal] = (counts.byPrincipal[r.principal] ?? 0) + 1;
+		if (r.serial) counts.bySerial[r.serial] = (counts.bySerial[r.serial] ?? 0) + 1;
+	}
+	return counts;
+}

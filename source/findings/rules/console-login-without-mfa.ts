@@ -1,0 +1,33 @@
+import {at, describePrincipal, finding, groupBy, plural, principalType, succeeded, unique} from '../lib.js';
+import type {KeyedFinding, ModelData} from '../types.js';
+
+export const id = 'console-login-without-mfa';
+
+/**
+ * Successful ConsoleLogin with MFAUsed "No" by a root or IAM user, one finding per principal
+ * (extended as more such sign-ins arrive). Role, federated and Identity Center sessions are left
+ * out: their MFA happens at the identity provider and CloudTrail always writes "No" for them.
+ */
+export function detect(model: ModelData): KeyedFinding[] {
+	const logins = model.signIns.filter(
+		s => s.kind === 'console-login' && succeeded(s) && s.mfaUsed === 'No' && ['Root', 'IAMUser'].includes(principalType(model, s.principalArn)),
+	);
+	const out: KeyedFinding[] = [];
+	for (const [principal, list] of groupBy(logins, s => s.principalArn)) {
+		const ips = unique(list.map(s => s.sourceIp));
+		const span = list.length === 1 ? `at ${at(list[0].eventTime)}` : `between ${at(list[0].eventTime)} and ${at(list.at(-1)!.eventTime)}`;
+		const from = ips.length > 0 ? ` from ${ips.slice(0, 5).join(', ')}${ips.length > 5 ? ` and ${ips.length - 5} more addresses` : ''}` : '';
+		out.push(
+			finding({
+				rule: id,
+				severity: 'medium',
+				principal,
+				serialNumber: null,
+				evidence: list,
+				anchor: '',
+				summary: `${describePrincipal(principal)} signed in to the console without MFA (MFAUsed "No") ${plural(list.length, 'time')} ${span}${from}.`,
+			}),
+		);
+	}
+	return out;
+}

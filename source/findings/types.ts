@@ -1,0 +1,101 @@
+/**
+ * The plain data findings rules read (loaded from the MFA model by load.ts) and what they return.
+ * Rules are pure functions of this data, so they are tested without a case file.
+ */
+
+export type Severity = 'high' | 'medium' | 'low' | 'info';
+
+export const severities: Severity[] = ['high', 'medium', 'low', 'info'];
+
+/** One finding, in the shape of `mfatrail findings --json`. eventIds are CloudTrail eventIDs. */
+export interface Finding {
+	rule: string;
+	severity: Severity;
+	principal: string | null;
+	serialNumber: string | null;
+	firstSeen: string;
+	lastSeen: string;
+	eventIds: string[];
+	summary: string;
+}
+
+/** A finding with its stable identity: re-running the rules replaces or extends, never duplicates. */
+export interface KeyedFinding extends Finding {
+	key: string;
+}
+
+/** A row of lifecycle_event, with its CloudTrail eventID. */
+export interface LifecycleEntry {
+	eventId: string;
+	eventName: string;
+	eventTime: string;
+	/** The principal whose device it is (target user); null when the record does not say. */
+	ownerArn: string | null;
+	/** Who made the call. */
+	actorArn: string | null;
+	serialNumber: string | null;
+	deviceId: number | null;
+	accessKeyId: string | null;
+	credential: string;
+	mfaAuthenticated: 0 | 1 | null;
+	sourceIp: string | null;
+	errorCode: string | null;
+	errorMessage: string | null;
+	applied: boolean;
+}
+
+/** A row of sign_in, with its CloudTrail eventID. */
+export interface SignInEntry {
+	eventId: string;
+	eventName: string;
+	eventTime: string;
+	principalArn: string;
+	kind: string;
+	result: string | null;
+	mfaUsed: string | null;
+	mfaIdentifier: string | null;
+	deviceId: number | null;
+	mfaType: string | null;
+	failedAtMfa: boolean;
+	sourceIp: string | null;
+	errorMessage: string | null;
+}
+
+export interface PrincipalInfo {
+	arn: string;
+	type: string;
+	name: string | null;
+}
+
+/** A call by a principal from the event table (only loaded around unprotected MFA-device adds). */
+export interface PrincipalCall {
+	eventId: string;
+	eventTime: string;
+	eventSource: string | null;
+	eventName: string | null;
+	accessKeyId: string | null;
+	errorCode: string | null;
+	mfaAuthenticated: 0 | 1 | null;
+}
+
+export interface ModelData {
+	/** By ARN. */
+	principals: Map<string, PrincipalInfo>;
+	/** In event-time order. */
+	lifecycle: LifecycleEntry[];
+	/** In event-time order. */
+	signIns: SignInEntry[];
+	/** Denied and MFA-authenticated calls, by principal ARN, in event-time order (see load.ts). */
+	calls: Map<string, PrincipalCall[]>;
+}
+
+export interface Thresholds {
+	/** console-login-failure-burst: this many failures … */
+	burstCount: number;
+	/** … within this many milliseconds. */
+	burstWindowMs: number;
+}
+
+export const defaultThresholds: Thresholds = {burstCount: 5, burstWindowMs: 10 * 60_000};
+
+export type RuleFunction = (model: ModelData, thresholds: Thresholds) => KeyedFinding[];

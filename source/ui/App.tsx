@@ -1,0 +1,340 @@
+import {Box, Text, useApp, useInput, type Key} from 'ink';
+import {useEffect, useReducer, useRef} from 'react';
+import {parseTimeArgument} from '../lib/time.js';
+import {Frame, listHeight} from './components/Frame.js';
+import {Help} from './components/Help.js';
+import type {SearchHit} from '../model/search.js';
+import type {ExplorerData} from './data.js';
+import {exportView} from './export.js';
+import {bindingFor, type Action} from './keymap.js';
+import type {ScreenModel, Target} from './model.js';
+import {deviceModel} from './screens/device.js';
+import {eventModel} from './screens/event.js';
+import {findingsModel} from './screens/findings.js';
+import {principalModel} from './screens/principal.js';
+import {parseQuery, searchModel} from './screens/search.js';
+import {timelineLimit, timelineModel, type TimelineState} from './screens/timeline.js';
+import {colourEnabled, glyph} from './theme.js';
+import {evidence, truncate} from './text.js';
+import {useSize} from './use-size.js';
+
+export type View =
+	| {screen: 'search'; query: string; focus: 'query' | 'results'; hits: SearchHit[]; hitsFor: string}
+	| {screen: 'principal'; arn: string}
+	| {screen: 'device'; deviceId: number}
+	| {screen: 'event'; eventId: string; version: number}
+	| ({screen: 'timeline'} & TimelineState)
+	| {screen: 'findings'};
+
+interface Entry {
+	view: View;
+	pane: number;
+	cursors: number[];
+}
+
+interface State {
+	stack: Entry[];
+	help: boolean;
+	status: string;
+	/** The time-range prompt of the timeline, while it is open. */
+	prompt?: string;
+}
+
+export interface AppProps {
+	data: ExplorerData;
+	initialQuery?: string;
+	/** Where `e` writes files. */
+	exportDir: string;
+	/** Milliseconds the search waits for more keystrokes; only the last query of a burst runs. */
+	debounceMs?: number;
+}
+
+const maxDepth = 50;
+
+function entry(view: View): Entry {
+	return {view, pane: 0, cursors: [0, 0, 0, 0]};
+}
+
+function searchView(query: string, focus: 'query' | 'results' = 'query'): View {
+	return {screen: 'search', query, focus, hits: [], hitsFor: ''};
+}
+
+function notFound(screen: ScreenModel['screen'], title: string, what: string): ScreenModel {
+	return {screen, title, header: [], panes: [{name: 'Not found', columns: [{title: '', width: 10, flex: true}], rows: [], empty: what}], export: {name: screen, format: 'json', json: null}};
+}
+
+export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppProps) {
+	const {exit} = useApp();
+	const size = useSize();
+	const width = size.columns;
+	const height = Math.max(3, size.rows - 1);
+	const colour = colourEnabled();
+	// State lives in a ref so that several keys arriving in one tick each see the previous one's effect.
+	const state = useRef<State>({stack: [entry(searchView(initialQuery))], help: false, status: ''});
+	const [, rerender] = useReducer((n: number) => n + 1, 0);
+	const models = useRef(new WeakMap<View, {width: number; model: ScreenModel}>());
+	const overview = useRef<ReturnType<ExplorerData['overview']> | undefined>(undefined);
+	const searchTimer = useRef<NodeJS.Timeout | undefined>(undefined);
+	const quitting = useRef(false);
+
+	const update = (change: (s: State) => State) => {
+		state.current = change(state.current);
+		rerender();
+	};
+	const top = () => state.current.stack[state.current.stack.length - 1];
+	const replaceTop = (s: State, change: (e: Entry) => Entry): State => ({...s, stack: [...s.stack.slice(0, -1), change(s.stack[s.stack.length - 1])]});
+
+	function modelOf(view: View): ScreenModel {
+		const cached = models.current.get(view);
+		if (cached && (view.screen !== 'event' || cached.width === width)) return cached.model;
+		const model = buildModel(view);
+		models.current.set(view, {width, model});
+		return model;
+	}
+
+	function buildModel(view: View): ScreenModel {
+		switch (view.screen) {
+			case 'search':
+				overview.current ??= data.overview();
+				return searchModel(data, view.query, view.hitsFor === view.query ? view.hits : [], overview.current, view.hitsFor !== view.query);
+			case 'principal': {
+				const user = data.principal(view.arn);
+				if (!user) return notFound('principal', view.arn, `no principal ${view.arn} in this case file`);
+				return principalModel(user, data.findings({principalArn: view.arn}), data.findingCounts().serials);
+			}
+			case 'device': {
+				const device = data.device(view.deviceId);
+				if (!device) return notFound('device', `device ${view.deviceId}`, 'no such device in this case file');
+				return deviceModel(device, data.findings({serialNumber: device.serialNumber}));
+			}
+			case 'event': {
+				const record = data.event(view.eventId);
+				if (!record || record.versions.length === 0) return notFound('event', `Event ${view.eventId}`, `no event ${view.eventId} in this case file`);
+				return eventModel(record, view.version, width - 1);
+			}
+			case 'timeline': {
+				const {subject, failedOnly, since, until} = view;
+				const entries = data.timeline({principalArn: subject.principalArn, deviceSerial: subject.deviceSerial, since, until, failedOnly, limit: timelineLimit});
+				return timelineModel(view, entries);
+			}
+			case 'findings':
+				return findingsModel(data.findings(), serial => data.devices(serial).at(-1)?.id);
+		}
+	}
+
+	// Search runs after the keystrokes stop for debounceMs: a burst of keys costs one search.
+	const current = top();
+	const pendingQuery = current.view.screen === 'search' && current.view.hitsFor !== current.view.query ? current.view.query : undefined;
+	useEffect(() => {
+		if (pendingQuery === undefined) return;
+		clearTimeout(searchTimer.current);
+		searchTimer.current = setTimeout(() => {
+			const e = top();
+			if (e.view.screen !== 'search' || e.view.query !== pendingQuery) return;
+			const {text, kind} = parseQuery(pendingQuery);
+			let hits: SearchHit[] = [];
+			let status = '';
+			try {
+				hits = text ? data.search(text, {limit: 500, kind}) : [];
+			} catch (error) {
+				status = `search failed: ${(error as Error).message}`;
+			}
+			update(s => ({...replaceTop(s, en => ({...en, view: {...(en.view as Extract<View, {screen: 'search'}>), hits, hitsFor: pendingQuery}, cursors: [0, 0, 0, 0]})), status}));
+		}, debounceMs);
+	}, [pendingQuery]);
+	useEffect(() => () => clearTimeout(searchTimer.current), []);
+
+	function quit() {
+		if (quitting.current) return;
+		quitting.current = true;
+		exit();
+	}
+
+	function push(view: View) {
+		update(s => ({...s, status: '', stack: [...s.stack, entry(view)].slice(-maxDepth)}));
+	}
+
+	function open(target: Target) {
+		if (target.screen === 'principal') push({screen: 'principal', arn: target.arn});
+		else if (target.screen === 'device') push({screen: 'device', deviceId: target.deviceId});
+		else push({screen: 'event', eventId: target.eventId, version: 0});
+	}
+
+	function back() {
+		update(s => {
+			if (s.stack.length > 1) return {...s, status: '', stack: s.stack.slice(0, -1)};
+			const e = s.stack[0];
+			if (e.view.screen === 'search') return replaceTop(s, en => ({...en, view: {...(en.view as Extract<View, {screen: 'search'}>), focus: 'query'}}));
+			return s;
+		});
+	}
+
+	function move(action: Action, model: ScreenModel, e: Entry) {
+		const pane = model.panes[Math.min(e.pane, model.panes.length - 1)];
+		const length = pane.rows.length;
+		const page = listHeight(model, height, e.view.screen === 'search' ? 1 : 0);
+		const last = pane.text ? Math.max(0, length - page) : Math.max(0, length - 1);
+		const at = e.cursors[e.pane] ?? 0;
+		const next = {up: at - 1, down: at + 1, pageUp: at - page, pageDown: at + page, top: 0, bottom: last}[action as 'up'];
+		if (next === undefined) return;
+		const clamped = Math.max(0, Math.min(last, next));
+		update(s => replaceTop(s, en => ({...en, cursors: en.cursors.map((c, i) => (i === en.pane ? clamped : c))})));
+	}
+
+	function handlePrompt(input: string, key: Key) {
+		const text = state.current.prompt ?? '';
+		if (key.escape) return update(s => ({...s, prompt: undefined, status: 'range unchanged'}));
+		if (key.backspace || key.delete) return update(s => ({...s, prompt: text.slice(0, -1)}));
+		if (key.return) {
+			const parts = text.trim().split(/\s+|\.\./).filter(Boolean);
+			try {
+				const since = parts[0] ? parseTimeArgument(parts[0]) : undefined;
+				const until = parts[1] ? parseTimeArgument(parts[1]) : undefined;
+				update(s => ({
+					...replaceTop(s, en => ({...en, cursors: [0, 0, 0, 0], view: {...(en.view as Extract<View, {screen: 'timeline'}>), since, until}})),
+					prompt: undefined,
+					status: since ? `range ${since} .. ${until ?? 'now'}` : 'range cleared',
+				}));
+			} catch (error) {
+				update(s => ({...s, prompt: undefined, status: (error as Error).message}));
+			}
+			return;
+		}
+		const typed = input.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+		if (typed && !key.ctrl && !key.meta) update(s => ({...s, prompt: text + typed}));
+	}
+
+	useInput((input, key) => {
+		// Keys repeated or sent together (a held j, tmux send-keys Tab Tab) can arrive as one chunk;
+		// outside the search line each character is its own keystroke.
+		const typingNow = (top().view.screen === 'search' && (top().view as {focus: string}).focus === 'query') || state.current.prompt !== undefined;
+		if (input.length > 1 && !input.includes('\u001b') && !typingNow) {
+			for (const ch of input) handleKey(ch, {...key, tab: ch === '\t', return: ch === '\r', delete: ch === '\u007f', ctrl: ch === '\u0003', shift: ch !== ch.toLowerCase()});
+			return;
+		}
+		handleKey(input, key);
+	});
+
+	function handleKey(rawInput: string, key: Key) {
+		const input = rawInput === '\u0003' ? 'c' : rawInput;
+		if (key.ctrl && input === 'c') return quit();
+		const s = state.current;
+		if (s.help) return update(st => ({...st, help: false}));
+		if (s.prompt !== undefined) return handlePrompt(input, key);
+		const e = top();
+		const view = e.view;
+		const typing = view.screen === 'search' && view.focus === 'query';
+		const binding = bindingFor(view.screen, input, key, typing);
+		if (typing && view.screen === 'search') {
+			if (binding?.action === 'back') {
+				if (key.escape) {
+					if (view.query) return update(st => replaceTop(st, en => ({...en, view: searchView('')})));
+					return back();
+				}
+				if (view.query) return update(st => replaceTop(st, en => ({...en, view: {...view, query: view.query.slice(0, -1)}})));
+				return back();
+			}
+			if (binding?.action === 'pane') return update(st => replaceTop(st, en => ({...en, view: {...view, focus: 'results'}})));
+			if (!binding) {
+				// A paste (or keys typed before the app started) arrives as one chunk: keep its printable text.
+				const text = input.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+				if (text && !key.ctrl && !key.meta) update(st => replaceTop(st, en => ({...en, view: {...view, query: view.query + text}})));
+				return;
+			}
+		}
+		if (!binding) return;
+		const model = modelOf(view);
+		const pane = model.panes[Math.min(e.pane, model.panes.length - 1)];
+		switch (binding.action) {
+			case 'quit':
+			case 'interrupt':
+				return quit();
+			case 'help':
+				return update(st => ({...st, help: true}));
+			case 'up':
+			case 'down':
+			case 'pageUp':
+			case 'pageDown':
+			case 'top':
+			case 'bottom':
+				return move(binding.action, model, e);
+			case 'open': {
+				const row = pane.text ? undefined : pane.rows[e.cursors[e.pane] ?? 0];
+				if (row?.target) open(row.target);
+				return;
+			}
+			case 'back':
+				return back();
+			case 'search':
+				if (view.screen === 'search') return update(st => replaceTop(st, en => ({...en, view: {...view, focus: 'query'}})));
+				return push(searchView(''));
+			case 'pane':
+				if (view.screen === 'search') return update(st => replaceTop(st, en => ({...en, view: {...view, focus: 'query'}})));
+				if (view.screen === 'event') {
+					const versions = data.event(view.eventId)?.versions.length ?? 1;
+					return update(st => replaceTop(st, en => ({...en, cursors: [0, 0, 0, 0], view: {...view, version: (view.version + 1) % Math.max(1, versions)}})));
+				}
+				return update(st => replaceTop(st, en => ({...en, pane: (en.pane + 1) % model.panes.length})));
+			case 'timeline': {
+				let subject = model.timelineSubject;
+				if (view.screen === 'search') {
+					const hit = view.hits[e.cursors[0] ?? 0];
+					if (hit) subject = hit.kind === 'principal' ? {principalArn: hit.id, label: hit.label} : {deviceSerial: hit.id, label: hit.label};
+				}
+				if (subject) push({screen: 'timeline', subject, failedOnly: false});
+				return;
+			}
+			case 'failed':
+				if (view.screen === 'timeline') update(st => ({...replaceTop(st, en => ({...en, cursors: [0, 0, 0, 0], view: {...view, failedOnly: !view.failedOnly}})), status: view.failedOnly ? 'all events' : 'failed sign-ins only'}));
+				return;
+			case 'range':
+				if (view.screen === 'timeline') update(st => ({...st, prompt: ''}));
+				return;
+			case 'owner':
+				if (model.owner) push({screen: 'principal', arn: model.owner});
+				else update(st => ({...st, status: 'the owner of this device is not known'}));
+				return;
+			case 'findings':
+				if (view.screen !== 'findings') push({screen: 'findings'});
+				return;
+			case 'export':
+				try {
+					const file = exportView(model, exportDir);
+					update(st => ({...st, status: `wrote ${file}`}));
+				} catch (error) {
+					update(st => ({...st, status: `export failed: ${(error as Error).message}`}));
+				}
+				return;
+		}
+	}
+
+	const s = state.current;
+	const e = top();
+	const model = modelOf(e.view);
+	const breadcrumb = s.stack.map(en => modelOf(en.view).title);
+	if (s.help) {
+		return (
+			<Box flexDirection="column" height={height}>
+				<Text wrap="truncate">{truncate(breadcrumb.map(c => evidence(c, 60)).join(glyph.separator), width)}</Text>
+				<Help screen={e.view.screen} width={width} height={height - 1} />
+			</Box>
+		);
+	}
+	const searchLine = e.view.screen === 'search' ? [`/ ${e.view.query}${e.view.focus === 'query' ? '█' : ''}`] : [];
+	const hint = e.view.screen === 'search' && e.view.focus === 'query' ? 'type to search · ↑↓ select · Enter open · Tab results · Esc clear · Ctrl-C quit' : '? help · / search · Enter open · Esc back · q quit';
+	const status = s.prompt !== undefined ? `range (SINCE [UNTIL], e.g. 2024-03-01 2024-03-08 or 7d; empty clears): ${s.prompt}█` : s.status || hint;
+	return (
+		<Frame
+			model={model}
+			breadcrumb={breadcrumb}
+			width={width}
+			height={height}
+			pane={e.pane}
+			cursor={e.cursors[e.pane] ?? 0}
+			colour={colour}
+			top={searchLine}
+			status={status}
+			listFocus
+		/>
+	);
+}

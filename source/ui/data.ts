@@ -1,0 +1,91 @@
+import type {CaseFile} from '../db/open.js';
+import {
+	deviceView,
+	eventRecord,
+	findDevices,
+	listSignIns,
+	timeline,
+	userView,
+	type DeviceRow,
+	type DeviceView,
+	type EventRecord,
+	type TimelineEntry,
+	type UserView,
+} from '../db/queries.js';
+import {findingCounts, findingsFor, listFindings, type StoredFinding} from '../findings/queries.js';
+import {SearchIndex, type SearchHit} from '../model/search.js';
+
+export type {DeviceRow, DeviceView, EventRecord, SearchHit, TimelineEntry, UserView};
+
+/**
+ * Everything the explorer shows comes through here: screens call these small functions and never
+ * see SQL. Each wraps one query of source/db/queries.ts, source/model/search.ts or
+ * source/findings/queries.ts.
+ */
+
+export type Finding = StoredFinding;
+
+export interface Overview {
+	principals: number;
+	devices: number;
+	events: number;
+	findings: number;
+}
+
+export interface TimelineFilter {
+	principalArn?: string;
+	deviceSerial?: string;
+	since?: string;
+	until?: string;
+	limit?: number;
+	/** Failed sign-ins only (the lifecycle calls drop out). */
+	failedOnly?: boolean;
+}
+
+export interface ExplorerData {
+	overview(): Overview;
+	search(text: string, options?: {limit?: number; kind?: 'principal' | 'device'}): SearchHit[];
+	principal(arn: string): UserView | undefined;
+	/** Device rows for a serial (one per incarnation). */
+	devices(serialOrName: string): DeviceRow[];
+	device(deviceId: number): DeviceView | undefined;
+	event(eventId: string): EventRecord | undefined;
+	timeline(filter: TimelineFilter): TimelineEntry[];
+	findings(filter?: {principalArn?: string; serialNumber?: string}): Finding[];
+	/** Finding counts for row markers: by principal ARN and by serial. */
+	findingCounts(): {principals: Map<string, number>; serials: Map<string, number>};
+}
+
+/** A failure shows as a 'Failure' result, an error code, or a sign-in that failed at the MFA step. */
+export function isFailure(entry: Record<string, unknown>): boolean {
+	return entry.result === 'Failure' || Boolean(entry.errorCode) || Boolean(entry.failedAtMfa);
+}
+
+export function openExplorerData(db: CaseFile): ExplorerData {
+	// Built once; every keystroke's search then runs in memory.
+	const index = SearchIndex.build(db);
+	// The overview line's counts (table counts, once per session): no query module offers them.
+	const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as {n: number}).n;
+	let counts: ReturnType<ExplorerData['findingCounts']> | undefined;
+
+	return {
+		overview: () => ({principals: count('principal'), devices: count('device'), events: count('event'), findings: count('finding')}),
+		search: (text, options) => (text.trim() ? index.search(text, options) : []),
+		principal: arn => userView(db, arn),
+		devices: serial => findDevices(db, serial),
+		device: id => deviceView(db, id),
+		event: eventId => eventRecord(db, eventId),
+		timeline({failedOnly, ...options}) {
+			if (!failedOnly) return timeline(db, options);
+			return listSignIns(db, {...options, failedOnly: true}).map(({kind, ...s}) => ({...s, kind: 'sign-in' as const, signInKind: kind}));
+		},
+		findings: (filter = {}) => (filter.principalArn || filter.serialNumber ? findingsFor(db, filter) : listFindings(db)),
+		findingCounts() {
+			if (!counts) {
+				const c = findingCounts(db);
+				counts = {principals: new Map(Object.entries(c.byPrincipal)), serials: new Map(Object.entries(c.bySerial))};
+			}
+			return counts;
+		},
+	};
+}

@@ -1,0 +1,54 @@
+import {render} from 'ink';
+import type {CaseFile} from '../db/open.js';
+import {App} from './App.js';
+import {openExplorerData} from './data.js';
+
+const enterAlternateScreen = '\x1b[?1049h\x1b[H';
+const leaveAlternateScreen = '\x1b[?1049l';
+
+export interface RunOptions {
+	query?: string;
+	exportDir?: string;
+}
+
+/** True when the explorer can run: raw-mode keyboard input and a terminal to draw on. */
+export function interactive(): boolean {
+	return Boolean(process.stdin.isTTY && process.stdout.isTTY);
+}
+
+/**
+ * Runs the explorer full-screen until the user quits. The alternate screen keeps the user's
+ * scrollback intact; it is left on every way out (quit, Ctrl-C, SIGTERM/SIGHUP, a crash).
+ */
+export async function runExplorer(db: CaseFile, options: RunOptions = {}): Promise<number> {
+	const data = openExplorerData(db);
+	let left = false;
+	const leave = () => {
+		if (left) return;
+		left = true;
+		process.stdout.write(leaveAlternateScreen);
+	};
+	process.stdout.write(enterAlternateScreen);
+	const instance = render(<App data={data} initialQuery={options.query ?? ''} exportDir={options.exportDir ?? process.cwd()} />, {
+		exitOnCtrlC: false, // the App quits on Ctrl-C itself, through the same path as q
+		patchConsole: true,
+	});
+	const onSignal = (signal: NodeJS.Signals) => {
+		instance.unmount();
+		leave();
+		db.close();
+		process.exit(signal === 'SIGTERM' ? 143 : 129);
+	};
+	process.once('SIGTERM', onSignal);
+	process.once('SIGHUP', onSignal);
+	process.once('exit', leave);
+	try {
+		await instance.waitUntilExit();
+	} finally {
+		leave();
+		process.off('SIGTERM', onSignal);
+		process.off('SIGHUP', onSignal);
+		process.off('exit', leave);
+	}
+	return 0;
+}

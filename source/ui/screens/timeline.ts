@@ -1,0 +1,44 @@
+import type {TimelineEntry} from '../../db/queries.js';
+import {isFailure} from '../data.js';
+import {shortArn, shortTime, type ScreenModel, type TimelineSubject} from '../model.js';
+
+export interface TimelineState {
+	subject: TimelineSubject;
+	failedOnly: boolean;
+	since?: string;
+	until?: string;
+}
+
+export const timelineLimit = 2000;
+
+const text = (value: unknown): string | undefined => (value === null || value === undefined || value === '' ? undefined : String(value));
+
+export function timelineModel(state: TimelineState, entries: TimelineEntry[]): ScreenModel {
+	const filters = [state.failedOnly ? 'failed only' : 'all events', state.since ? `since ${state.since}` : '', state.until ? `until ${state.until}` : ''].filter(Boolean).join(', ');
+	return {
+		screen: 'timeline',
+		title: `Timeline ${state.subject.label}`,
+		header: [[[state.subject.principalArn ? 'principal' : 'device', state.subject.principalArn ?? state.subject.deviceSerial]], [['showing', filters]]],
+		panes: [
+			{
+				name: `Events ${entries.length}`,
+				columns: [
+					{title: 'time', width: 19},
+					{title: 'event', width: 20},
+					{title: 'result', width: 10},
+					{title: 'detail', width: 24, flex: true},
+					{title: 'source IP', width: 15},
+				],
+				rows: entries.map(e => {
+					const r = e as Record<string, unknown>;
+					const result = text(r.result) ?? text(r.errorCode) ?? (isFailure(r) ? 'Failure' : '');
+					const detail = shortArn(text(r.serialNumber) ?? text(r.mfaIdentifier) ?? text(r.actor) ?? text(r.principalArn));
+					return {cells: [shortTime(e.eventTime), e.eventName, result, detail, text(r.sourceIPAddress)], target: {screen: 'event', eventId: e.eventId}};
+				}),
+				empty: state.failedOnly ? 'no failed sign-in in this range' : 'no event in this range',
+				note: entries.length >= timelineLimit ? `first ${timelineLimit} events: narrow the range with r` : undefined,
+			},
+		],
+		export: {name: 'timeline', format: 'csv', json: entries},
+	};
+}

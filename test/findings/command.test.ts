@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {afterEach, describe, expect, it, vi} from 'vitest';
+import {main} from '../../source/commands/main.js';
+import {rulesMarkdown} from '../../source/findings/docs.js';
+import {rules} from '../../source/findings/registry.js';
+import {caseWith, fixture, repoRoot, tempDir} from './helpers.js';
+
+/** Runs `mfatrail …` in-process and captures what it writes. */
+async function run(...argv: string[]): Promise<{status: number; stdout: string; stderr: string}> {
+	let stdout = '';
+	let stderr = '';
+	const out = vi.spyOn(process.stdout, 'write').mockImplementation(chunk => ((stdout += String(chunk)), true));
+	const err = vi.spyOn(process.stderr, 'write').mockImplementation(chunk => ((stderr += String(chunk)), true));
+	try {
+		const status = await main(argv);
+		return {status, stdout, stderr};
+	} finally {
+		out.mockRestore();
+		err.mockRestore();
+	}
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+async function caseFile(...inputs: string[]): Promise<string> {
+	const {db, file} = await caseWith(...inputs);
+	db.close();
+	return file;
+}
+
+describe('mfatrail findings', () => {
+	it('--json prints the array in the issue shape, with CloudTrail eventIDs', async () => {
+		const db = await caseFile(fixture('root-mfa-change', 'positive'));
+		const {status, stdout} = await run('findings', '--db', db, '--json');
+		expect(status).toBe(0);
+		const found = JSON.parse(stdout) as Record<string, unknown>[];
+		expect(found).toHaveLength(1);
+		expect(Object.keys(found[0])).toEqual(['rule', 'severity', 'principal', 'serialNumber', 'firstSeen', 'lastSeen', 'eventIds', 'summary']);
+		const {Records} = JSON.parse(fs.readFileSync(fixture('root-mfa-change', 'positive'), 'utf8')) as {Records: {eventID: string}[]};
+		expect(found[0]).toMatchObject({
+			rule: 'root-mfa-change',
+			severity: 'high',
+			principal: 'arn:aws:iam::111122223333:root',
+			serialNumber: 'arn:aws:iam::111122223333:mfa/root-account-mfa-device',
+			firstSeen: '2023-01-30T23:02:23Z',
+			lastSeen: '2023-01-30T23:02:50Z',
+			eventIds: Records.map(r => r.eventID),
+		});
+	});
+
+	it('prints aligned rows, most severe first, and filters by rule, severity and time', async () => {
+		const db = await caseFile(fixture('failed-login-after-mfa-removal', 'positive'), fixture('root-mfa-change', 'positive'));
+		const all = await run('findings', '--db', db);
+		const rows = all.stdout.split('\n').filter(l => /^(high|medium|low) /.test(l));
+		expect(rows.map(r => r.split(/\s+/)[1])).toEqual(['root-mfa-change', 'failed-login-after-mfa-removal', 'mfa-device-removed', 'new-device-first-use']);
+		// the FIRST SEEN column starts at the same place on every row
+		expect(new Set(rows.map(r => r.indexOf('2023-')))).toHaveProperty('size', 1);
+		expect(all.stdout).toContain('4 findings: 1 high, 2 medium, 1 low');
+		const high = JSON.parse((await run('findings', '--db', db, '--json', '--severity', 'high')).stdout) as {rule: string}[];
+		expect(high.map(f => f.rule)).toEqual(['root-mfa-change']);
+		const one = JSON.parse((await run('findings', '--db', db, '--json', '--rule', 'mfa-device-removed')).stdout) as {rule: string}[];
+		expect(one.map(f => f.rule)).toEqual(['mfa-device-removed']);
+		const july = JSON.parse((await run('findings', '--db', db, '--json', '--since', '2023-07-03', '--until', '2023-07-04')).stdout) as {rule: string}[];
+		expect(july.map(f => f.rule)).toEqual(['failed-login-after-mfa-removal', 'mfa-device-removed']);
+	});
+
+	it('escapes terminal controls in evidence but keeps JSON plain', async () => {
+		const {Records} = JSON.parse(fs.readFileSync(fixture('root-mfa-change', 'positive'), 'utf8')) as {Records: Record<string, any>[]};
+		const hostile = 'arn:aws:iam::111122223333:mfa/root\u001b[2J\u202eevil';
+		Records[0].requestParameters.virtualMFADeviceName = 'root\u001b[2J\u202eevil';
+		Records[0].responseElements.virtualMFADevice.serialNumber = hostile;
+		Records[1].requestParameters.serialNumber = hostile;
+		const file = path.join(tempDir(), 'hostile.json');
+		fs.writeFileSync(file, JSON.stringify({Records}));
+		const db = await caseFile(file);
+		const human = (await run('findings', '--db', db)).stdout;
+		expect(human).not.toContain('\u001b');
+		expect(human).not.toContain('\u202e');
+		expect(human).toContain('root\\x1b[2J\\u202eevil');
+		const json = JSON.parse((await run('findings', '--db', db, '--json')).stdout) as {serialNumber: string}[];
+		expect(json[0].serialNumber).toBe(hostile);
+	});
+
+	it('recomputes with other burst thresholds and stores them', async () => {
+		const db = await caseFile(fixture('console-login-failure-burst', 'negative'));
+		expect(JSON.parse((await run('findings', '--db', db, '--json', '--rule', 'console-login-failure-burst')).stdout)).toEqual([]);
+		const {stdout} = await run('findings', '--db', db, '--json', '--rule', 'console-login-failure-burst', '--burst-count', '3', '--burst-window', '10m');
+		expect((JSON.parse(stdout) as unknown[]).length).toBe(1);
+		// stored: a plain listing afterwards still shows it
+		expect((JSON.parse((await run('findings', '--db', db, '--json', '--rule', 'console-login-failure-burst')).stdout) as unknown[]).length).toBe(1);
+	});
+
+	it('refuses unknown rules, severities, times and durations with a clear message', async () => {
+		const db = await caseFile(fixture('root-mfa-change', 'negative'));
+		const cases: [string[], RegExp][] = [
+			[['--rule', 'nope'], /unknown rule "nope"; rules: mfa-added-without-mfa-session/],
+			[['--severity', 'critical'], /unknown severity "critical"/],
+			[['--since', 'yesterday'], /not a time/],
+			[['--burst-window', '10 minutes'], /not a duration/],
+			[['--burst-count', '0'], /--burst-count must be a whole number/],
+		];
+		for (const [flags, message] of cases) {
+			const {status, stderr} = await run('findings', '--db', db, ...flags);
+			expect(status).toBe(1);
+			expect(stderr).toMatch(message);
+		}
+		expect((await run('findings', '--db', db)).stdout).toBe('no findings\n');
+	});
+
+	it('--help lists every rule of the registry', async () => {
+		const {stdout} = await run('findings', '--help');
+		for (const rule of rules) expect(stdout).toContain(rule.id);
+		expect(stdout).toContain('--burst-window');
+	});
+});
+
+describe('README', () => {
+	it('holds the findings section generated from the rule registry', () => {
+		const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+		expect(readme).toContain(rulesMarkdown());
+	});
+});

@@ -1,0 +1,120 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {ensureBuilt, runCli} from '../hostile/cli.js';
+import {fixtures} from './helpers.js';
+
+const A = '111111111111';
+let dir: string;
+let db: string;
+
+function run(...args: string[]) {
+	const result = runCli([...args, '--db', db]);
+	return {status: result.status, stdout: result.stdout.toString(), stderr: result.stderr.toString()};
+}
+
+function json(...args: string[]): unknown {
+	const result = run(...args, '--json');
+	expect(result.status, result.stderr).toBe(0);
+	return JSON.parse(result.stdout);
+}
+
+beforeAll(() => {
+	ensureBuilt();
+	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));
+	db = path.join(dir, 'case.db');
+	const imported = runCli(['import', path.join(fixtures, 'part-1-later.json'), path.join(fixtures, 'part-2-earlier.json'), '--db', db]);
+	expect(imported.status, imported.stderr.toString()).toBe(0);
+});
+afterAll(() => fs.rmSync(dir, {recursive: true, force: true}));
+
+describe('query commands', () => {
+	it('user: the issue JSON shape; ambiguous name exits 2, unknown exits 1', () => {
+		const view = json('user', `arn:aws:iam::${A}:user/alice`) as {principal: unknown; devices: {lifecycle: Record<string, unknown>[]}[]; logins: Record<string, unknown>[]};
+		expect(view.principal).toEqual({arn: `arn:aws:iam::${A}:user/alice`, type: 'IAMUser', name: 'alice', accountId: A});
+		expect(view.devices).toHaveLength(2);
+		expect(Object.keys(view.devices[0])).toEqual(expect.arrayContaining(['serialNumber', 'name', 'type', 'state', 'lifecycle']));
+		expect(Object.keys(view.devices[0].lifecycle[0])).toEqual(
+			expect.arrayContaining(['eventName', 'eventTime', 'eventId', 'actor', 'accessKeyId', 'mfaAuthenticated', 'sourceIPAddress', 'userAgent', 'errorCode']),
+		);
+		expect(Object.keys(view.logins[0])).toEqual(
+			expect.arrayContaining(['eventTime', 'result', 'mfaUsed', 'mfaIdentifier', 'sourceIPAddress', 'userAgent', 'errorMessage', 'eventId']),
+		);
+		expect(view.logins.map(l => l.result)).toEqual(['Success', 'Success']);
+
+		const ambiguous = run('user', 'alice');
+		expect(ambiguous.status).toBe(2);
+		expect(ambiguous.stderr).toContain(`arn:aws:iam::${A}:user/alice`);
+		expect(ambiguous.stderr).toContain('arn:aws:iam::222222222222:user/alice');
+		const unknown = run('user', 'mallory');
+		expect(unknown.status).toBe(1);
+		expect(unknown.stderr).toMatch(/no principal "mallory"/);
+	});
+
+	it('user: human output is aligned and fits 80 columns', () => {
+		const result = run('user', 'bob');
+		expect(result.status).toBe(0);
+		expect(result.stdout).toContain('Failure@MFA');
+		for (const line of result.stdout.split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
+	});
+
+	it('device: owner ARN, state and the other incarnation of a reused serial', () => {
+		const view = json('device', `arn:aws:iam::${A}:mfa/root-account-mfa-device`) as Record<string, unknown>;
+		expect(view).toMatchObject({serialNumber: `arn:aws:iam::${A}:mfa/root-account-mfa-device`, name: 'root-account-mfa-device', type: 'virtual', owner: `arn:aws:iam::${A}:root`, state: 'enabled'});
+		expect(view.lifecycle).toHaveLength(1);
+		expect(view.logins).toHaveLength(1);
+		const reused = json('device', `arn:aws:iam::${A}:mfa/alice`) as {incarnation: number; otherIncarnations: {incarnation: number}[]};
+		expect(reused.incarnation).toBe(2);
+		expect(reused.otherIncarnations.map(o => o.incarnation)).toEqual([1]);
+		const first = json('device', `arn:aws:iam::${A}:mfa/alice#1`) as {state: string};
+		expect(first.state).toBe('deleted');
+		expect(run('device', 'alice').status).toBe(2);
+		expect(run('device', 'no-such-device').status).toBe(1);
+	});
+
+	it('logins: filters and CSV', () => {
+		const failed = json('logins', '--user', 'bob', '--failed') as {failedAtMfa: boolean}[];
+		expect(failed.map(f => f.failedAtMfa)).toEqual([true, false]);
+		const since = json('logins', '--since', '2023-03-01') as {eventTime: string}[];
+		expect(since.map(s => s.eventTime)).toEqual(['2023-03-03T08:00:00Z']);
+		const byDevice = json('logins', '--device', 'GAHT12345678') as {eventName: string}[];
+		expect(byDevice.map(s => s.eventName)).toEqual(['GetSessionToken']);
+		const csv = run('logins', '--csv');
+		expect(csv.status).toBe(0);
+		const rows = csv.stdout.trim().split('\r\n');
+		expect(rows[0]).toBe('eventTime,eventName,kind,principalArn,result,failedAtMfa,mfaUsed,mfaIdentifier,mfaType,sourceIPAddress,userAgent,errorMessage,loginTo,eventId');
+		expect(rows).toHaveLength(10);
+		expect(run('logins', '--since', 'yesterday-ish').status).toBe(1);
+	});
+
+	it('timeline: lifecycle and sign-ins in time order', () => {
+		const entries = json('timeline', '--user', `arn:aws:iam::${A}:user/alice`) as {kind: string; eventTime: string}[];
+		expect(entries.map(e => e.kind)).toContain('lifecycle');
+		expect(entries.map(e => e.kind)).toContain('sign-in');
+		const times = entries.map(e => e.eventTime);
+		expect(times).toEqual([...times].sort());
+		expect(run('timeline', '--user', 'alice').status).toBe(2);
+	});
+
+	it('search: exact full ARN first, fuzzy names, JSON shape', () => {
+		const hits = json('search', `arn:aws:iam::${A}:mfa/root-account-mfa-device`) as {kind: string; id: string; label: string; score: number}[];
+		expect(hits[0]).toMatchObject({kind: 'device', id: `arn:aws:iam::${A}:mfa/root-account-mfa-device`, score: 0});
+		const fuzzy = json('search', 'alcie') as {id: string}[];
+		expect(fuzzy.map(h => h.id)).toContain(`arn:aws:iam::${A}:user/alice`);
+		expect(run('search', 'zzzzqqqq').status).toBe(1);
+	});
+
+	it('event: verbatim record text in JSON, pretty-printed for people; unknown id exits 1', () => {
+		const [login] = json('logins', '--user', `arn:aws:iam::${A}:root`) as {eventId: string}[];
+		const record = json('event', login.eventId) as {eventId: string; versions: {record: string; provenance: {path: string; sha256: string; position: number}[]}[]};
+		const original = JSON.parse(fs.readFileSync(path.join(fixtures, 'part-2-earlier.json'), 'utf8')).Records[1];
+		expect(JSON.parse(record.versions[0].record)).toEqual(original);
+		expect(record.versions[0].provenance[0]).toMatchObject({path: path.join(fixtures, 'part-2-earlier.json'), position: 1});
+		const human = run('event', login.eventId);
+		expect(human.status).toBe(0);
+		expect(human.stdout).toContain('"MFAUsed": "YES"');
+		expect(human.stdout).toContain(record.versions[0].provenance[0].sha256);
+		expect(run('event', 'not-an-event').status).toBe(1);
+	});
+});

@@ -1,0 +1,330 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import type {CaseFile} from '../../source/db/open.js';
+import {fixtureCaseFile, keys, lines, renderExplorer, type Explorer} from './helpers.js';
+
+let db: CaseFile;
+let dir: string;
+let app: Explorer | undefined;
+
+beforeAll(async () => {
+	({db, dir} = await fixtureCaseFile());
+});
+afterEach(() => {
+	app?.unmount();
+	app = undefined;
+});
+afterAll(() => {
+	db.close();
+	fs.rmSync(dir, {recursive: true, force: true});
+});
+
+const serial = 'arn:aws:iam::111122223333:mfa/alice-phone';
+
+async function openAlice(): Promise<Explorer> {
+	app = await renderExplorer(db, {exportDir: dir});
+	await app.type('alice');
+	await app.waitFor('2 results');
+	await app.press(keys.enter);
+	await app.waitFor('ARN: arn:aws:iam::111122223333:user/alice');
+	return app;
+}
+
+describe('search screen', () => {
+	it('shows counts before typing, then live results with kind, label, account, fact and count', async () => {
+		app = await renderExplorer(db);
+		expect(app.frame()).toContain('4 principals, 2 devices, 48 events');
+		await app.type('alic');
+		const frame = await app.waitFor('2 results: 1 principal, 1 device');
+		expect(frame).toMatch(/› principal alice {2}user\/alice\s+111122223333 signed in 2024-03-01T09:30:00Z|›!principal alice/);
+		expect(frame).toContain('alice-phone  mfa/alice-phone');
+		expect(frame).toContain('deleted');
+	});
+
+	it('narrows the kind with user:, device: and serial: prefixes', async () => {
+		app = await renderExplorer(db, {query: 'user:alice'});
+		let frame = await app.waitFor('1 result');
+		expect(frame).toContain('principal');
+		expect(frame).not.toContain('alice-phone');
+		await app.press(keys.escape);
+		await app.type('serial:GAHT');
+		frame = await app.waitFor('1 result');
+		expect(frame).toContain('GAHT12345678');
+		expect(frame).toContain('enabled');
+		await app.press(keys.escape);
+		await app.type('device:alice');
+		frame = await app.waitFor('1 result');
+		expect(frame).toContain('alice-phone');
+	});
+
+	it('highlights matched characters (bold underline when colour is on)', async () => {
+		process.env.FORCE_COLOR = '1';
+		try {
+			const {default: chalk} = await import('chalk');
+			chalk.level = 1;
+			app = await renderExplorer(db, {query: 'bob'});
+			const frame = await app.waitFor('1 result');
+			// The matched 'bob' is wrapped in bold/underline SGR; the rest of the row is not.
+			expect(frame).toMatch(/\u001b\[1m\u001b\[4mbob|\u001b\[4m\u001b\[1mbob|\u001b\[1m(\u001b\[\d+m)*bob/);
+			chalk.level = 0;
+		} finally {
+			process.env.FORCE_COLOR = '0';
+		}
+	});
+
+	it('marks the selection with a glyph and moves it with arrows and j/k after Tab', async () => {
+		app = await renderExplorer(db, {query: 'alice'});
+		await app.waitFor('2 results');
+		expect(app.frame()).toMatch(/›.principal alice/);
+		await app.press(keys.down);
+		expect(app.frame()).toMatch(/›.device {4}alice-phone/);
+		await app.press(keys.tab, 'k');
+		expect(app.frame()).toMatch(/›.principal alice/);
+		await app.press('j');
+		expect(app.frame()).toMatch(/›.device/);
+		await app.press('g');
+		expect(app.frame()).toMatch(/›.principal/);
+		await app.press('G');
+		expect(app.frame()).toMatch(/›.device/);
+	});
+
+	it('Backspace edits the query and Esc clears it', async () => {
+		app = await renderExplorer(db, {query: 'bobzzzz'});
+		await app.waitFor('no match');
+		await app.press(keys.backspace, keys.backspace, keys.backspace, keys.backspace);
+		await app.waitFor('1 result');
+		expect(app.frame()).toContain('/ bob█');
+		await app.press(keys.escape);
+		expect(app.frame()).toContain('/ █');
+	});
+});
+
+describe('principal screen', () => {
+	it('shows ARN, type, account, devices over time with lifecycle (credential, MFA session, IP)', async () => {
+		const frame = lines((await openAlice()).frame());
+		const text = frame.join('\n');
+		expect(text).toContain('type: IAMUser   account: 111122223333   devices: 0 now, 1 over time');
+		expect(text).toContain('[Devices 1]');
+		expect(text).toMatch(/device deleted\s+virtual\s+mfa\/alice-phone/);
+		expect(text).toMatch(/2024-03-01 09:01:00 {3}EnableMFADevice\s+user\/admin\s+AKIA\s+no\s+198\.51\.100\.7\s+applied/);
+		expect(text).toMatch(/2024-03-03 08:00:00 {3}DeactivateMFADevi\S*\s+user\/alice\s+ASIA\s+no\s+192\.0\.2\.66/);
+		// The findings section is a pane, and the device row carries the marker.
+		expect(text).toContain('Findings 4');
+		expect(text).toMatch(/!device deleted/);
+	});
+
+	it('Tab moves between panes: sign-ins (with escaped user agent) and findings', async () => {
+		await openAlice();
+		await app!.press(keys.tab);
+		let frame = app!.frame();
+		expect(frame).toContain('[Sign-ins 2]');
+		expect(frame).toMatch(/2024-03-01 09:30:00 ConsoleLogin Success\s+Yes mfa\/alice-phone\s+203\.0\.113\.10/);
+		expect(frame).toMatch(/2024-03-02 22:15:00 ConsoleLogin Failure\s+Yes\s+192\.0\.2\.66\s+Mozilla\/5\.0 \\x1/);
+		// The raw ESC from the evidence never reaches the terminal.
+		expect(frame).not.toContain('\u001b[31m');
+		await app!.press(keys.tab);
+		frame = app!.frame();
+		expect(frame).toContain('[Findings 4]');
+		expect(frame).toContain('mfa-device-removed');
+	});
+
+	it('keys arriving in one chunk count one by one (Tab Tab), typed text stays text', async () => {
+		await openAlice();
+		await app!.press('\t\t');
+		expect(app!.frame()).toContain('[Findings 4]');
+	});
+
+	it('Enter on a device row opens the device; Esc comes back (breadcrumb)', async () => {
+		await openAlice();
+		await app!.press(keys.enter);
+		let frame = await app!.waitFor(`serial: ${serial}`);
+		expect(frame.split('\n')[0]).toBe('Search "alice" › alice › alice-phone');
+		await app!.press(keys.escape);
+		frame = app!.frame();
+		expect(frame.split('\n')[0]).toBe('Search "alice" › alice');
+		await app!.press(keys.backspace);
+		expect(app!.frame().split('\n')[0]).toBe('Search "alice"');
+	});
+});
+
+describe('device screen', () => {
+	it('shows serial, type, owner, state, lifecycle, sign-ins and MFA uses, and o opens the owner', async () => {
+		app = await renderExplorer(db, {query: 'serial:GAHT'});
+		await app.waitFor('1 result');
+		await app.press(keys.enter);
+		let frame = await app.waitFor('serial: GAHT12345678');
+		expect(frame).toContain('type: hardware   state: enabled   owner: arn:aws:iam::111122223333:user/bob');
+		expect(frame).toContain('[Lifecycle 1]');
+		expect(frame).toMatch(/EnableMFADevice\s+user\/admin\s+AKIA/);
+		await app.press(keys.tab);
+		frame = app.frame();
+		expect(frame).toContain('[Sign-ins & MFA uses 1]');
+		expect(frame).toMatch(/2024-03-04 10:05:00 ConsoleLogin Success\s+Yes GAHT12345678/);
+		await app.press('o');
+		frame = await app.waitFor('ARN: arn:aws:iam::111122223333:user/bob');
+		expect(frame.split('\n')[0]).toBe('Search "serial:GAHT" › GAHT12345678 › bob');
+	});
+});
+
+describe('event screen', () => {
+	it('shows the record pretty-printed with provenance, scrolls, and escapes control characters', async () => {
+		await openAlice();
+		await app!.press(keys.tab, keys.down, keys.enter);
+		let frame = await app!.waitFor('eventID: 00000000-0000-4000-8000-000000000004');
+		expect(frame).toMatch(/source 1: .*trail\.json \(cloudtrail-log, record 3\)/);
+		expect(frame).toMatch(/sha256 [0-9a-f]{64}/);
+		expect(frame).toContain('"eventName": "ConsoleLogin"');
+		expect(frame).toContain('\\\\u001b[31mevil');
+		expect(frame).not.toContain('\u001b[31m');
+		await app!.press('G');
+		frame = app!.frame();
+		expect(frame).toContain('"eventCategory": "Management"');
+		expect(frame).not.toContain('source 1:');
+		await app!.press('g');
+		expect(app!.frame()).toContain('source 1:');
+		await app!.press(keys.pageDown);
+		expect(app!.frame()).not.toContain('source 1:');
+		await app!.press(keys.pageUp, 'j');
+		expect(app!.frame()).not.toContain('source 1:');
+		await app!.press('k');
+		expect(app!.frame()).toContain('source 1:');
+	});
+});
+
+describe('timeline screen', () => {
+	it('t opens the timeline of the principal; f shows failed sign-ins only; r sets a time range', async () => {
+		app = await renderExplorer(db, {query: 'carol'});
+		await app.waitFor('1 result');
+		await app.press(keys.enter);
+		await app.waitFor('ARN: arn:aws:iam::111122223333:user/carol');
+		await app.press('t');
+		let frame = await app.waitFor('[Events 40]');
+		expect(frame).toContain('showing: all events');
+		expect(frame).toMatch(/1-\d+ of 40/);
+		await app.press('f');
+		frame = app.frame();
+		expect(frame).toContain('Events 8');
+		expect(frame).toContain('showing: failed only');
+		expect(frame).not.toMatch(/Success/);
+		await app.press('r');
+		expect(app.frame()).toContain('range (SINCE [UNTIL]');
+		await app.type('2024-04-03 2024-04-05T23:59:59Z');
+		await app.press(keys.enter);
+		frame = app.frame();
+		expect(frame).toContain('showing: failed only, since 2024-04-03T00:00:00Z, until 2024-04-05T23:59:59Z');
+		expect(frame).toContain('Events 2');
+		await app.press('f');
+		expect(app.frame()).toContain('Events 12');
+		await app.press('r');
+		await app.type('not-a-time');
+		await app.press(keys.enter);
+		expect(app.frame()).toContain('not a time');
+		await app.press('r', keys.escape);
+		expect(app.frame()).toContain('range unchanged');
+	});
+
+	it('t on a search result opens the timeline of that device', async () => {
+		app = await renderExplorer(db, {query: 'serial:GAHT'});
+		await app.waitFor('1 result');
+		await app.press(keys.tab, 't');
+		const frame = await app.waitFor('Timeline GAHT12345678');
+		expect(frame).toContain('EnableMFADevice');
+		expect(frame).toContain('ConsoleLogin');
+	});
+});
+
+describe('findings, help, export, quit', () => {
+	it('F opens the findings from anywhere; Enter opens the device a finding names', async () => {
+		await openAlice();
+		await app!.press('F');
+		let frame = await app!.waitFor('[Findings');
+		expect(frame).toContain('console-login-without-mfa');
+		expect(frame).toMatch(/!medium/);
+		await app!.press('g', keys.enter);
+		frame = app!.frame();
+		expect(frame).toMatch(/serial: |ARN: /);
+	});
+
+	it('? lists every key of the current screen from the keymap; any key closes it', async () => {
+		await openAlice();
+		await app!.press('?');
+		const frame = app!.frame();
+		expect(frame).toContain('Keys on the principal screen');
+		for (const label of ['Enter', 'Esc Backspace', 'Tab', '/', 't', 'F', 'e', 'q', 'Ctrl-C', 'PgUp', 'g Home']) expect(frame).toContain(`  ${label} `);
+		expect(frame).not.toContain('owner of this device');
+		await app!.press('x');
+		expect(app!.frame()).toContain('ARN: arn:aws:iam::111122223333:user/alice');
+	});
+
+	it('e writes the view to a file (JSON for a principal, CSV with csvCell for lists) and says where', async () => {
+		await openAlice();
+		await app!.press('e');
+		let frame = app!.frame();
+		const file = /wrote (\S+\.json)/.exec(frame)?.[1];
+		expect(file).toBeDefined();
+		const json = JSON.parse(fs.readFileSync(file!, 'utf8')) as {principal: {arn: string}; devices: unknown[]};
+		expect(json.principal.arn).toBe('arn:aws:iam::111122223333:user/alice');
+		expect((fs.statSync(file!).mode & 0o777).toString(8)).toBe('600');
+		await app!.press('F', 'e');
+		frame = app!.frame();
+		const csv = /wrote (\S+\.csv)/.exec(frame)?.[1];
+		expect(path.dirname(csv!)).toBe(dir);
+		const text = fs.readFileSync(csv!, 'utf8');
+		expect(text.split('\r\n')[0]).toBe('severity,rule,principal / serial,summary');
+		expect(text).toContain('console-login-without-mfa');
+	});
+
+	it('/ searches from anywhere, Esc returns; q quits; Ctrl-C quits while typing', async () => {
+		await openAlice();
+		await app!.press('/');
+		expect(app!.frame()).toContain('/ █');
+		await app!.type('bob');
+		await app!.waitFor('1 result');
+		await app!.press(keys.escape, keys.escape);
+		expect(app!.frame()).toContain('ARN: arn:aws:iam::111122223333:user/alice');
+		await app!.press('q');
+		await app!.exited;
+		app = await renderExplorer(db);
+		await app.type('ali');
+		await app.press(keys.ctrlC);
+		await app.exited;
+	});
+});
+
+describe('terminal reality', () => {
+	it('fits 80×24: frame at most rows−1 lines, no line wider than the terminal', async () => {
+		app = await renderExplorer(db, {columns: 80, rows: 24});
+		await app.type('alice');
+		await app.waitFor('2 results');
+		await app.press(keys.enter);
+		for (const frame of [app.frame()]) {
+			const all = lines(frame);
+			expect(all.length).toBeLessThanOrEqual(23);
+			for (const line of all) expect(Array.from(line).length).toBeLessThanOrEqual(80);
+		}
+		await app.press(keys.tab);
+		for (const line of lines(app.frame())) expect(Array.from(line).length).toBeLessThanOrEqual(80);
+	});
+
+	it('resizes live on stdout resize', async () => {
+		app = await renderExplorer(db, {columns: 100, rows: 30, query: 'carol'});
+		await app.waitFor('1 result');
+		await app.press(keys.enter, 't');
+		await app.waitFor('[Events 40]');
+		expect(lines(app.frame()).length).toBe(29);
+		await app.resize(80, 20);
+		const frame = app.frame();
+		expect(lines(frame).length).toBe(19);
+		for (const line of lines(frame)) expect(Array.from(line).length).toBeLessThanOrEqual(80);
+		// Windowed: only the rows that fit are rendered.
+		expect(frame.match(/ConsoleLogin/g)!.length).toBeLessThan(20);
+	});
+
+	it('draws no colour with FORCE_COLOR=0 and still marks the selection', async () => {
+		app = await renderExplorer(db, {query: 'alice'});
+		const frame = await app.waitFor('2 results');
+		expect(frame).not.toMatch(/\u001b\[/);
+		expect(frame).toContain('›');
+	});
+});
