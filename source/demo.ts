@@ -4,7 +4,7 @@
  * and a change to samples/ builds a fresh one. The case file is built under a temporary name and
  * renamed when complete, so an interrupted first start is never mistaken for a finished import.
  */
-if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') process.env.FORCE_COLOR = '0';
+import './terminal-env.js';
 
 const {default: crypto} = await import('node:crypto');
 const {default: fs} = await import('node:fs');

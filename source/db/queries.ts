@@ -62,40 +62,34 @@ export interface SignInEntry {
 	event: number;
 }
 
-export interface DeviceRow {
-	id: number;
+/** What every view of a device incarnation states: which one it is and when its state changed. */
+export interface DeviceState {
 	serialNumber: string;
 	incarnation: number;
 	name: string | null;
 	type: string;
-	accountId: string | null;
-	ownerArn: string | null;
-	creatorArn: string | null;
 	state: string;
 	createdAt: string | null;
 	enabledAt: string | null;
 	deactivatedAt: string | null;
 	deletedAt: string | null;
+	lastUsed: string | null;
+}
+
+export interface DeviceRow extends DeviceState {
+	id: number;
+	accountId: string | null;
+	ownerArn: string | null;
+	creatorArn: string | null;
 	firstSeen: string | null;
 	lastSeen: string | null;
-	lastUsed: string | null;
 	useCount: number;
 	findingCount: number;
 }
 
-export interface UserDevice {
+export interface UserDevice extends DeviceState {
 	id: number;
 	deviceId: number;
-	serialNumber: string;
-	incarnation: number;
-	name: string | null;
-	type: string;
-	state: string;
-	createdAt: string | null;
-	enabledAt: string | null;
-	deactivatedAt: string | null;
-	deletedAt: string | null;
-	lastUsed: string | null;
 	lifecycle: LifecycleEntry[];
 }
 
@@ -107,20 +101,10 @@ export interface UserView {
 	attempts: LifecycleEntry[];
 }
 
-export interface DeviceView {
+export interface DeviceView extends DeviceState {
 	id: number;
-	serialNumber: string;
-	incarnation: number;
-	name: string | null;
-	type: string;
 	owner: string | null;
 	creator: string | null;
-	state: string;
-	createdAt: string | null;
-	enabledAt: string | null;
-	deactivatedAt: string | null;
-	deletedAt: string | null;
-	lastUsed: string | null;
 	lifecycle: LifecycleEntry[];
 	/** Console sign-ins naming the device. */
 	logins: SignInEntry[];
@@ -226,21 +210,17 @@ export function userView(db: CaseFile, arn: string): UserView | undefined {
 		devices: devices.map(d => ({
 			id: d.id,
 			deviceId: d.id,
-			serialNumber: d.serialNumber,
-			incarnation: d.incarnation,
-			name: d.name,
-			type: d.type,
-			state: d.state,
-			createdAt: d.createdAt,
-			enabledAt: d.enabledAt,
-			deactivatedAt: d.deactivatedAt,
-			deletedAt: d.deletedAt,
-			lastUsed: d.lastUsed,
+			...deviceState(d),
 			lifecycle: (lifecycleOf.all(d.id) as Row[]).map(r => lifecycleEntry(r)),
 		})),
 		logins: listSignIns(db, {principalArn: arn}),
 		attempts: attempts.map(r => lifecycleEntry(r)),
 	};
+}
+
+function deviceState(d: DeviceState): DeviceState {
+	const {serialNumber, incarnation, name, type, state, createdAt, enabledAt, deactivatedAt, deletedAt, lastUsed} = d;
+	return {serialNumber, incarnation, name, type, state, createdAt, enabledAt, deactivatedAt, deletedAt, lastUsed};
 }
 
 /** Devices by exact serial, else exact name, else case-insensitive name or serial; every incarnation. */
@@ -270,18 +250,9 @@ export function deviceView(db: CaseFile, deviceId: number): DeviceView | undefin
 		.all(d.serialNumber, deviceId) as DeviceView['otherIncarnations'];
 	return {
 		id: d.id,
-		serialNumber: d.serialNumber,
-		incarnation: d.incarnation,
-		name: d.name,
-		type: d.type,
+		...deviceState(d),
 		owner: d.ownerArn,
 		creator: d.creatorArn,
-		state: d.state,
-		createdAt: d.createdAt,
-		enabledAt: d.enabledAt,
-		deactivatedAt: d.deactivatedAt,
-		deletedAt: d.deletedAt,
-		lastUsed: d.lastUsed,
 		lifecycle,
 		logins: uses.filter(u => u.kind !== 'sts-mfa'),
 		mfaUses: uses.filter(u => u.kind === 'sts-mfa'),

@@ -1,19 +1,10 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import {afterEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
+import {useTempDirs} from '../temp-dirs.js';
 import {CaseFileError, openCaseFile} from '../../source/db/open.js';
 import {latestVersion} from '../../source/db/migrate.js';
 
-const dirs: string[] = [];
-function tempDir(): string {
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-case-'));
-	dirs.push(dir);
-	return dir;
-}
-afterEach(() => {
-	for (const dir of dirs.splice(0)) fs.rmSync(dir, {recursive: true, force: true});
-});
+const tempDir = useTempDirs();
 
 describe('case file', () => {
 	it('is created at the latest schema version', () => {

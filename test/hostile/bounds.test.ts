@@ -5,7 +5,8 @@ import path from 'node:path';
 import {pipeline} from 'node:stream/promises';
 import {Readable} from 'node:stream';
 import zlib from 'node:zlib';
-import {afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {beforeAll, describe, expect, it} from 'vitest';
+import {useTempDirs} from '../temp-dirs.js';
 import {cli, ensureBuilt} from './cli.js';
 import {logFile, makeTar, makeZip} from './archives.js';
 
@@ -16,15 +17,7 @@ import {logFile, makeTar, makeZip} from './archives.js';
  */
 const rssBound = 1024 * 1024 * 1024;
 
-const dirs: string[] = [];
-function tempDir(): string {
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));
-	dirs.push(dir);
-	return dir;
-}
-afterEach(() => {
-	for (const dir of dirs.splice(0)) fs.rmSync(dir, {recursive: true, force: true});
-});
+const tempDir = useTempDirs();
 
 interface Run {
 	status: number | null;

@@ -1,23 +1,15 @@
 import crypto from 'node:crypto';
 import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import {afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {beforeAll, describe, expect, it} from 'vitest';
+import {useTempDirs} from '../temp-dirs.js';
 import {openCaseFile} from '../../source/db/open.js';
 import {cli, ensureBuilt, repoRoot} from './cli.js';
 
 const realdata = path.resolve(repoRoot, '..', 'shared', 'realdata');
 
-const dirs: string[] = [];
-function tempDir(): string {
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));
-	dirs.push(dir);
-	return dir;
-}
-afterEach(() => {
-	for (const dir of dirs.splice(0)) fs.rmSync(dir, {recursive: true, force: true});
-});
+const tempDir = useTempDirs();
 
 function mode(file: string): string {
 	return (fs.statSync(file).mode & 0o777).toString(8);

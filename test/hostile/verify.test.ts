@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import {afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {beforeAll, describe, expect, it} from 'vitest';
+import {useTempDirs} from '../temp-dirs.js';
 import {openCaseFile, type CaseFile} from '../../source/db/open.js';
 import {readPublicKeys, Signatures} from '../../source/verify/digest.js';
 import {verifyCaseFile} from '../../source/verify/index.js';
@@ -10,15 +10,7 @@ import {logFile as logFileText, makeZip} from './archives.js';
 import {ensureBuilt, runCli} from './cli.js';
 import {account, buildTrail, importTrail, type Trail} from './trail.js';
 
-const dirs: string[] = [];
-function tempDir(): string {
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));
-	dirs.push(dir);
-	return dir;
-}
-afterEach(() => {
-	for (const dir of dirs.splice(0)) fs.rmSync(dir, {recursive: true, force: true});
-});
+const tempDir = useTempDirs();
 
 function signaturesOf(trail: Trail): Signatures {
 	const signatures = new Signatures();

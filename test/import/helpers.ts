@@ -56,7 +56,7 @@ export function newCase(): Case {
 			return (db.prepare('SELECT * FROM event ORDER BY id').all() as {raw_block: number; raw_offset: number; raw_length: number}[]).map(row => ({
 				...row,
 				raw: raw.text(row.raw_block, row.raw_offset, row.raw_length),
-			})) as ReturnType<Case['events']>;
+			})) as unknown as ReturnType<Case["events"]>;
 		},
 		close: () => db.close(),
 	};

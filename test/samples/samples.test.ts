@@ -87,7 +87,8 @@ describe('samples/', () => {
 				ids.add(r['eventID'] as string);
 				expect(r['recipientAccountId']).toBe(m![1]);
 				expect(r['awsRegion']).toBe(m![2]);
-				expect(r['eventTime'] >= '2022-11-01' && r['eventTime'] < '2023-08-01').toBe(true);
+				const time = r['eventTime'] as string;
+				expect(time >= '2022-11-01' && time < '2023-08-01').toBe(true);
 				// Delivered at or after the event: the folder date is the delivery date.
 				expect(`${m![3]}-${m![4]}-${m![5]}` >= (r['eventTime'] as string).slice(0, 10)).toBe(true);
 			}
@@ -138,7 +139,7 @@ describe('samples/', () => {
 		expect(find('EnableMFADevice', r => params(r)['serialNumber'] === 'GAHT12345678')).toHaveLength(1);
 		const burst = find('ConsoleLogin', r => (r['userIdentity'] as {userName?: string}).userName === 'bob' && r['errorMessage'] === 'Failed authentication');
 		expect(burst.length).toBeGreaterThanOrEqual(5);
-		expect(find('EnableMFADevice', r => r['errorCode'] === 'AccessDenied' && r['requestParameters'] === null)[0]['eventTime'] > '2023-04-21').toBe(true);
+		expect(find('EnableMFADevice', r => r['errorCode'] === 'AccessDenied' && r['requestParameters'] === null)[0]['eventTime'] as string > '2023-04-21').toBe(true);
 	});
 });
 
