@@ -1,5 +1,5 @@
 import {listSignIns, type SignInFilter} from '../db/queries.js';
-import {csvCell} from '../lib/terminal-text.js';
+import {csvCell, terminalSafe} from '../lib/terminal-text.js';
 import {dbFlag, jsonFlag, type Command} from './command.js';
 import {openForQuery, out, printJson, resolveDevice, resolvePrincipal, timeFlag} from './query-common.js';
 import {signInTable} from './query-render.js';
@@ -65,7 +65,10 @@ export const loginsCommand: Command = {
 			const entries = listSignIns(db, filter);
 			if (flags.json) printJson(entries);
 			else if (flags.csv) {
-				const lines = [csvColumns.join(','), ...entries.map(e => csvColumns.map(c => csvCell(e[c])).join(','))];
+				// A file or pipe gets the plain CSV (formula-neutralised); a terminal reading it gets
+				// every cell escaped as well, like any evidence shown on a terminal.
+				const cell = process.stdout.isTTY ? (value: unknown) => terminalSafe(csvCell(value)) : csvCell;
+				const lines = [csvColumns.join(','), ...entries.map(e => csvColumns.map(c => cell(e[c])).join(','))];
 				process.stdout.write(`${lines.join('\r\n')}\r\n`);
 			} else out(signInTable(entries, {principal: !filter.principalArn}));
 			return 0;

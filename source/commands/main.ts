@@ -1,21 +1,33 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import meow from 'meow';
 import type {Command} from './command.js';
 import {terminalSafe} from '../lib/terminal-text.js';
-import {exploreCommand} from './explore.js';
-import {findingsCommand} from './findings.js';
-import {importCommand} from './import.js';
-import {deviceCommand} from './device.js';
-import {eventCommand} from './event.js';
-import {loginsCommand} from './logins.js';
-import {searchCommand} from './search.js';
-import {timelineCommand} from './timeline.js';
-import {userCommand} from './user.js';
-import {verifyCommand} from './verify.js';
 
-export const commands: Command[] = [importCommand, verifyCommand, exploreCommand, findingsCommand, searchCommand, userCommand, deviceCommand, loginsCommand, timelineCommand, eventCommand];
+/**
+ * The command list. Each command module is loaded only when it runs (or shows its help): loading
+ * them all costs more than the answer (explore alone pulls in Ink, React and fuse.js), and
+ * `--version`, `--help` and every query command should start at once. The summaries here are the
+ * modules' own (a test checks they agree).
+ */
+export interface CommandEntry {
+	name: string;
+	summary: string;
+	load(): Promise<Command>;
+}
+
+export const commands: CommandEntry[] = [
+	{name: 'import', summary: 'import CloudTrail evidence (files, folders, archives, - for stdin) into the case file', load: async () => (await import('./import.js')).importCommand},
+	{name: 'verify', summary: 'check the case file, re-hash the evidence, validate CloudTrail digests (offline)', load: async () => (await import('./verify.js')).verifyCommand},
+	{name: 'explore', summary: 'open the interactive explorer (needs a terminal)', load: async () => (await import('./explore.js')).exploreCommand},
+	{name: 'findings', summary: 'what looks wrong: MFA abuse findings with their evidence', load: async () => (await import('./findings.js')).findingsCommand},
+	{name: 'search', summary: 'fuzzy search over principals (name, ARN) and MFA devices (name, serial)', load: async () => (await import('./search.js')).searchCommand},
+	{name: 'user', summary: 'a principal: its MFA devices with their lifecycles, and its sign-ins', load: async () => (await import('./user.js')).userCommand},
+	{name: 'device', summary: 'an MFA device by serial or name: owner, state, lifecycle, sign-ins', load: async () => (await import('./device.js')).deviceCommand},
+	{name: 'logins', summary: 'sign-in attempts and MFA uses, filtered by user, device, result and time', load: async () => (await import('./logins.js')).loginsCommand},
+	{name: 'timeline', summary: 'MFA lifecycle calls and sign-ins merged in time order', load: async () => (await import('./timeline.js')).timelineCommand},
+	{name: 'event', summary: 'one record by eventID: the original text, pretty-printed, with its provenance', load: async () => (await import('./event.js')).eventCommand},
+];
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -43,13 +55,28 @@ ${commands.map(c => `	  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 `;
 }
 
+/** meow costs a few milliseconds to load: only commands and the help overview need it. */
+async function loadMeow() {
+	return (await import('meow')).default;
+}
+
+/** Where the command name is: the first word that is neither a flag nor the value of --db (`mfatrail --db case.db user alice`). */
+function commandIndex(argv: string[]): number {
+	for (let i = 0; i < argv.length; i++) {
+		if (argv[i] === '--db' || argv[i] === '-d') i++;
+		else if (!argv[i].startsWith('-')) return i;
+	}
+	return -1;
+}
+
 /** Runs the command named in argv; returns the exit status. */
 export async function main(argv: string[]): Promise<number> {
-	const name = argv.find(a => !a.startsWith('-'));
-	const command = commands.find(c => c.name === name);
-	if (!command) {
-		const cli = meow(overview(), {importMeta: import.meta, argv, flags: {db: {type: 'string'}}, autoHelp: false, autoVersion: false, version: toolVersion()});
-		if (cli.flags.version || argv.includes('--version')) {
+	const at = commandIndex(argv);
+	const name = at < 0 ? undefined : argv[at];
+	const entry = commands.find(c => c.name === name);
+	if (!entry) {
+		// --version (with or without --db) answers without loading anything else.
+		if (name === undefined && argv.includes('--version')) {
 			process.stdout.write(`${toolVersion()}\n`);
 			return 0;
 		}
@@ -57,12 +84,17 @@ export async function main(argv: string[]): Promise<number> {
 			process.stderr.write(`mfatrail: unknown command '${terminalSafe(name)}' (see mfatrail --help)\n`);
 			return 2;
 		}
-		const explore = commands.find(c => c.name === 'explore');
-		if (explore && !argv.includes('--help') && process.stdin.isTTY && process.stdout.isTTY) return explore.run([], cli.flags);
+		const meow = await loadMeow();
+		const cli = meow(overview(), {importMeta: import.meta, argv, flags: {db: {type: 'string'}}, autoHelp: false, autoVersion: false, version: toolVersion()});
+		if (!argv.includes('--help') && process.stdin.isTTY && process.stdout.isTTY) {
+			const explore = await commands.find(c => c.name === 'explore')!.load();
+			return explore.run([], cli.flags);
+		}
 		process.stdout.write(`${cli.help}\n`);
 		return 0;
 	}
-	const rest = argv.filter(a => a !== name);
+	const [command, meow] = await Promise.all([entry.load(), loadMeow()]);
+	const rest = [...argv.slice(0, at), ...argv.slice(at + 1)];
 	const cli = meow(command.help, {
 		importMeta: import.meta,
 		argv: rest,

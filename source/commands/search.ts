@@ -25,7 +25,7 @@ export const searchCommand: Command = {
 		if (!Number.isInteger(limit) || limit < 1) throw new Error('--limit must be a positive whole number');
 		const db = openForQuery(flags);
 		try {
-			const hits = SearchIndex.build(db).search(text, {limit});
+			const hits = SearchIndex.searchOnce(db, text, {limit});
 			if (flags.json) printJson(hits);
 			else if (hits.length === 0) out(`no principal or device matches ${JSON.stringify(text)}`);
 			else {

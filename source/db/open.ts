@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import {indexesOwed, restoreEventIndexes} from './event-indexes.js';
 import {migrate} from './migrate.js';
 
 export type CaseFile = Database.Database;
@@ -49,6 +50,14 @@ export function openCaseFile(file: string, options: OpenOptions = {}): CaseFile 
 			db.pragma('synchronous = NORMAL');
 		}
 		db.pragma('cache_size = -65536');
+		// A bulk import that died left the event indexes dropped (source/db/event-indexes.ts):
+		// rebuild them before anything (a migration included) relies on them.
+		if (indexesOwed(db)) {
+			if (options.readonly) {
+				throw new CaseFileError(`case file ${file} is being imported (or an import was interrupted); its indexes are rebuilt when the import ends: wait, or run mfatrail import again`);
+			}
+			restoreEventIndexes(db);
+		}
 		migrate(db, {readonly: Boolean(options.readonly), file});
 	} catch (error) {
 		db.close();

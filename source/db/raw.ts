@@ -27,7 +27,11 @@ export class RawBlockBuilder {
 	private size = 0;
 
 	add(text: string): RawRef {
-		const bytes = Buffer.from(text, 'utf8');
+		return this.addBytes(Buffer.from(text, 'utf8'));
+	}
+
+	/** A record text already encoded as UTF-8. */
+	addBytes(bytes: Buffer): RawRef {
 		if (this.size > 0 && this.size + bytes.length > blockBytes) this.flush();
 		const ref = {block: this.blocks.length, offset: this.size, length: bytes.length};
 		this.parts.push(bytes);

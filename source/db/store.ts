@@ -65,6 +65,11 @@ export class EventStore {
 	/** raw_block ids of the source being stored, and its blocks (for the rare content comparison). */
 	private blockIds: number[] = [];
 	private blocks: Uint8Array[] = [];
+	/** Bulk mode: eventID → row id(s), replacing the event_event_id index while it is dropped. */
+	private eventIds: Map<string, number | number[]> | undefined;
+	/** eventIDs added to the map by the open transaction, taken out again if it rolls back. */
+	private added: string[] = [];
+	private depth = 0;
 
 	constructor(db: CaseFile, argv: string[], toolVersion: string) {
 		this.db = db;
@@ -79,6 +84,8 @@ export class EventStore {
 		this.statements = {
 			byEventId: db.prepare(`SELECT id, raw_sha256 AS rawSha256, partial, event_time AS eventTime, event_name AS eventName,
 				source_id AS sourceId, position FROM event WHERE event_id = ?`),
+			byId: db.prepare(`SELECT id, raw_sha256 AS rawSha256, partial, event_time AS eventTime, event_name AS eventName,
+				source_id AS sourceId, position FROM event WHERE id = ?`),
 			rawOf: db.prepare(`SELECT raw_block AS block, raw_offset AS offset, raw_length AS length FROM event WHERE id = ?`),
 			insertBlock: db.prepare(`INSERT INTO raw_block(data) VALUES (?)`),
 			replaceEvent: db.prepare(`UPDATE event SET
@@ -95,7 +102,7 @@ export class EventStore {
 				identity_principal_id, identity_account_id, access_key_id, mfa_authenticated, invoked_by, source_ip,
 				user_agent, error_code, error_message, read_only, facts, flags, source_id, position, raw_block, raw_offset, raw_length
 			) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			markConflict: db.prepare(`UPDATE event SET conflict = 1 WHERE event_id = ?`),
+			markConflict: db.prepare(`UPDATE event SET conflict = 1 WHERE id = ?`),
 			insertSighting: db.prepare(`INSERT INTO sighting(event, source_id, position) VALUES (?, ?, ?)`),
 			insertSource: db.prepare(`INSERT INTO source (
 				run_id, path, member, format, byte_size, sha256, content_size, content_sha256, imported_at, status, notes
@@ -107,6 +114,31 @@ export class EventStore {
 				WHERE path = ? AND member IS ? AND content_sha256 = ? AND status IN ('imported', 'partial', 'digest') LIMIT 1`),
 		};
 		this.rawReader = new RawReader(db);
+	}
+
+	/**
+	 * Bulk mode (the event indexes are dropped, source/db/event-indexes.ts): duplicates are found
+	 * through a map of every stored eventID, seeded here from the rows already in the case file.
+	 */
+	useMemoryLookup(): void {
+		const ids = new Map<string, number | number[]>();
+		for (const [eventId, id] of this.db.prepare(`SELECT event_id, id FROM event`).raw().iterate() as IterableIterator<[string, number]>) {
+			remember(ids, eventId, id);
+		}
+		this.eventIds = ids;
+	}
+
+	/** Back to the event_event_id index (after the indexes are rebuilt); frees the map. */
+	useIndexLookup(): void {
+		this.eventIds = undefined;
+	}
+
+	/** The stored rows with this eventID (more than one only for conflicting versions). */
+	private rowsOf(eventId: string): ExistingEvent[] {
+		if (!this.eventIds) return this.statements.byEventId.all(eventId) as ExistingEvent[];
+		const ids = this.eventIds.get(eventId);
+		if (ids === undefined) return [];
+		return (typeof ids === 'number' ? [ids] : ids).map(id => this.statements.byId.get(id) as ExistingEvent);
 	}
 
 	/** The same file (same place, same content) was imported before: its record count, else undefined. */
@@ -183,7 +215,21 @@ export class EventStore {
 			);
 			return {...counts, sourceId};
 		});
-		return run.immediate();
+		return this.undoable(() => run.immediate());
+	}
+
+	/** Runs a transaction; if it fails, the map forgets the rows it rolled back. */
+	private undoable<T>(write: () => T): T {
+		const mark = this.added.length;
+		this.depth++;
+		try {
+			return write();
+		} catch (error) {
+			if (this.eventIds) for (const eventId of this.added.splice(mark)) forget(this.eventIds, eventId);
+			throw error;
+		} finally {
+			if (--this.depth === 0) this.added = [];
+		}
 	}
 
 	/** Stores a CloudTrail digest file: a source with status 'digest', never records. */
@@ -205,11 +251,11 @@ export class EventStore {
 
 	/** Runs `write` in one transaction: several small sources commit together, each still whole. */
 	batch<T>(write: () => T): T {
-		return this.db.transaction(write).immediate();
+		return this.undoable(() => this.db.transaction(write).immediate());
 	}
 
 	private insertEvent(event: StoredEvent, sourceId: number): InsertOutcome {
-		const existing = this.statements.byEventId.all(event.eventId) as ExistingEvent[];
+		const existing = this.rowsOf(event.eventId);
 		const sha = Buffer.from(event.rawSha256.buffer, event.rawSha256.byteOffset, event.rawSha256.byteLength);
 		let conflict = 0;
 		if (existing.length > 0) {
@@ -229,10 +275,14 @@ export class EventStore {
 					return 'inserted';
 				}
 			}
-			this.statements.markConflict.run(event.eventId);
+			for (const row of existing) this.statements.markConflict.run(row.id);
 			conflict = 1;
 		}
-		this.statements.insertEvent.run(...this.columns(event, sha, conflict, sourceId));
+		const id = Number(this.statements.insertEvent.run(...this.columns(event, sha, conflict, sourceId)).lastInsertRowid);
+		if (this.eventIds) {
+			remember(this.eventIds, event.eventId, id);
+			this.added.push(event.eventId);
+		}
 		return conflict ? 'conflict' : 'inserted';
 	}
 
@@ -300,6 +350,23 @@ export class EventStore {
 		this.db
 			.prepare(`UPDATE import_run SET finished_at = ?, status = ?, summary = ? WHERE id = ?`)
 			.run(new Date().toISOString(), status, JSON.stringify(summary), this.runId);
+	}
+}
+
+function remember(ids: Map<string, number | number[]>, eventId: string, id: number): void {
+	const known = ids.get(eventId);
+	if (known === undefined) ids.set(eventId, id);
+	else if (typeof known === 'number') ids.set(eventId, [known, id]);
+	else known.push(id);
+}
+
+/** Takes back the newest id remembered for an eventID. */
+function forget(ids: Map<string, number | number[]>, eventId: string): void {
+	const known = ids.get(eventId);
+	if (typeof known === 'number') ids.delete(eventId);
+	else if (known) {
+		known.pop();
+		if (known.length === 1) ids.set(eventId, known[0]);
 	}
 }
 

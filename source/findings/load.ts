@@ -11,34 +11,62 @@ import type {LifecycleEntry, ModelData, PrincipalCall, PrincipalInfo, SignInEntr
 /** Calls loaded per principal around unprotected adds: enough to name what flipped, small enough to stay fast. */
 const maxCallsPerPrincipal = 20_000;
 
-export function loadModel(db: CaseFile): ModelData {
+/** Part of the model: the rows of some principals (their sign-ins, the lifecycle calls they made or own) and serials (rows naming them). */
+export interface ModelScope {
+	principals: Iterable<string>;
+	serials: Iterable<string>;
+}
+
+const lifecycleColumns = `event_id AS eventId, event_name AS eventName, event_time AS eventTime, owner_arn AS ownerArn,
+	actor_arn AS actorArn, serial_number AS serialNumber, device_id AS deviceId, access_key_id AS accessKeyId,
+	credential, mfa_authenticated AS mfaAuthenticated, source_ip AS sourceIp, error_code AS errorCode,
+	error_message AS errorMessage, applied`;
+const signInColumns = `event_id AS eventId, event_name AS eventName, event_time AS eventTime, principal_arn AS principalArn,
+	kind, result, mfa_used AS mfaUsed, mfa_identifier AS mfaIdentifier, device_id AS deviceId,
+	mfa_type AS mfaType, failed_at_mfa AS failedAtMfa, source_ip AS sourceIp, error_message AS errorMessage`;
+
+/** The whole model, or (with a scope) the part of it the findings of those principals and serials are computed from. */
+export function loadModel(db: CaseFile, scope?: ModelScope): ModelData {
+	const order = 'ORDER BY event_time, event_id';
+	let lifecycleRows: unknown[];
+	let signInRows: unknown[];
 	const principals = new Map<string, PrincipalInfo>();
-	for (const p of db.prepare('SELECT arn, type, name FROM principal').all() as PrincipalInfo[]) principals.set(p.arn, p);
-
-	const lifecycle = (
-		db
+	if (scope) {
+		const arns = JSON.stringify([...scope.principals]);
+		const serials = JSON.stringify([...scope.serials]);
+		lifecycleRows = db
 			.prepare(
-				`SELECT event_id AS eventId, event_name AS eventName, event_time AS eventTime, owner_arn AS ownerArn,
-				        actor_arn AS actorArn, serial_number AS serialNumber, device_id AS deviceId, access_key_id AS accessKeyId,
-				        credential, mfa_authenticated AS mfaAuthenticated, source_ip AS sourceIp, error_code AS errorCode,
-				        error_message AS errorMessage, applied
-				   FROM lifecycle_event
-				  ORDER BY event_time, event_id`,
+				`SELECT ${lifecycleColumns} FROM lifecycle_event WHERE event IN (
+					SELECT event FROM lifecycle_event WHERE serial_number IN (SELECT value FROM json_each(@serials))
+					UNION SELECT event FROM lifecycle_event WHERE owner_arn IN (SELECT value FROM json_each(@arns))
+					UNION SELECT event FROM lifecycle_event WHERE actor_arn IN (SELECT value FROM json_each(@arns))) ${order}`,
 			)
-			.all() as (Omit<LifecycleEntry, 'applied'> & {applied: number})[]
-	).map(row => ({...row, applied: row.applied === 1}));
-
-	const signIns = (
-		db
+			.all({serials, arns});
+		signInRows = db
 			.prepare(
-				`SELECT event_id AS eventId, event_name AS eventName, event_time AS eventTime, principal_arn AS principalArn,
-				        kind, result, mfa_used AS mfaUsed, mfa_identifier AS mfaIdentifier, device_id AS deviceId,
-				        mfa_type AS mfaType, failed_at_mfa AS failedAtMfa, source_ip AS sourceIp, error_message AS errorMessage
-				   FROM sign_in
-				  ORDER BY event_time, event_id`,
+				`SELECT ${signInColumns} FROM sign_in WHERE event IN (
+					SELECT event FROM sign_in WHERE mfa_identifier IN (SELECT value FROM json_each(@serials))
+					UNION SELECT event FROM sign_in WHERE principal_arn IN (SELECT value FROM json_each(@arns))) ${order}`,
 			)
-			.all() as (Omit<SignInEntry, 'failedAtMfa'> & {failedAtMfa: number})[]
-	).map(row => ({...row, failedAtMfa: row.failedAtMfa === 1}));
+			.all({serials, arns});
+		const get = db.prepare('SELECT arn, type, name FROM principal WHERE arn = ?');
+		const describe = (arn: string | null) => {
+			if (!arn || principals.has(arn)) return;
+			const p = get.get(arn) as PrincipalInfo | undefined;
+			if (p) principals.set(arn, p);
+		};
+		for (const row of signInRows as SignInEntry[]) describe(row.principalArn);
+		for (const row of lifecycleRows as LifecycleEntry[]) {
+			describe(row.ownerArn);
+			describe(row.actorArn);
+		}
+	} else {
+		for (const p of db.prepare('SELECT arn, type, name FROM principal').all() as PrincipalInfo[]) principals.set(p.arn, p);
+		lifecycleRows = db.prepare(`SELECT ${lifecycleColumns} FROM lifecycle_event ${order}`).all();
+		signInRows = db.prepare(`SELECT ${signInColumns} FROM sign_in ${order}`).all();
+	}
+	const lifecycle = (lifecycleRows as (Omit<LifecycleEntry, 'applied'> & {applied: number})[]).map(row => ({...row, applied: row.applied === 1}));
+	const signIns = (signInRows as (Omit<SignInEntry, 'failedAtMfa'> & {failedAtMfa: number})[]).map(row => ({...row, failedAtMfa: row.failedAtMfa === 1}));
 
 	const model: ModelData = {principals, lifecycle, signIns, calls: new Map()};
 	model.calls = loadCalls(db, callSpans(model));

@@ -1,5 +1,5 @@
 import type {CaseFile} from '../db/open.js';
-import {loadModel} from './load.js';
+import {loadModel, type ModelScope} from './load.js';
 import {rules} from './registry.js';
 import {defaultThresholds, type KeyedFinding, type Thresholds} from './types.js';
 
@@ -17,9 +17,9 @@ export function storedThresholds(db: CaseFile): Thresholds {
 	};
 }
 
-/** Runs every rule over the model: plain data in, findings out. */
-export function computeFindings(db: CaseFile, thresholds: Thresholds = storedThresholds(db)): KeyedFinding[] {
-	const model = loadModel(db);
+/** Runs every rule over the model (or the part of it a scope names): plain data in, findings out. */
+export function computeFindings(db: CaseFile, thresholds: Thresholds = storedThresholds(db), scope?: ModelScope): KeyedFinding[] {
+	const model = loadModel(db, scope);
 	return rules.flatMap(rule => rule.detect(model, thresholds).map(f => ({...f, severity: rule.severity})));
 }
 
@@ -30,13 +30,23 @@ export interface RefreshCounts {
 	removed: number;
 }
 
+/** Above this share of the principals and devices (and this many) to recompute, computing every finding is as cheap. */
+const maxScopeShare = 0.3;
+const minScopeLimit = 5_000;
+
+const principalRules = rules.filter(r => r.home === 'principal').map(r => r.id);
+const serialRules = rules.filter(r => r.home === 'serial').map(r => r.id);
+
 /**
- * Recomputes stored findings from the MFA model after an import. Findings are upserted by key,
- * so a finding new evidence extends keeps its row (and id); findings the evidence no longer
- * supports (e.g. a later import shows an earlier device) are removed. Passing thresholds stores
- * them as the case file's defaults for later imports.
+ * Brings the stored findings up to date with the MFA model after an import. The model refresh
+ * leaves in refresh_pending the principals and serials whose rows it changed; only their findings
+ * are computed again (from the part of the model they depend on, see scopeOf), unless it rebuilt
+ * everything, thresholds change, or force is given. Findings are upserted by key, so a finding
+ * new evidence extends keeps its row (and id); findings of those principals and serials the
+ * evidence no longer supports (e.g. a later import shows an earlier device) are removed. Passing
+ * thresholds stores them as the case file's defaults for later imports.
  */
-export function refreshFindings(db: CaseFile, thresholds?: Thresholds): RefreshCounts {
+export function refreshFindings(db: CaseFile, thresholds?: Thresholds, options: {force?: boolean} = {}): RefreshCounts {
 	const counts: RefreshCounts = {total: 0, created: 0, updated: 0, removed: 0};
 	const run = db.transaction(() => {
 		if (thresholds) {
@@ -44,12 +54,30 @@ export function refreshFindings(db: CaseFile, thresholds?: Thresholds): RefreshC
 			set.run(burstCountKey, String(thresholds.burstCount));
 			set.run(burstWindowKey, String(thresholds.burstWindowMs));
 		}
-		const found = computeFindings(db, thresholds ?? storedThresholds(db));
-		const existing = new Map(
-			(db.prepare('SELECT key, severity, principal_arn, serial_number, first_seen, last_seen, event_ids, summary FROM finding').all() as Record<string, string | null>[]).map(
-				row => [row.key as string, row],
-			),
-		);
+		const pending = db.prepare('SELECT kind, key FROM refresh_pending').all() as {kind: string; key: string}[];
+		const full = Boolean(options.force || thresholds || pending.some(p => p.kind === 'all'));
+		if (!full && pending.length === 0) {
+			counts.total = db.prepare('SELECT count(*) FROM finding').pluck().get() as number;
+			return;
+		}
+		const scope = full
+			? undefined
+			: scopeOf(
+					db,
+					pending.filter(p => p.kind === 'principal').map(p => p.key),
+					pending.filter(p => p.kind === 'serial').map(p => p.key),
+				);
+		const found = computeFindings(db, thresholds ?? storedThresholds(db), scope?.data);
+		const existingSql = 'SELECT key, severity, principal_arn, serial_number, first_seen, last_seen, event_ids, summary FROM finding';
+		const existingRows = scope
+			? db
+					.prepare(
+						`${existingSql} WHERE (rule IN (SELECT value FROM json_each(@a)) AND principal_arn IN (SELECT value FROM json_each(@b)))
+						    OR (rule IN (SELECT value FROM json_each(@c)) AND serial_number IN (SELECT value FROM json_each(@d)))`,
+					)
+					.all({a: JSON.stringify(principalRules), b: JSON.stringify([...scope.principals]), c: JSON.stringify(serialRules), d: JSON.stringify([...scope.serials])})
+			: db.prepare(existingSql).all();
+		const existing = new Map((existingRows as Record<string, string | null>[]).map(row => [row.key as string, row]));
 		const upsert = db.prepare(
 			`INSERT INTO finding (rule, severity, principal_arn, serial_number, first_seen, last_seen, event_ids, summary, key)
 			 VALUES (@rule, @severity, @principal, @serialNumber, @firstSeen, @lastSeen, @eventIds, @summary, @key)
@@ -57,8 +85,13 @@ export function refreshFindings(db: CaseFile, thresholds?: Thresholds): RefreshC
 			   serial_number = excluded.serial_number, first_seen = excluded.first_seen, last_seen = excluded.last_seen,
 			   event_ids = excluded.event_ids, summary = excluded.summary`,
 		);
+		const home = new Map(rules.map(r => [r.id, r.home]));
 		const keep = new Set<string>();
 		for (const f of found) {
+			// A scoped computation also yields findings of principals and serials it saw only in part: not these.
+			if (scope && !(home.get(f.rule) === 'serial' ? f.serialNumber !== null && scope.serials.has(f.serialNumber) : f.principal !== null && scope.principals.has(f.principal))) {
+				continue;
+			}
 			if (keep.has(f.key)) continue; // one finding per key, the first a rule reported
 			keep.add(f.key);
 			const row = {...f, eventIds: JSON.stringify(f.eventIds)};
@@ -83,8 +116,52 @@ export function refreshFindings(db: CaseFile, thresholds?: Thresholds): RefreshC
 			remove.run(key);
 			counts.removed++;
 		}
-		counts.total = keep.size;
+		db.exec('DELETE FROM refresh_pending');
+		counts.total = db.prepare('SELECT count(*) FROM finding').pluck().get() as number;
 	});
-	run();
+	run.immediate();
 	return counts;
+}
+
+/**
+ * What to recompute for the principals and serials the model refresh changed, and what to load for
+ * it. A 'principal' finding depends on the principal's sign-ins and the lifecycle calls it made or
+ * is the target of, ARNs compared case-insensitively (sameArn); a 'serial' finding on the rows
+ * naming the serial, and new-device-first-use also on its principal's earlier activity. So:
+ * - principals: the changed ones and their spellings;
+ * - serials: the changed ones, and those of the principals' lifecycle calls and sign-ins (a change
+ *   in a principal's activity can change the address note of its device's first use);
+ * - loaded: the rows of those serials and principals, and of every principal named by a row of
+ *   those serials (owners and users of the devices), with their spellings.
+ * Returns undefined when that is most of the case (then everything is computed).
+ */
+function scopeOf(db: CaseFile, changedPrincipals: string[], changedSerials: string[]) {
+	const spellings = db.prepare(`SELECT arn FROM principal WHERE lower(arn) IN (SELECT lower(value) FROM json_each(?))`).pluck();
+	const withSpellings = (arns: Iterable<string>) => {
+		const all = new Set(arns);
+		for (const arn of spellings.all(JSON.stringify([...all])) as string[]) all.add(arn);
+		return all;
+	};
+	const principals = withSpellings(changedPrincipals);
+	const serials = new Set(changedSerials);
+	const list = JSON.stringify([...principals]);
+	const serialsOf = db
+		.prepare(
+			`SELECT serial_number FROM lifecycle_event WHERE owner_arn IN (SELECT value FROM json_each(@a)) AND serial_number IS NOT NULL
+			 UNION SELECT serial_number FROM lifecycle_event WHERE actor_arn IN (SELECT value FROM json_each(@a)) AND serial_number IS NOT NULL
+			 UNION SELECT mfa_identifier FROM sign_in WHERE principal_arn IN (SELECT value FROM json_each(@a)) AND mfa_identifier IS NOT NULL`,
+		)
+		.pluck();
+	for (const serial of serialsOf.all({a: list}) as string[]) serials.add(serial);
+	const principalsNaming = db
+		.prepare(
+			`SELECT owner_arn FROM lifecycle_event WHERE serial_number IN (SELECT value FROM json_each(@a)) AND owner_arn IS NOT NULL
+			 UNION SELECT actor_arn FROM lifecycle_event WHERE serial_number IN (SELECT value FROM json_each(@a)) AND actor_arn IS NOT NULL
+			 UNION SELECT principal_arn FROM sign_in WHERE mfa_identifier IN (SELECT value FROM json_each(@a))`,
+		)
+		.pluck();
+	const loaded = withSpellings([...principals, ...(principalsNaming.all({a: JSON.stringify([...serials])}) as string[])]);
+	const size = db.prepare('SELECT (SELECT count(*) FROM principal) + (SELECT count(*) FROM device)').pluck().get() as number;
+	if (loaded.size + serials.size > Math.max(maxScopeShare * size, minScopeLimit)) return undefined;
+	return {principals, serials, data: {principals: loaded, serials}};
 }

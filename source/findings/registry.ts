@@ -22,6 +22,12 @@ export interface RuleDefinition {
 	meaning: string;
 	whyItMatters: string;
 	falsePositives: string;
+	/**
+	 * What a finding of the rule is a function of (source/findings/refresh.ts recomputes only the
+	 * findings whose principal or serial new evidence touched): 'principal' (its sign-ins and the
+	 * lifecycle calls it made or is the target of) or 'serial' (the calls and sign-ins naming it).
+	 */
+	home: 'principal' | 'serial';
 	detect: RuleFunction;
 }
 
@@ -36,6 +42,7 @@ export const rules: RuleDefinition[] = [
 			'This is the AWS-2023-001 pattern: with access keys alone, a user (or whoever holds the keys) adds a second device and so reaches everything a policy reserves for MFA sessions. None of the public rule sets detects it.',
 		falsePositives:
 			'A user who legitimately adds a backup device from the CLI with plain access keys (AWS allowed it between 2022-11-16 and 2023-04-21), or an administrator\'s script enrolling devices with access keys. Identity Center registrations rarely fire: their sessions record no mfaAuthenticated. A device enabled before the evidence starts and never used in it is unknown, so the add then looks like a first device: a missed finding, not a false one.',
+		home: 'principal',
 		detect: addedWithoutMfa.detect,
 	},
 	{
@@ -46,6 +53,7 @@ export const rules: RuleDefinition[] = [
 			'DeactivateMFADevice or DeleteVirtualMFADevice (Identity Center: DeleteMfaDeviceForUser) of an enabled device; a deactivation and its deletion within an hour are one finding. Deleting a device that was only created, never enabled or used, does not fire.',
 		whyItMatters: 'Removing MFA is the step before a password-only takeover, and attackers remove the owner\'s device to lock them out.',
 		falsePositives: 'Users replacing a phone or a lost key; administrators cleaning up leavers. Read with mfa-managed-by-other-principal and what the principal did next.',
+		home: 'serial',
 		detect: deviceRemoved.detect,
 	},
 	{
@@ -55,6 +63,7 @@ export const rules: RuleDefinition[] = [
 		meaning: 'A device enabled or deactivated (EnableMFADevice, DeactivateMFADevice, Identity Center CreateMfaDeviceForUser / DeleteMfaDeviceForUser) for a user by a different principal (root, an administrator, a role session).',
 		whyItMatters: 'Someone who can set another user\'s MFA can take over that user: enable their own device on it, or strip the owner\'s.',
 		falsePositives: 'Help-desk resets of lost devices, provisioning automation, the root user setting up IAM users, AssumeRoot sessions used for root credential tasks.',
+		home: 'principal',
 		detect: managedByOther.detect,
 	},
 	{
@@ -64,6 +73,7 @@ export const rules: RuleDefinition[] = [
 		meaning: 'Any MFA lifecycle call (create, enable, resync, deactivate, delete) on a root user, including failed attempts (marked as such); calls on one serial within an hour are one finding.',
 		whyItMatters: 'The root user cannot be restricted by policy; its MFA is the last barrier and changes to it are rare.',
 		falsePositives: 'Planned root MFA enrolment or device rotation (check the change ticket), and centralized root access tasks.',
+		home: 'principal',
 		detect: rootChange.detect,
 	},
 	{
@@ -74,6 +84,7 @@ export const rules: RuleDefinition[] = [
 			'A successful ConsoleLogin with MFAUsed "No" by a root or IAM user; one finding per principal, extended as more such sign-ins arrive. Role, federated, SAML and Identity Center sessions are not reported: their MFA happens at the identity provider and CloudTrail writes "No" for them regardless.',
 		whyItMatters: 'A password alone opened the console: a stolen or guessed password is enough for this principal.',
 		falsePositives: 'Users not yet enrolled (break-glass or new accounts); accounts where MFA is enforced elsewhere. Federated console access is excluded, so it can neither fire nor be checked here.',
+		home: 'principal',
 		detect: loginWithoutMfa.detect,
 	},
 	{
@@ -84,6 +95,7 @@ export const rules: RuleDefinition[] = [
 			'At least --burst-count (default 5) failed ConsoleLogin for one principal within --burst-window (default 10m); overlapping windows merge into one finding that grows with new evidence. The summary says whether a successful sign-in followed. Failures for unknown user names are grouped under the …:user/HIDDEN_DUE_TO_SECURITY_REASONS principal.',
 		whyItMatters: 'Password guessing or MFA-code guessing; a success right after a burst may be the attacker getting in.',
 		falsePositives: 'A user who forgot a changed password, or a broken saved password in a browser; CloudTrail does not record whether the password or the MFA code failed.',
+		home: 'principal',
 		detect: failureBurst.detect,
 	},
 	{
@@ -94,6 +106,7 @@ export const rules: RuleDefinition[] = [
 		whyItMatters:
 			'Someone is still presenting the removed device: the owner who was locked out by the removal (an attacker stripping their MFA), or an attacker whose device was removed. CloudTrail logs these as "Failed authentication" without saying which factor failed.',
 		falsePositives: 'A user who removed their own old device and mistyped the password or used the old device out of habit.',
+		home: 'principal',
 		detect: failedAfterRemoval.detect,
 	},
 	{
@@ -104,6 +117,7 @@ export const rules: RuleDefinition[] = [
 			'A failed ConsoleLogin within 5 minutes after a successful CheckMfa (the password was accepted), a failed ConsoleLogin with MFAUsed "Yes" (the user has MFA; CloudTrail does not say which factor failed), or an Identity Center CredentialVerification failure for a TOTP or WebAuthn credential; failures of one principal within an hour are one finding.',
 		whyItMatters: 'Someone knows the password and is trying MFA codes (or a push/phishing relay failed); repeated, it is MFA-code guessing.',
 		falsePositives: 'Mistyped codes, clock drift on a TOTP app, a wrong device chosen.',
+		home: 'principal',
 		detect: stepFailure.detect,
 	},
 	{
@@ -114,6 +128,7 @@ export const rules: RuleDefinition[] = [
 			'The first sign-in or STS MFA use of a device (naming its serial) enabled less than 24 h earlier; the summary says whether the source address had been used by the principal before the device was enabled.',
 		whyItMatters: 'After a takeover, the attacker\'s own device is used at once, often from a new address.',
 		falsePositives: 'Every legitimate enrolment followed by a sign-in fires (hence low severity); weigh the address note.',
+		home: 'serial',
 		detect: newDevice.detect,
 	},
 ];

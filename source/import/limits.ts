@@ -4,8 +4,8 @@
  *
  * Memory: each worker holds at most one source's compressed bytes, its decompressed content
  * (≤ maxSourceBytes) and the parsed records of that source; the main thread holds at most
- * `maxPendingSources` finished sources per worker. With the defaults (128 MiB, 2 workers) the
- * import stays below about 1 GiB of RSS.
+ * `maxPendingSources` finished sources (`maxPendingEvents` events, a few MiB) per worker. With
+ * the defaults (128 MiB, 2 workers) the import stays below about 1 GiB of RSS.
  *
  * The object is mutable on purpose: tests lower the bounds to exercise them with small inputs.
  */
@@ -28,8 +28,12 @@ export const limits = {
 	ratioFloorBytes: 32 * 1024 * 1024,
 	/** Largest stdin input, in bytes (stdin cannot be re-read, so it is held in memory). */
 	maxStdinBytes: 512 * 1024 * 1024,
-	/** Finished sources a worker may have waiting for the main thread before it pauses. */
-	maxPendingSources: 8,
+	/**
+	 * Finished sources, and events in them, a worker may have waiting for the main thread before it
+	 * pauses. Above the commit batch size (pool.ts batchEvents) so both workers can fill a batch.
+	 */
+	maxPendingSources: 1_000,
+	maxPendingEvents: 12_000,
 };
 
 export type Limits = typeof limits;

@@ -55,9 +55,14 @@ class Collector {
 	/** One record object with its exact original text. */
 	record(value: unknown, raw: string, label: string, options?: NormaliseOptions): void {
 		try {
-			const event = normaliseRecord(value, raw, this.position, options);
-			const {raw: text, ...rest} = event;
-			this.events.push({...rest, rawRef: this.raw.add(text)});
+			// Encoded once: hashed by normaliseRecord and packed into the raw block.
+			const bytes = Buffer.from(raw, 'utf8');
+			const event: Omit<NormalisedEvent, 'raw'> & {raw?: string; rawRef?: RawRef} = normaliseRecord(value, raw, this.position, {...options, rawBytes: bytes});
+			// The text now lives in the raw block: drop it from the event (setting, not copying the
+			// object without it, which cost more than the rest of this function).
+			event.raw = undefined;
+			event.rawRef = this.raw.addBytes(bytes);
+			this.events.push(event as ReadEvent);
 			this.position++;
 		} catch (error) {
 			if (error instanceof RecordRejection) this.reject(label, error.message);

@@ -57,18 +57,21 @@ export async function processTask(task: Task, emit: Emit, known: KnownSources): 
 	const counter = new Member();
 	try {
 		if (task.bytes) return await unit(Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength), task.path, null, 0, emit, known, counter);
-		const head = readHead(task.path);
+		// Most evidence files are small: read them once, whole, rather than opening each three times
+		// (head, gzip head, content); archives too large for memory stream from disk as before.
+		const whole = task.size <= wholeFileBytes ? fs.readFileSync(task.path) : undefined;
+		const head = whole ? whole.subarray(0, 512) : readHead(task.path);
 		const {container} = sniffContainer(head);
 		if (container === 'zip') return await zipEntries(task.path, task.path, null, 1, emit, known, counter);
 		if (container === 'tar') return await tarEntries(fs.createReadStream(task.path), task.path, null, 1, emit, known, counter);
-		if (container === 'gzip' && isTar(await gunzipHead(task.path))) {
+		if (container === 'gzip' && isTar(whole ? gunzipHeadSync(whole) : await gunzipHead(task.path))) {
 			const gunzip = zlib.createGunzip();
 			return await tarEntries(fs.createReadStream(task.path).pipe(gunzip), task.path, null, 1, emit, known, counter);
 		}
 		if (task.size > limits.maxSourceBytes) {
 			return await emit({kind: 'rejected', path: task.path, member: null, position: null, reason: `file of ${mib(task.size)} exceeds the limit of ${mib(limits.maxSourceBytes)} per source`});
 		}
-		await unit(fs.readFileSync(task.path), task.path, null, 0, emit, known, counter);
+		await unit(whole ?? fs.readFileSync(task.path), task.path, null, 0, emit, known, counter);
 	} catch (error) {
 		await emit({kind: 'rejected', path: task.path, member: null, position: null, reason: `cannot read: ${describe(error)}`});
 	}
@@ -91,6 +94,21 @@ function readHead(file: string): Buffer {
 }
 
 const isTar = (head: Uint8Array) => sniffContainer(head).container === 'tar';
+
+/** Files up to this size are read whole at once. */
+const wholeFileBytes = 16 * 1024 * 1024;
+
+/**
+ * The first decompressed bytes of gzip data in memory: inflating its first 4 KiB (never more,
+ * whatever the ratio) is enough to recognise a tar header.
+ */
+function gunzipHeadSync(bytes: Buffer): Buffer {
+	try {
+		return zlib.gunzipSync(bytes.subarray(0, 4096), {finishFlush: zlib.constants.Z_SYNC_FLUSH}).subarray(0, 512);
+	} catch {
+		return Buffer.alloc(0); // damaged: the whole-content path reports it
+	}
+}
 
 /** The first 512 decompressed bytes of a gzip file, to tell a .tar.gz from a .json.gz by content. */
 function gunzipHead(file: string): Promise<Buffer> {

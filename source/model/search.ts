@@ -17,139 +17,301 @@ export interface SearchHit {
 	matches: [number, number][];
 }
 
-interface Entry {
-	kind: 'principal' | 'device';
-	id: string;
-	deviceId?: number;
-	label: string;
-	accountId: string | null;
-	fact: string | null;
-	lowerLabel: string;
-	lowerId: string;
-	/** Which letters the label holds (see letterMask). */
-	letters: number;
-}
+export type SearchKind = 'principal' | 'device';
 
 /** fuse.js's bitap patterns are limited to 32 characters; longer text is matched exactly or as a substring. */
 const fuzzyLimit = 32;
 /** At most this many entries go to fuse.js per query. */
 const fuzzyCandidates = 400;
+/** Rows read per step of an incremental build (one small query each, so the explorer stays responsive). */
+const buildChunk = 4000;
+
+const principalKind = 0;
+const deviceKind = 1;
+const kindCode = (kind: SearchKind | undefined) => (kind === 'principal' ? principalKind : kind === 'device' ? deviceKind : -1);
+
+/**
+ * The entries, one column per field (parallel arrays): a scan over 100k entries per keystroke
+ * touches only the lower-cased strings it compares, and nothing is allocated per entry.
+ */
+class Columns {
+	kind: number[] = [];
+	id: string[] = [];
+	label: string[] = [];
+	lowerLabel: string[] = [];
+	lowerId: string[] = [];
+	/** Which letters the label holds (see letterMask). */
+	letters: number[] = [];
+	/** device.id of a device entry; 0 for principals. */
+	deviceId: number[] = [];
+	accountId: (string | null)[] = [];
+	fact: (string | null)[] = [];
+	/** Label bigram → the entries whose label holds it, in entry order (for the fuzzy prefilter). */
+	grams = new Map<number, number[]>();
+
+	add(kind: number, id: string, label: string, accountId: string | null, fact: string | null, deviceId: number): void {
+		const i = this.id.length;
+		const lowerLabel = label.toLowerCase();
+		this.kind.push(kind);
+		this.id.push(id);
+		this.label.push(label);
+		this.lowerLabel.push(lowerLabel);
+		this.lowerId.push(id.toLowerCase());
+		this.letters.push(letterMask(lowerLabel));
+		this.deviceId.push(deviceId);
+		this.accountId.push(accountId);
+		this.fact.push(fact);
+		for (let c = 0; c + 1 < lowerLabel.length; c++) {
+			const key = gramKey(lowerLabel, c);
+			let list = this.grams.get(key);
+			if (!list) this.grams.set(key, (list = []));
+			// Entries arrive in order: one posting per entry however often the label repeats the pair.
+			if (list[list.length - 1] !== i) list.push(i);
+		}
+	}
+}
+
+/** A row of searchOnce's queries: kind, row id, id, label, account, (last sign-in | state), type, incarnation. */
+type OnceRow = [k: number, rid: number, id: string, label: string, accountId: string | null, a: string | null, b: string | null, incarnation: number | null];
+type PrincipalRow = [id: number, arn: string, name: string | null, accountId: string | null, lastSignIn: string | null, type: string];
+type DeviceRow = [id: number, serial: string, incarnation: number, name: string | null, state: string, accountId: string | null];
+
+/**
+ * Reads principals and then devices in keyset-paged chunks. Each chunk is a complete query, so
+ * the connection is free between steps (the explorer can query it while the index builds).
+ */
+export class SearchIndexBuilder {
+	private readonly columns = new Columns();
+	private table: 'principal' | 'device' | 'done' = 'principal';
+	private after = -1;
+	private readonly principals;
+	private readonly devices;
+	private readonly total: number;
+
+	constructor(db: CaseFile) {
+		this.principals = db.prepare(`SELECT id, arn, name, account_id, last_sign_in, type FROM principal WHERE id > ? ORDER BY id LIMIT ${buildChunk}`).raw();
+		this.devices = db.prepare(`SELECT id, serial_number, incarnation, name, state, account_id FROM device WHERE id > ? ORDER BY id LIMIT ${buildChunk}`).raw();
+		this.total = (db.prepare(`SELECT (SELECT count(*) FROM principal) + (SELECT count(*) FROM device)`).pluck().get() as number) || 0;
+	}
+
+	/** Share of the rows read, 0..1. */
+	get progress(): number {
+		return this.table === 'done' || this.total === 0 ? 1 : Math.min(1, this.columns.id.length / this.total);
+	}
+
+	/** Reads one chunk; true when every row is in. */
+	step(): boolean {
+		if (this.table === 'principal') {
+			const rows = this.principals.all(this.after) as PrincipalRow[];
+			for (const [, arn, name, accountId, lastSignIn, type] of rows) {
+				this.columns.add(principalKind, arn, name ?? arn, accountId, lastSignIn ? `signed in ${lastSignIn.slice(0, 16).replace('T', ' ')}` : type, 0);
+			}
+			if (rows.length < buildChunk) [this.table, this.after] = ['device', -1];
+			else this.after = rows[rows.length - 1][0];
+		} else if (this.table === 'device') {
+			const rows = this.devices.all(this.after) as DeviceRow[];
+			for (const [id, serial, incarnation, name, state, accountId] of rows) {
+				this.columns.add(deviceKind, serial, name || serial, accountId, incarnation > 1 ? `${state} (#${incarnation})` : state, id);
+			}
+			if (rows.length < buildChunk) this.table = 'done';
+			else this.after = rows[rows.length - 1][0];
+		}
+		return this.table === 'done';
+	}
+
+	/** The index over what has been read (everything, once step() returned true). */
+	finish(): SearchIndex {
+		while (!this.step());
+		return new SearchIndex(this.columns);
+	}
+}
 
 /**
  * Search over principals (name, ARN) and devices (name, serial), built once per case file.
- * Exact and substring matches are found by a plain scan first (cheap over 100k entries, and the
- * only way to find a pasted full ARN); fuse.js adds fuzzy matches only when those are too few.
+ * Exact and substring matches are found by a plain scan first (the only way to find a pasted full
+ * ARN); fuse.js adds fuzzy matches only when those are too few. Typing extends the query, and an
+ * extended query can only match entries the shorter one matched, so each keystroke after the
+ * first scans the previous query's matches only.
  */
 export class SearchIndex {
-	private readonly entries: Entry[];
+	private readonly c: Columns;
+	/** The last query's substring matches, for narrowing the next one. */
+	private last: {lower: string; kind: number; matched: Int32Array} | undefined;
+	/** Per-entry counters for the fuzzy prefilter, reused across queries. */
+	private shared: Uint8Array | undefined;
 
-	private constructor(entries: Entry[]) {
-		this.entries = entries;
+	/** Use SearchIndex.build or SearchIndexBuilder. */
+	constructor(columns: Columns) {
+		this.c = columns;
 	}
 
 	static build(db: CaseFile): SearchIndex {
-		const entries: Entry[] = [];
-		const principals = db.prepare(`SELECT arn, name, account_id AS accountId, last_sign_in AS lastSignIn, type FROM principal`).all() as {
-			arn: string;
-			name: string | null;
-			accountId: string | null;
-			lastSignIn: string | null;
-			type: string;
-		}[];
-		for (const p of principals) {
-			const label = p.name ?? p.arn;
-			entries.push(entry('principal', p.arn, label, p.accountId, p.lastSignIn ? `signed in ${p.lastSignIn.slice(0, 16).replace('T', ' ')}` : p.type));
+		return new SearchIndexBuilder(db).finish();
+	}
+
+	/**
+	 * One search without building the index (`mfatrail search`): reading 100k principals and devices
+	 * into memory costs most of a second, while SQLite can pick the few rows a search can return.
+	 * It reads the best `limit` substring matches (scored as substringScore does) and, when those
+	 * are too few, the fuzzyCandidates entries that rank best on shared pieces and letters, in entry
+	 * order, and runs the same search over just those: the answer is the one the full index gives.
+	 * SQLite's lower() knows ASCII only, so other text takes the full index.
+	 */
+	static searchOnce(db: CaseFile, text: string, options: {limit?: number; kind?: SearchKind} = {}): SearchHit[] {
+		const query = text.trim();
+		if (query === '') return [];
+		if (/[^\x20-\x7e]/.test(query)) return SearchIndex.build(db).search(text, options);
+		const lower = query.toLowerCase();
+		const limit = Math.max(1, options.limit ?? 20);
+		const kind = kindCode(options.kind);
+		const kindFilter = kind < 0 ? '' : `AND k = ${kind}`;
+		const entries = `(SELECT 0 AS k, id AS rid, arn AS id, coalesce(name, arn) AS label, account_id, last_sign_in AS a, type AS b, NULL AS inc FROM principal
+			UNION ALL SELECT 1, id, serial_number, coalesce(nullif(name, ''), serial_number), account_id, state, NULL, incarnation FROM device)`;
+		const score = `CASE WHEN lower(id) = :q THEN 0 WHEN lower(label) = :q THEN 0.01
+			WHEN instr(lower(label), :q) = 1 THEN 0.05 + 0.1 * (1 - :n * 1.0 / length(label))
+			WHEN instr(lower(label), :q) > 1 THEN 0.1 + 0.1 * (1 - :n * 1.0 / length(label))
+			WHEN instr(lower(id), :q) > 0 THEN 0.25 END`;
+		const rows = db.prepare(`SELECT * FROM (SELECT *, ${score} AS score FROM ${entries} WHERE 1 ${kindFilter}) WHERE score IS NOT NULL ORDER BY score, label, id, rid LIMIT :limit`).raw().all({q: lower, n: lower.length, limit}) as OnceRow[];
+		if (rows.length < limit && query.length >= 2 && query.length <= fuzzyLimit) {
+			const grams = [...new Set(Array.from({length: lower.length - 1}, (_, i) => lower.slice(i, i + 2)))];
+			const need = Math.max(1, Math.ceil(grams.length / 3));
+			const params: Record<string, string> = {};
+			const shared = grams.map((g, i) => ((params[`g${i}`] = g), `(instr(lower(label), :g${i}) > 0)`)).join(' + ');
+			// The letters of letterMask: a–z one by one, any digit, anything else.
+			const mask = letterMask(lower);
+			const letters = [
+				...Array.from({length: 26}, (_, b) => b)
+					.filter(b => mask & (1 << b))
+					.map(b => `(instr(lower(label), '${String.fromCharCode(97 + b)}') > 0)`),
+				...(mask & (1 << 26) ? [`(lower(label) GLOB '*[0-9]*')`] : []),
+				...(mask & (1 << 27) ? [`(lower(label) GLOB '*[^a-z0-9]*')`] : []),
+			].join(' + ');
+			const candidates = db
+				.prepare(
+					`SELECT * FROM (SELECT *, ${shared} AS shared, ${letters} AS lettered FROM ${entries} WHERE 1 ${kindFilter})
+					WHERE shared >= ${need} OR lettered >= ${bitCount(mask) - 1} ORDER BY shared * 2 + lettered DESC, k, rid LIMIT ${fuzzyCandidates}`,
+				)
+				.raw()
+				.all(params) as OnceRow[];
+			rows.push(...candidates);
 		}
-		const devices = db.prepare(`SELECT id, serial_number AS serial, incarnation, name, state, account_id AS accountId FROM device`).all() as {
-			id: number;
-			serial: string;
-			incarnation: number;
-			name: string | null;
-			state: string;
-			accountId: string | null;
-		}[];
-		for (const d of devices) {
-			const fact = d.incarnation > 1 ? `${d.state} (#${d.incarnation})` : d.state;
-			entries.push({...entry('device', d.serial, d.name || d.serial, d.accountId, fact), deviceId: d.id});
+		// Entry order (principals, then devices, by id) keeps ties where the full index has them.
+		rows.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+		const columns = new Columns();
+		let previous: OnceRow | undefined;
+		for (const row of rows) {
+			if (previous && previous[0] === row[0] && previous[1] === row[1]) continue;
+			previous = row;
+			const [k, rid, id, label, accountId, a, b, incarnation] = row;
+			if (k === principalKind) columns.add(principalKind, id, label, accountId, a ? `signed in ${a.slice(0, 16).replace('T', ' ')}` : b, 0);
+			else columns.add(deviceKind, id, label, accountId, incarnation! > 1 ? `${a} (#${incarnation})` : a, rid);
 		}
-		return new SearchIndex(entries);
+		return new SearchIndex(columns).search(text, {limit, kind: options.kind});
 	}
 
 	get size(): number {
-		return this.entries.length;
+		return this.c.id.length;
 	}
 
-	search(text: string, options: {limit?: number; kind?: 'principal' | 'device'} = {}): SearchHit[] {
+	search(text: string, options: {limit?: number; kind?: SearchKind} = {}): SearchHit[] {
 		const query = text.trim();
 		if (query === '') return [];
-		const limit = options.limit ?? 20;
+		const limit = Math.max(1, options.limit ?? 20);
 		const lower = query.toLowerCase();
-		// Only the best `limit` are kept while scanning: a one-letter query matches everything, and
-		// sorting 100k hits per keystroke would cost more than the scan.
-		const top: {entry: Entry; score: number; matches: [number, number][]}[] = [];
-		let found = 0;
-		const add = (entry: Entry, score: number, matches: [number, number][]) => {
-			found++;
-			const existing = top.findIndex(t => t.entry === entry);
-			if (existing >= 0) {
-				if (top[existing].score <= score) return;
-				top.splice(existing, 1);
-			}
-			if (top.length === limit && !before(score, entry, top[limit - 1])) return;
-			let at = top.length;
-			while (at > 0 && before(score, entry, top[at - 1])) at--;
-			top.splice(at, 0, {entry, score, matches});
-			if (top.length > limit) top.pop();
+		const kind = kindCode(options.kind);
+		const {lowerId, lowerLabel} = this.c;
+		const top = new TopK(limit, (i, j) => this.tieBreak(i, j));
+		const matched: number[] = [];
+		const visit = (i: number) => {
+			const score = substringScore(lowerLabel[i], lowerId[i], lower);
+			if (score < 0) return;
+			matched.push(i);
+			top.offer(i, score);
 		};
-		for (const e of this.entries) {
-			if (options.kind && e.kind !== options.kind) continue;
-			if (e.lowerId === lower) add(e, 0, e.label === e.id ? [[0, e.label.length - 1]] : []);
-			else if (e.lowerLabel === lower) add(e, 0.01, [[0, e.label.length - 1]]);
-			else {
-				const at = e.lowerLabel.indexOf(lower);
-				if (at >= 0) add(e, (at === 0 ? 0.05 : 0.1) + 0.1 * (1 - lower.length / e.lowerLabel.length), [[at, at + lower.length - 1]]);
-				else if (e.lowerId.includes(lower)) add(e, 0.25, []);
+		const previous = this.last && this.last.kind === kind && lower.includes(this.last.lower) ? this.last.matched : undefined;
+		if (previous) for (const i of previous) visit(i);
+		else {
+			const kinds = this.c.kind;
+			for (let i = 0; i < lowerId.length; i++) if (kind < 0 || kinds[i] === kind) visit(i);
+		}
+		this.last = {lower, kind, matched: Int32Array.from(matched)};
+		if (matched.length < limit && query.length >= 2 && query.length <= fuzzyLimit) {
+			// Every substring match is kept (fewer than limit) and scores below 0.3: a fuzzy hit on
+			// the same entry would rank lower, so it is left out.
+			const found = new Set(matched);
+			for (const r of this.fuzzy(lower, kind, limit)) {
+				if (found.has(r.item.i)) continue;
+				top.offer(r.item.i, 0.3 + 0.7 * (r.score ?? 1), (r.matches ?? []).flatMap(m => m.indices.map(([s, e]) => [s, e] as [number, number])));
 			}
 		}
-		if (found < limit && query.length >= 2 && query.length <= fuzzyLimit) {
-			for (const r of this.fuzzy(lower, options.kind, limit)) {
-				const ranges = (r.matches ?? []).flatMap(m => m.indices.map(([s, e]) => [s, e] as [number, number]));
-				add(r.item, 0.3 + 0.7 * (r.score ?? 1), ranges);
-			}
-		}
-		return top.map(({entry: e, score, matches}) => ({
-			kind: e.kind,
-			id: e.id,
-			...(e.deviceId !== undefined ? {deviceId: e.deviceId} : {}),
-			label: e.label,
+		return top.sorted().map(({i, score, matches}) => this.hit(i, score, matches ?? substringRanges(this.c.label[i], this.c.id[i], lowerLabel[i], lowerId[i], lower)));
+	}
+
+	private hit(i: number, score: number, matches: [number, number][]): SearchHit {
+		const c = this.c;
+		return {
+			kind: c.kind[i] === deviceKind ? 'device' : 'principal',
+			id: c.id[i],
+			...(c.kind[i] === deviceKind ? {deviceId: c.deviceId[i]} : {}),
+			label: c.label[i],
 			score,
-			accountId: e.accountId,
-			fact: e.fact,
+			accountId: c.accountId[i],
+			fact: c.fact[i],
 			matches,
-		}));
+		};
+	}
+
+	/** Equal scores: by label, then id, then incarnation (device.id): a total order, so every way of searching agrees. */
+	private tieBreak(i: number, j: number): number {
+		const a = this.c.label[i];
+		const b = this.c.label[j];
+		if (a !== b) return a < b ? -1 : 1;
+		const x = this.c.id[i];
+		const y = this.c.id[j];
+		if (x !== y) return x < y ? -1 : 1;
+		return this.c.deviceId[i] - this.c.deviceId[j];
 	}
 
 	/**
 	 * fuse.js over every entry costs far more than a keystroke allows at 100k entries, so it runs
 	 * only over the few hundred entries sharing most two-letter pieces with the query (a typo
-	 * keeps most of them), and over names only: ARNs and serials are matched exactly above.
+	 * keeps most of them), and over names only: ARNs and serials are matched exactly above. The
+	 * pieces are counted from the bigram postings, so only entries holding one are touched.
 	 */
-	private fuzzy(lower: string, kind: Entry['kind'] | undefined, limit: number) {
-		const grams = [...new Set(Array.from({length: lower.length - 1}, (_, i) => lower.slice(i, i + 2)))];
+	private fuzzy(lower: string, kind: number, limit: number) {
+		const c = this.c;
+		const n = c.id.length;
+		const shared = this.shared && this.shared.length === n ? this.shared : (this.shared = new Uint8Array(n));
+		shared.fill(0);
+		const keys = new Set<number>();
+		for (let g = 0; g + 1 < lower.length; g++) keys.add(gramKey(lower, g));
+		for (const key of keys) for (const i of c.grams.get(key) ?? []) shared[i]++;
 		const queryLetters = letterMask(lower);
 		const letterCount = bitCount(queryLetters);
-		const need = Math.max(1, Math.ceil(grams.length / 3));
-		const scored: {entry: Entry; shared: number}[] = [];
-		for (const e of this.entries) {
-			if (kind && e.kind !== kind) continue;
-			let grammed = 0;
-			for (const g of grams) if (e.lowerLabel.includes(g)) grammed++;
+		const need = Math.max(1, Math.ceil(keys.size / 3));
+		// Rank by pieces×2 + letters; take the best fuzzyCandidates through a histogram of those
+		// small numbers instead of sorting up to every entry.
+		const rank = new Uint8Array(n);
+		const histogram = new Uint32Array(256);
+		for (let i = 0; i < n; i++) {
+			if (kind >= 0 && c.kind[i] !== kind) continue;
+			const lettered = bitCount(c.letters[i] & queryLetters);
 			// A swapped pair of letters breaks the pieces but keeps the letters.
-			const lettered = bitCount(e.letters & queryLetters);
-			if (grammed >= need || lettered >= letterCount - 1) scored.push({entry: e, shared: grammed * 2 + lettered});
+			if (shared[i] >= need || lettered >= letterCount - 1) {
+				const r = Math.min(255, 1 + shared[i] * 2 + lettered);
+				rank[i] = r;
+				histogram[r]++;
+			}
 		}
-		scored.sort((a, b) => b.shared - a.shared);
-		const candidates = scored.slice(0, fuzzyCandidates).map(s => s.entry);
+		let cut = 255;
+		for (let kept = 0; cut > 0 && kept + histogram[cut] < fuzzyCandidates; cut--) kept += histogram[cut];
+		const candidates: {label: string; i: number}[] = [];
+		const atCut: {label: string; i: number}[] = [];
+		for (let i = 0; i < n; i++) {
+			if (rank[i] > cut) candidates.push({label: c.label[i], i});
+			else if (rank[i] === cut && cut > 0) atCut.push({label: c.label[i], i});
+		}
+		candidates.push(...atCut.slice(0, fuzzyCandidates - candidates.length));
 		if (candidates.length === 0) return [];
 		const fuse = new Fuse(candidates, {
 			keys: ['label'],
@@ -163,16 +325,77 @@ export class SearchIndex {
 	}
 }
 
-/** Does (score, entry) rank before the kept hit? Lower score first, then label, then id. */
-function before(score: number, entry: Entry, than: {entry: Entry; score: number}): boolean {
-	if (score !== than.score) return score < than.score;
-	if (entry.label !== than.entry.label) return entry.label < than.entry.label;
-	return entry.id < than.entry.id;
+/** Exact id 0, exact label 0.01, label substring 0.05–0.2 (earlier and fuller is better), id substring 0.25; -1 when no match. */
+function substringScore(lowerLabel: string, lowerId: string, lower: string): number {
+	if (lowerId === lower) return 0;
+	if (lowerLabel === lower) return 0.01;
+	const at = lowerLabel.indexOf(lower);
+	if (at >= 0) return (at === 0 ? 0.05 : 0.1) + 0.1 * (1 - lower.length / lowerLabel.length);
+	return lowerId.includes(lower) ? 0.25 : -1;
 }
 
-function entry(kind: Entry['kind'], id: string, label: string, accountId: string | null, fact: string | null): Entry {
-	const lowerLabel = label.toLowerCase();
-	return {kind, id, label, accountId, fact, lowerLabel, lowerId: id.toLowerCase(), letters: letterMask(lowerLabel)};
+/** The label ranges a substring match marks (only the kept hits need them). */
+function substringRanges(label: string, id: string, lowerLabel: string, lowerId: string, lower: string): [number, number][] {
+	if (lowerId === lower) return label === id ? [[0, label.length - 1]] : [];
+	if (lowerLabel === lower) return [[0, label.length - 1]];
+	const at = lowerLabel.indexOf(lower);
+	return at >= 0 ? [[at, at + lower.length - 1]] : [];
+}
+
+/**
+ * The best `limit` of a stream of (entry, score): a heap with the worst kept entry on top, so a
+ * one-letter query matching every entry costs one comparison for most of them.
+ */
+class TopK {
+	private readonly items: {i: number; score: number; matches?: [number, number][]}[] = [];
+
+	constructor(
+		private readonly limit: number,
+		private readonly tieBreak: (i: number, j: number) => number,
+	) {}
+
+	/** Negative when a ranks before b. */
+	private compare(a: {i: number; score: number}, b: {i: number; score: number}): number {
+		return a.score !== b.score ? a.score - b.score : this.tieBreak(a.i, b.i);
+	}
+
+	offer(i: number, score: number, matches?: [number, number][]): void {
+		const items = this.items;
+		const item = {i, score, matches};
+		if (items.length < this.limit) {
+			items.push(item);
+			let at = items.length - 1;
+			while (at > 0) {
+				const parent = (at - 1) >> 1;
+				if (this.compare(items[parent], item) >= 0) break;
+				items[at] = items[parent];
+				at = parent;
+			}
+			items[at] = item;
+			return;
+		}
+		if (this.compare(item, items[0]) >= 0) return;
+		let at = 0;
+		for (;;) {
+			const left = 2 * at + 1;
+			if (left >= items.length) break;
+			const right = left + 1;
+			const worse = right < items.length && this.compare(items[right], items[left]) > 0 ? right : left;
+			if (this.compare(items[worse], item) <= 0) break;
+			items[at] = items[worse];
+			at = worse;
+		}
+		items[at] = item;
+	}
+
+	sorted() {
+		return [...this.items].sort((a, b) => this.compare(a, b));
+	}
+}
+
+/** Two adjacent UTF-16 units as one number. */
+function gramKey(text: string, at: number): number {
+	return text.charCodeAt(at) * 65536 + text.charCodeAt(at + 1);
 }
 
 /** One bit per letter a-z, one for any digit, one for anything else: a cheap 'shares letters' test. */

@@ -1,5 +1,5 @@
 import {Box, Text, useApp, useInput, type Key} from 'ink';
-import {useEffect, useReducer, useRef} from 'react';
+import {useEffect, useReducer, useRef, useState} from 'react';
 import {parseTimeArgument} from '../lib/time.js';
 import {Frame, listHeight} from './components/Frame.js';
 import {Help} from './components/Help.js';
@@ -15,7 +15,8 @@ import {principalModel} from './screens/principal.js';
 import {parseQuery, searchModel} from './screens/search.js';
 import {timelineLimit, timelineModel, type TimelineState} from './screens/timeline.js';
 import {colourEnabled, glyph} from './theme.js';
-import {evidence, truncate} from './text.js';
+import {evidence, truncate, truncateStart} from './text.js';
+import {terminalSafe} from '../lib/terminal-text.js';
 import {useSize} from './use-size.js';
 
 export type View =
@@ -72,7 +73,10 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 	// State lives in a ref so that several keys arriving in one tick each see the previous one's effect.
 	const state = useRef<State>({stack: [entry(searchView(initialQuery))], help: false, status: ''});
 	const [, rerender] = useReducer((n: number) => n + 1, 0);
-	const models = useRef(new WeakMap<View, {width: number; model: ScreenModel}>());
+	const models = useRef(new WeakMap<View, {width: number; generation: number; model: ScreenModel}>());
+	/** Bumped when the overview or the search index arrives: cached search screens are stale then. */
+	const generation = useRef(0);
+	const [indexed, setIndexed] = useState(false);
 	const overview = useRef<ReturnType<ExplorerData['overview']> | undefined>(undefined);
 	const searchTimer = useRef<NodeJS.Timeout | undefined>(undefined);
 	const quitting = useRef(false);
@@ -86,17 +90,16 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 
 	function modelOf(view: View): ScreenModel {
 		const cached = models.current.get(view);
-		if (cached && (view.screen !== 'event' || cached.width === width)) return cached.model;
+		if (cached && (view.screen !== 'event' || cached.width === width) && (view.screen !== 'search' || cached.generation === generation.current)) return cached.model;
 		const model = buildModel(view);
-		models.current.set(view, {width, model});
+		models.current.set(view, {width, generation: generation.current, model});
 		return model;
 	}
 
 	function buildModel(view: View): ScreenModel {
 		switch (view.screen) {
 			case 'search':
-				overview.current ??= data.overview();
-				return searchModel(data, view.query, view.hitsFor === view.query ? view.hits : [], overview.current, view.hitsFor !== view.query);
+				return searchModel(data, view.query, view.hitsFor === view.query ? view.hits : [], overview.current, view.hitsFor !== view.query, indexed ? 1 : data.indexProgress());
 			case 'principal': {
 				const user = data.principal(view.arn);
 				if (!user) return notFound('principal', view.arn, `no principal ${view.arn} in this case file`);
@@ -122,11 +125,39 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 		}
 	}
 
-	// Search runs after the keystrokes stop for debounceMs: a burst of keys costs one search.
+	// After the first frame: count the overview, then build the search index a chunk at a time,
+	// yielding between chunks so keys typed meanwhile still show on the search line.
+	useEffect(() => {
+		let timer: NodeJS.Immediate | undefined;
+		let chunks = 0;
+		const step = () => {
+			if (data.indexStep()) {
+				generation.current++;
+				setIndexed(true);
+				return;
+			}
+			// The progress figure is redrawn now and then, not after every chunk.
+			if (++chunks % 8 === 0) {
+				generation.current++;
+				rerender();
+			}
+			timer = setImmediate(step);
+		};
+		timer = setImmediate(() => {
+			overview.current = data.overview();
+			generation.current++;
+			rerender();
+			timer = setImmediate(step);
+		});
+		return () => clearImmediate(timer);
+	}, []);
+
+	// Search runs after the keystrokes stop for debounceMs: a burst of keys costs one search, and
+	// only the latest query runs (a timer, never a queue). Until the index is built it waits.
 	const current = top();
 	const pendingQuery = current.view.screen === 'search' && current.view.hitsFor !== current.view.query ? current.view.query : undefined;
 	useEffect(() => {
-		if (pendingQuery === undefined) return;
+		if (pendingQuery === undefined || !indexed) return;
 		clearTimeout(searchTimer.current);
 		searchTimer.current = setTimeout(() => {
 			const e = top();
@@ -141,7 +172,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 			}
 			update(s => ({...replaceTop(s, en => ({...en, view: {...(en.view as Extract<View, {screen: 'search'}>), hits, hitsFor: pendingQuery}, cursors: [0, 0, 0, 0]})), status}));
 		}, debounceMs);
-	}, [pendingQuery]);
+	}, [pendingQuery, indexed]);
 	useEffect(() => () => clearTimeout(searchTimer.current), []);
 
 	function quit() {
@@ -299,8 +330,9 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 				return;
 			case 'export':
 				try {
-					const file = exportView(model, exportDir);
-					update(st => ({...st, status: `wrote ${file}`}));
+					// The full path, its end (the file name) kept when the line is too narrow for all of it.
+					const file = terminalSafe(exportView(model, exportDir));
+					update(st => ({...st, status: `wrote ${truncateStart(file, width - 'wrote '.length)}`}));
 				} catch (error) {
 					update(st => ({...st, status: `export failed: ${(error as Error).message}`}));
 				}

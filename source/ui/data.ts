@@ -13,7 +13,7 @@ import {
 	type UserView,
 } from '../db/queries.js';
 import {findingCounts, findingsFor, listFindings, type StoredFinding} from '../findings/queries.js';
-import {SearchIndex, type SearchHit} from '../model/search.js';
+import {SearchIndexBuilder, type SearchHit, type SearchIndex} from '../model/search.js';
 
 export type {DeviceRow, DeviceView, EventRecord, SearchHit, TimelineEntry, UserView};
 
@@ -44,6 +44,14 @@ export interface TimelineFilter {
 
 export interface ExplorerData {
 	overview(): Overview;
+	/**
+	 * The search index is built in small steps after the first frame (reading 100k principals and
+	 * devices takes longer than a start may). Each call reads one chunk; true once it is built.
+	 */
+	indexStep(): boolean;
+	/** Share of the search index built, 0..1. */
+	indexProgress(): number;
+	/** Searches; before indexStep() has finished it completes the index first (a blocking wait). */
 	search(text: string, options?: {limit?: number; kind?: 'principal' | 'device'}): SearchHit[];
 	principal(arn: string): UserView | undefined;
 	/** Device rows for a serial (one per incarnation). */
@@ -62,15 +70,22 @@ export function isFailure(entry: Record<string, unknown>): boolean {
 }
 
 export function openExplorerData(db: CaseFile): ExplorerData {
-	// Built once; every keystroke's search then runs in memory.
-	const index = SearchIndex.build(db);
+	// Built once, in steps (indexStep); every keystroke's search then runs in memory.
+	const builder = new SearchIndexBuilder(db);
+	let index: SearchIndex | undefined;
+	const indexStep = () => {
+		if (!index && builder.step()) index = builder.finish();
+		return index !== undefined;
+	};
 	// The overview line's counts (table counts, once per session): no query module offers them.
 	const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as {n: number}).n;
 	let counts: ReturnType<ExplorerData['findingCounts']> | undefined;
 
 	return {
 		overview: () => ({principals: count('principal'), devices: count('device'), events: count('event'), findings: count('finding')}),
-		search: (text, options) => (text.trim() ? index.search(text, options) : []),
+		indexStep,
+		indexProgress: () => (index ? 1 : builder.progress),
+		search: (text, options) => (text.trim() ? (index ??= builder.finish()).search(text, options) : []),
 		principal: arn => userView(db, arn),
 		devices: serial => findDevices(db, serial),
 		device: id => deviceView(db, id),

@@ -1,35 +1,72 @@
-import {terminalSafe} from '../lib/terminal-text.js';
+import {displayWidth, terminalSafe} from '../lib/terminal-text.js';
 
 /**
- * Evidence text is escaped first (terminalSafe) and only then cut to the column, so an escape such
- * as `\x1b` is never split into something that looks like a different character.
+ * Evidence text is escaped (terminalSafe) first and then cut on token boundaries: an escape such
+ * as `\x1b` is one token, kept whole or left out, never cut to `\x` (which would read as something
+ * else). Columns end in a plain '…': truncateSafe's '…(+N)' says more but costs up to seven
+ * columns of a twelve-column cell; the full value is one Enter (or --json) away. Widths are
+ * terminal columns (wide characters count two), as Ink measures them.
  */
 
-/** Characters of an already-safe string, by code point. */
-function chars(text: string): string[] {
-	return Array.from(text);
+/** One escape that terminalSafe writes, or one code point. */
+const token = /\\(?:\\|n|r|t|x[0-9a-f]{2}|u\{[0-9a-f]{1,6}\}|u[0-9a-f]{4})|[\s\S]/gu;
+
+/** The tokens of safe text that fit in width columns, and whether all of it fit. */
+function take(text: string, width: number): {kept: string; used: number; whole: boolean} {
+	let used = 0;
+	let end = 0;
+	token.lastIndex = 0;
+	for (let m = token.exec(text); m; m = token.exec(text)) {
+		const cost = displayWidth(m[0]);
+		if (used + cost > width) return {kept: text.slice(0, end), used, whole: false};
+		used += cost;
+		end = token.lastIndex;
+	}
+	return {kept: text, used, whole: true};
 }
 
 /** Cuts safe text to width columns, ending with '…' when it had to cut. */
 export function truncate(text: string, width: number): string {
 	if (width <= 0) return '';
-	const list = chars(text);
-	if (list.length <= width) return text;
-	if (width === 1) return '…';
-	return `${list.slice(0, width - 1).join('')}…`;
+	const all = take(text, width);
+	if (all.whole) return text;
+	return `${take(text, width - 1).kept}…`;
+}
+
+/** The end of safe text in width columns, starting with '…' when it had to cut: for a file path, whose name is at the end. */
+export function truncateStart(text: string, width: number): string {
+	if (width <= 0) return '';
+	if (displayWidth(text) <= width) return text;
+	const tokens = text.match(token) ?? [];
+	let used = 1;
+	let from = tokens.length;
+	while (from > 0 && used + displayWidth(tokens[from - 1]) <= width) used += displayWidth(tokens[--from]);
+	return `…${tokens.slice(from).join('')}`;
 }
 
 /** Cuts and pads safe text to exactly width columns. */
 export function fit(text: string, width: number): string {
 	const cut = truncate(text, width);
-	const length = chars(cut).length;
-	return length < width ? cut + ' '.repeat(width - length) : cut;
+	const used = displayWidth(cut);
+	return used < width ? cut + ' '.repeat(width - used) : cut;
+}
+
+/**
+ * Every code point costs at least one column, so 2×width+2 UTF-16 units are all of a value that
+ * can show: a megabyte user agent is not escaped in full on every frame.
+ */
+function visiblePart(text: string, width: number): string {
+	return text.length > 2 * width + 2 ? text.slice(0, 2 * width + 2) : text;
 }
 
 /** Evidence value → safe text of at most width columns ('' for null/undefined). */
 export function evidence(value: unknown, width: number): string {
 	if (value === null || value === undefined) return '';
-	return truncate(terminalSafe(typeof value === 'string' ? value : String(value)), width);
+	const text = typeof value === 'string' ? value : String(value);
+	const part = visiblePart(text, width);
+	if (part === text) return truncate(terminalSafe(text), width);
+	// Clipped before escaping: the value goes on past what can show.
+	return width <= 0 ? '' : `${take(terminalSafe(part), width - 1).kept}…`;
 }
 
 /** A stretch of a label, marked when it matched the search. */
@@ -41,7 +78,7 @@ export interface Segment {
 /**
  * Splits a raw label at the matched ranges ([start, end] inclusive, as fuse.js reports them),
  * escapes each stretch separately (so offsets into the raw label stay right), and cuts the whole
- * to width.
+ * to width on token boundaries.
  */
 export function highlightSegments(raw: string, matches: ReadonlyArray<readonly [number, number]>, width: number): Segment[] {
 	const ranges = [...matches].filter(([s, e]) => e >= s).sort((a, b) => a[0] - b[0]);
@@ -54,24 +91,27 @@ export function highlightSegments(raw: string, matches: ReadonlyArray<readonly [
 		at = Math.max(at, end + 1);
 	}
 	if (at < raw.length) pieces.push({text: raw.slice(at), mark: false});
+	if (width <= 0) return [];
+	const safePieces = pieces.map(p => ({text: terminalSafe(visiblePart(p.text, width)), mark: p.mark, clipped: visiblePart(p.text, width) !== p.text}));
 	const out: Segment[] = [];
-	let room = width;
-	const total = pieces.reduce((n, p) => n + chars(terminalSafe(p.text)).length, 0);
-	const cutting = total > width;
-	if (cutting) room = width - 1;
-	for (const piece of pieces) {
-		if (room <= 0) break;
-		const safeText = terminalSafe(piece.text);
-		const list = chars(safeText);
-		const take = list.slice(0, room).join('');
-		room -= Math.min(list.length, room);
-		if (take) out.push({text: take, mark: piece.mark});
-	}
-	if (cutting && width > 0) out.push({text: '…', mark: false});
+	const fill = (room: number): boolean => {
+		out.length = 0;
+		for (const piece of safePieces) {
+			if (room <= 0) return false;
+			const {kept, used, whole} = take(piece.text, room);
+			if (kept) out.push({text: kept, mark: piece.mark});
+			room -= used;
+			if (!whole || piece.clipped) return false;
+		}
+		return true;
+	};
+	if (fill(width)) return out;
+	fill(width - 1);
+	out.push({text: '…', mark: false});
 	return out;
 }
 
-/** Width of safe text in columns (code points; evidence has been escaped to printable text). */
+/** Width of safe text in terminal columns. */
 export function textWidth(text: string): number {
-	return chars(text).length;
+	return displayWidth(text);
 }

@@ -22,8 +22,14 @@ export function hitTarget(hit: SearchHit): Target | undefined {
 	return {screen: 'principal', arn: hit.id};
 }
 
-export function searchModel(data: ExplorerData, query: string, hits: SearchHit[], overview: Overview, pending = false): ScreenModel {
-	const counts = data.findingCounts();
+/**
+ * The search screen. `overview` is undefined until it has been counted and `indexing` below 1
+ * while the search index is built: the first frame comes before either (both follow within a
+ * second on a case file of a million events).
+ */
+export function searchModel(data: ExplorerData, query: string, hits: SearchHit[], overview: Overview | undefined, pending = false, indexing = 1): ScreenModel {
+	// Finding markers are needed only for rows, and reading the counts costs time on a big case file.
+	const counts = hits.length > 0 ? data.findingCounts() : undefined;
 	const principals = hits.filter(h => h.kind === 'principal').length;
 	return {
 		screen: 'search',
@@ -42,13 +48,15 @@ export function searchModel(data: ExplorerData, query: string, hits: SearchHit[]
 					// The label (name) carries the match ranges; the serial or ARN follows it, unmarked.
 					cells: [hit.kind, {raw: hit.label === hit.id ? hit.label : `${hit.label}  ${shortArn(hit.id)}`, matches: hit.matches}, hit.accountId, hit.fact],
 					target: hitTarget(hit),
-					marker: Boolean(hit.kind === 'principal' ? counts.principals.get(hit.id) : counts.serials.get(hit.id)),
+					marker: Boolean(hit.kind === 'principal' ? counts?.principals.get(hit.id) : counts?.serials.get(hit.id)),
 				})),
 				empty: query.trim()
 					? pending
-						? 'searching…'
+						? indexing < 1
+							? `indexing… ${Math.floor(indexing * 100)}%`
+							: 'searching…'
 						: 'no match'
-					: `${overview.principals} principals, ${overview.devices} devices, ${overview.events} events, ${overview.findings} findings. Type a name, ARN or serial (user: device: serial: narrow it).`,
+					: `${overview ? `${overview.principals} principals, ${overview.devices} devices, ${overview.events} events, ${overview.findings} findings. ` : ''}Type a name, ARN or serial (user: device: serial: narrow it).${indexing < 1 ? ` Indexing… ${Math.floor(indexing * 100)}%` : ''}`,
 				note: hits.length ? `${hits.length} result${hits.length === 1 ? '' : 's'}: ${principals} principal${principals === 1 ? '' : 's'}, ${hits.length - principals} device${hits.length - principals === 1 ? '' : 's'}` : undefined,
 			},
 		],

@@ -1,0 +1,49 @@
+import type {CaseFile} from '../db/open.js';
+import type {Facts} from './facts.js';
+import type {FactRow} from './types.js';
+import {jsonList} from './store.js';
+
+interface RawFactRow extends Omit<FactRow, 'facts'> {
+	facts: string;
+}
+
+/** The event columns the derivation reads (all held by the covering event_model index, db/003). */
+const factColumns = `id, event_id AS eventId, event_time AS eventTime, event_source AS eventSource, event_name AS eventName,
+	recipient_account_id AS recipientAccountId, aws_region AS awsRegion, identity_type AS identityType,
+	identity_arn AS identityArn, identity_user_name AS identityUserName,
+	identity_account_id AS identityAccountId, access_key_id AS accessKeyId, mfa_authenticated AS mfaAuthenticated,
+	source_ip AS sourceIp, user_agent AS userAgent, error_code AS errorCode, error_message AS errorMessage, facts`;
+
+function* parsed(rows: Iterable<RawFactRow>): Generator<FactRow> {
+	for (const row of rows) {
+		let facts: Facts;
+		try {
+			facts = JSON.parse(row.facts) as Facts;
+		} catch {
+			continue; // written by this program; unreadable facts mean a damaged row, not evidence to model
+		}
+		(row as unknown as FactRow).facts = facts;
+		yield row as unknown as FactRow;
+	}
+}
+
+/** Every MFA-relevant row in event-time order: one sequential scan of the covering index. */
+export function allFactRows(db: CaseFile): Generator<FactRow> {
+	const sql = `SELECT ${factColumns} FROM event INDEXED BY event_model WHERE facts IS NOT NULL ORDER BY event_time, id`;
+	return parsed(db.prepare(sql).iterate() as IterableIterator<RawFactRow>);
+}
+
+/**
+ * MFA-relevant rows added after row `after`, in row order (deriveModel sorts). NOT INDEXED keeps
+ * this a range of the rowid: the planner would otherwise scan every MFA row in the covering index.
+ */
+export function factRowsAfter(db: CaseFile, after: number): FactRow[] {
+	const sql = `SELECT ${factColumns} FROM event NOT INDEXED WHERE id > ? AND facts IS NOT NULL`;
+	return [...parsed(db.prepare(sql).all(after) as RawFactRow[])];
+}
+
+/** The MFA-relevant rows with the given row ids. */
+export function factRowsById(db: CaseFile, ids: Iterable<number>): FactRow[] {
+	const sql = `SELECT ${factColumns} FROM event WHERE id IN (SELECT value FROM json_each(?)) AND facts IS NOT NULL`;
+	return [...parsed(db.prepare(sql).all(jsonList(ids)) as RawFactRow[])];
+}
