@@ -4,6 +4,7 @@ import type {CaseFile} from './open.js';
 import {RawBlockBuilder, RawReader, rawCodec, type RawRef} from './raw.js';
 import type {NormalisedEvent} from '../import/normalise.js';
 import {canonicalJson} from '../import/normalise.js';
+import type {DigestRow} from '../import/parse.js';
 
 export interface SourceInfo {
 	path: string;
@@ -31,17 +32,6 @@ export type InsertOutcome = 'inserted' | 'duplicate' | 'conflict';
  * blocks (rawRef, when a reader already packed the texts).
  */
 export type StoredEvent = Omit<NormalisedEvent, 'raw' | 'rawSha256'> & {rawSha256: Uint8Array; raw?: string; rawRef?: RawRef};
-
-export interface DigestInfo {
-	accountId: string | null;
-	region: string | null;
-	digestStartTime: string | null;
-	digestEndTime: string | null;
-	s3Bucket: string | null;
-	s3Object: string | null;
-	previousHash: string | null;
-	body: string;
-}
 
 interface ExistingEvent {
 	id: number;
@@ -233,7 +223,7 @@ export class EventStore {
 	}
 
 	/** Stores a CloudTrail digest file: a source with status 'digest', never records. */
-	storeDigest(info: SourceInfo, digest: DigestInfo): number {
+	storeDigest(info: SourceInfo, digest: DigestRow): number {
 		return this.storeSource(info, 'digest', [], [], [], sourceId => {
 			this.statements.insertDigest.run(
 				sourceId,

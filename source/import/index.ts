@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type {CaseFile} from '../db/open.js';
-import {EventStore, type SourceInfo} from '../db/store.js';
+import {EventStore} from '../db/store.js';
 import {dropEventIndexes, restoreEventIndexes} from '../db/event-indexes.js';
 import {refreshModel} from '../model/refresh.js';
 import {refreshFindings} from '../findings/refresh.js';
 import {limits, mib} from './limits.js';
 import {runTasks, workersAvailable} from './pool.js';
-import {knownKey, type KnownSources, type SourceMeta, type SourceResult, type Task} from './process.js';
+import {knownKey, type KnownSources, type SourceResult, type Task} from './process.js';
 import {walkInputs} from './walk.js';
 
 export interface ImportSummary {
@@ -149,11 +149,11 @@ export async function importPaths(db: CaseFile, inputs: string[], options: Impor
 				return;
 			}
 			case 'digest':
-				store.storeDigest(info(r.meta), r.digest);
+				store.storeDigest(r.meta, r.digest);
 				summary.files.imported++;
 				return;
 			case 'source': {
-				const counts = store.storeSource(info(r.meta), r.status, r.events, r.rejected, r.rawBlocks);
+				const counts = store.storeSource(r.meta, r.status, r.events, r.rejected, r.rawBlocks);
 				if (r.events.length === 0 && r.rejected.length > 0) summary.files.rejected++;
 				else summary.files.imported++;
 				summary.records.seen += counts.records;
@@ -218,10 +218,6 @@ export async function importPaths(db: CaseFile, inputs: string[], options: Impor
 	phases.report(summary.records.seen);
 	store.finishRun('done', summary);
 	return summary;
-}
-
-function info(meta: SourceMeta): SourceInfo {
-	return meta;
 }
 
 /** Sources already in the case file, so a re-run recognises them by place and bytes without parsing. */

@@ -7,6 +7,7 @@ import yauzl from 'yauzl';
 import {decompressCap, limits, mib} from './limits.js';
 import {bombReason, gunzipCapped, sniffContainer} from './decompress.js';
 import {parseContent, type DigestRow, type ReadEvent, type Rejected} from './parse.js';
+import type {SourceInfo} from '../db/store.js';
 
 /**
  * Turns one input (a file, or stdin's bytes) into sources: the file itself, or each member of an
@@ -22,16 +23,8 @@ export interface Task {
 	bytes?: Uint8Array;
 }
 
-export interface SourceMeta {
-	path: string;
-	member: string | null;
-	format: string;
-	byteSize: number;
-	sha256: string;
-	contentSize: number;
-	contentSha256: string;
-	notes: string[];
-}
+/** A source as read: its provenance, with the notes the readers made. */
+export type SourceMeta = SourceInfo & {notes: string[]};
 
 export type SourceResult =
 	| {kind: 'source'; meta: SourceMeta; status: 'imported' | 'partial'; events: ReadEvent[]; rawBlocks: Uint8Array[]; rejected: Rejected[]}

@@ -21,7 +21,7 @@ export function valueExtent(text: string, start: number): {end: number; depth: n
 		const end = stringEnd(text, start);
 		return {end: end === 0 ? -1 : end, depth: 0};
 	}
-	if (first !== 0x7b && first !== 0x5b) return {end: valueEnd(text, start), depth: 0};
+	if (first !== 0x7b && first !== 0x5b) return {end: scalarEnd(text, start), depth: 0};
 	let depth = 0;
 	let max = 0;
 	for (let i = start; i < text.length; i++) {
@@ -39,32 +39,15 @@ export function valueExtent(text: string, start: number): {end: number; depth: n
 	return {end: -1, depth: max};
 }
 
-/** Index just past the JSON value starting at `start` (string-aware bracket matching), or -1. */
-export function valueEnd(text: string, start: number, maxDepth = 10_000): number {
-	const first = text.charCodeAt(start);
-	if (first === 0x22 /* " */) return stringEnd(text, start);
-	if (first !== 0x7b /* { */ && first !== 0x5b /* [ */) {
-		let i = start;
-		while (i < text.length) {
-			const c = text.charCodeAt(i);
-			if (c === 0x2c || c === 0x5d || c === 0x7d || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) break;
-			i++;
-		}
-		return i;
-	}
-	let depth = 0;
-	for (let i = start; i < text.length; i++) {
+/** Index just past a scalar (number, true, false, null) starting at `start`. */
+function scalarEnd(text: string, start: number): number {
+	let i = start;
+	while (i < text.length) {
 		const c = text.charCodeAt(i);
-		if (c === 0x22) {
-			i = stringEnd(text, i) - 1;
-			if (i < 0) return -1;
-		} else if (c === 0x7b || c === 0x5b) {
-			if (++depth > maxDepth) return -2;
-		} else if (c === 0x7d || c === 0x5d) {
-			if (--depth === 0) return i + 1;
-		}
+		if (c === 0x2c || c === 0x5d || c === 0x7d || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) break;
+		i++;
 	}
-	return -1;
+	return i;
 }
 
 function stringEnd(text: string, start: number): number {
@@ -85,27 +68,6 @@ export function skipSpace(text: string, i: number): number {
 	return i;
 }
 
-/** The slices of the elements of the array that starts at `open` (the '['). */
-export function arrayElements(text: string, open: number): {slices: Slice[]; error?: string; errorAt?: number} {
-	const slices: Slice[] = [];
-	let i = skipSpace(text, open + 1);
-	if (text.charCodeAt(i) === 0x5d) return {slices};
-	for (;;) {
-		const end = valueEnd(text, i);
-		if (end === -2) return {slices, error: 'nesting too deep', errorAt: i};
-		if (end <= i) return {slices, error: 'unterminated value (truncated?)', errorAt: i};
-		slices.push({start: i, end});
-		i = skipSpace(text, end);
-		const c = text.charCodeAt(i);
-		if (c === 0x2c) {
-			i = skipSpace(text, i + 1);
-			continue;
-		}
-		if (c === 0x5d) return {slices};
-		return {slices, error: i >= text.length ? 'unexpected end of data (truncated?)' : `unexpected character at ${i}`, errorAt: i};
-	}
-}
-
 /** Position of the '[' that opens the value of top-level key `key` in an object document. */
 export function topLevelArrayOf(text: string, key: string): number {
 	let i = skipSpace(text, 0);
@@ -119,7 +81,7 @@ export function topLevelArrayOf(text: string, key: string): number {
 		if (text.charCodeAt(i) !== 0x3a) return -1;
 		i = skipSpace(text, i + 1);
 		if (name === key) return text.charCodeAt(i) === 0x5b ? i : -1;
-		const end = valueEnd(text, i);
+		const {end} = valueExtent(text, i);
 		if (end <= i) return -1;
 		i = skipSpace(text, end);
 		if (text.charCodeAt(i) === 0x2c) i = skipSpace(text, i + 1);
@@ -128,8 +90,7 @@ export function topLevelArrayOf(text: string, key: string): number {
 }
 
 /**
- * Elements of the array opening at `open`, each with its depth. Unlike arrayElements, a value
- * nested too deeply does not stop the scan; only truncation or a syntax error between elements does.
+ * Elements of the array opening at `open`, each with its depth. A value nested too deeply does not stop the scan; only truncation or a syntax error between elements does.
  */
 export function arraySlices(text: string, open: number): {slices: Slice[]; error?: string; errorAt?: number} {
 	const slices: Slice[] = [];

@@ -1,47 +1,9 @@
-import zlib from 'node:zlib';
 import tar from 'tar-stream';
+import {zipArchive} from '../../source/samples/zip.js';
 
-/** A zip written byte by byte (stored entries), so names the zip tools refuse can be tested. */
+/** A zip of the given members, written by the samples' zip writer (no zip tool needed). */
 export function makeZip(entries: {name: string; data: Buffer | string}[]): Buffer {
-	const locals: Buffer[] = [];
-	const centrals: Buffer[] = [];
-	let offset = 0;
-	for (const entry of entries) {
-		const name = Buffer.from(entry.name, 'utf8');
-		const data = Buffer.isBuffer(entry.data) ? entry.data : Buffer.from(entry.data);
-		const crc = zlib.crc32(data);
-		const local = Buffer.alloc(30);
-		local.writeUInt32LE(0x04034b50, 0);
-		local.writeUInt16LE(20, 4); // version needed
-		local.writeUInt16LE(0x0800, 6); // UTF-8 names
-		local.writeUInt16LE(0, 8); // stored
-		local.writeUInt32LE(crc, 14);
-		local.writeUInt32LE(data.length, 18);
-		local.writeUInt32LE(data.length, 22);
-		local.writeUInt16LE(name.length, 26);
-		const central = Buffer.alloc(46);
-		central.writeUInt32LE(0x02014b50, 0);
-		central.writeUInt16LE(0x031e, 4); // made by unix
-		central.writeUInt16LE(20, 6);
-		central.writeUInt16LE(0x0800, 8);
-		central.writeUInt32LE(crc, 16);
-		central.writeUInt32LE(data.length, 20);
-		central.writeUInt32LE(data.length, 24);
-		central.writeUInt16LE(name.length, 28);
-		central.writeUInt32LE((0o100644 << 16) >>> 0, 38);
-		central.writeUInt32LE(offset, 42);
-		locals.push(local, name, data);
-		centrals.push(central, name);
-		offset += local.length + name.length + data.length;
-	}
-	const directory = Buffer.concat(centrals);
-	const end = Buffer.alloc(22);
-	end.writeUInt32LE(0x06054b50, 0);
-	end.writeUInt16LE(entries.length, 8);
-	end.writeUInt16LE(entries.length, 10);
-	end.writeUInt32LE(directory.length, 12);
-	end.writeUInt32LE(offset, 16);
-	return Buffer.concat([...locals, directory, end]);
+	return zipArchive(entries.map(e => ({name: e.name, data: Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data)})));
 }
 
 export type TarEntry =

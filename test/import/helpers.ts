@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import zlib from 'node:zlib';
 import tar from 'tar-stream';
 import {openCaseFile, type CaseFile} from '../../source/db/open.js';
 import {RawReader} from '../../source/db/raw.js';
 import {importPaths, type ImportOptions, type ImportSummary} from '../../source/import/index.js';
+import {zipArchive} from '../../source/samples/zip.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const realdata = path.resolve(repoRoot, '..', 'shared', 'realdata');
@@ -69,48 +69,9 @@ export function write(dir: string, name: string, content: string | Buffer): stri
 	return file;
 }
 
-/** A minimal zip writer (deflated entries), so tests do not depend on a zip tool being installed. */
+/** A zip of the given members, written by the samples' zip writer (no zip tool needed). */
 export function makeZip(entries: {name: string; data: Buffer | string}[]): Buffer {
-	const locals: Buffer[] = [];
-	const centrals: Buffer[] = [];
-	let offset = 0;
-	for (const entry of entries) {
-		const data = Buffer.from(entry.data);
-		const compressed = zlib.deflateRawSync(data);
-		const name = Buffer.from(entry.name, 'utf8');
-		const crc = zlib.crc32(data);
-		const local = Buffer.alloc(30);
-		local.writeUInt32LE(0x04034b50, 0);
-		local.writeUInt16LE(20, 4);
-		local.writeUInt16LE(0x800, 6);
-		local.writeUInt16LE(8, 8);
-		local.writeUInt32LE(crc, 14);
-		local.writeUInt32LE(compressed.length, 18);
-		local.writeUInt32LE(data.length, 22);
-		local.writeUInt16LE(name.length, 26);
-		const central = Buffer.alloc(46);
-		central.writeUInt32LE(0x02014b50, 0);
-		central.writeUInt16LE(20, 4);
-		central.writeUInt16LE(20, 6);
-		central.writeUInt16LE(0x800, 8);
-		central.writeUInt16LE(8, 10);
-		central.writeUInt32LE(crc, 16);
-		central.writeUInt32LE(compressed.length, 20);
-		central.writeUInt32LE(data.length, 24);
-		central.writeUInt16LE(name.length, 28);
-		central.writeUInt32LE(offset, 42);
-		locals.push(local, name, compressed);
-		centrals.push(central, name);
-		offset += 30 + name.length + compressed.length;
-	}
-	const centralSize = centrals.reduce((n, b) => n + b.length, 0);
-	const end = Buffer.alloc(22);
-	end.writeUInt32LE(0x06054b50, 0);
-	end.writeUInt16LE(entries.length, 8);
-	end.writeUInt16LE(entries.length, 10);
-	end.writeUInt32LE(centralSize, 12);
-	end.writeUInt32LE(offset, 16);
-	return Buffer.concat([...locals, ...centrals, end]);
+	return zipArchive(entries.map(e => ({name: e.name, data: Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data)})));
 }
 
 /** A tar archive of the entries (tar-stream, in memory). */
