@@ -3,6 +3,7 @@
  * refresh/queries. The model tables carry each record's eventID, so the big event table is read
  * only for the few spans the bulletin rule asks for.
  */
+import type {Statement} from 'better-sqlite3';
 import type {CaseFile} from '../db/open.js';
 import {formatUtc} from '../lib/time.js';
 import {callSpans} from './rules/mfa-added-without-mfa-session.js';
@@ -24,6 +25,30 @@ const lifecycleColumns = `event_id AS eventId, event_name AS eventName, event_ti
 const signInColumns = `event_id AS eventId, event_name AS eventName, event_time AS eventTime, principal_arn AS principalArn,
 	kind, result, mfa_used AS mfaUsed, mfa_identifier AS mfaIdentifier, device_id AS deviceId,
 	mfa_type AS mfaType, failed_at_mfa AS failedAtMfa, source_ip AS sourceIp, error_message AS errorMessage`;
+
+/** Columns whose values repeat across rows (ARNs, serials, names, addresses): one string each is kept. */
+const lifecycleShared = ['eventName', 'ownerArn', 'actorArn', 'serialNumber', 'accessKeyId', 'credential', 'sourceIp', 'errorCode', 'errorMessage'];
+const signInShared = ['eventName', 'principalArn', 'kind', 'result', 'mfaUsed', 'mfaIdentifier', 'mfaType', 'sourceIp', 'errorMessage'];
+
+/**
+ * Every row of a statement, the repeated strings of the given columns shared: the driver makes a
+ * new string per row and value, and the whole model's rows (a full refresh at a million events)
+ * would otherwise hold each ARN and address hundreds of thousands of times.
+ */
+function sharedRows(statement: Statement, shared: Map<string, string>, columns: string[]): unknown[] {
+	const rows: Record<string, unknown>[] = [];
+	for (const row of statement.iterate() as IterableIterator<Record<string, unknown>>) {
+		for (const column of columns) {
+			const value = row[column];
+			if (typeof value !== 'string') continue;
+			const known = shared.get(value);
+			if (known === undefined) shared.set(value, value);
+			else row[column] = known;
+		}
+		rows.push(row);
+	}
+	return rows;
+}
 
 /** The whole model, or (with a scope) the part of it the findings of those principals and serials are computed from. */
 export function loadModel(db: CaseFile, scope?: ModelScope): ModelData {
@@ -61,12 +86,18 @@ export function loadModel(db: CaseFile, scope?: ModelScope): ModelData {
 			describe(row.actorArn);
 		}
 	} else {
-		for (const p of db.prepare('SELECT arn, type, name FROM principal').all() as PrincipalInfo[]) principals.set(p.arn, p);
-		lifecycleRows = db.prepare(`SELECT ${lifecycleColumns} FROM lifecycle_event ${order}`).all();
-		signInRows = db.prepare(`SELECT ${signInColumns} FROM sign_in ${order}`).all();
+		const shared = new Map<string, string>();
+		for (const p of sharedRows(db.prepare('SELECT arn, type, name FROM principal'), shared, ['arn', 'type']) as PrincipalInfo[]) {
+			principals.set(p.arn, p);
+		}
+		lifecycleRows = sharedRows(db.prepare(`SELECT ${lifecycleColumns} FROM lifecycle_event ${order}`), shared, lifecycleShared);
+		signInRows = sharedRows(db.prepare(`SELECT ${signInColumns} FROM sign_in ${order}`), shared, signInShared);
 	}
-	const lifecycle = (lifecycleRows as (Omit<LifecycleEntry, 'applied'> & {applied: number})[]).map(row => ({...row, applied: row.applied === 1}));
-	const signIns = (signInRows as (Omit<SignInEntry, 'failedAtMfa'> & {failedAtMfa: number})[]).map(row => ({...row, failedAtMfa: row.failedAtMfa === 1}));
+	// Flags converted in place: a copy of every row would double the memory of a full refresh.
+	for (const row of lifecycleRows as {applied: number | boolean}[]) row.applied = row.applied === 1;
+	for (const row of signInRows as {failedAtMfa: number | boolean}[]) row.failedAtMfa = row.failedAtMfa === 1;
+	const lifecycle = lifecycleRows as LifecycleEntry[];
+	const signIns = signInRows as SignInEntry[];
 
 	const model: ModelData = {principals, lifecycle, signIns, calls: new Map()};
 	model.calls = loadCalls(db, callSpans(model));

@@ -1,10 +1,10 @@
 import type {CaseFile} from '../db/open.js';
-import {deriveModel} from './derive.js';
+import {ModelDerivation} from './derive.js';
 import {refreshIncrementally} from './incremental.js';
 import {principalFromArn} from './principals.js';
-import {allFactRows} from './rows.js';
-import {countAllPrincipals, insertModelRows} from './store.js';
-import type {Model} from './types.js';
+import {factRowBatches} from './rows.js';
+import {countAllPrincipals, modelRowWriter} from './store.js';
+import type {LifecycleRecord, Model, SignInRecord} from './types.js';
 
 /** Bump when the derivation changes, so existing case files get their model rebuilt. */
 const modelVersion = 2;
@@ -25,9 +25,10 @@ export interface ModelRefresh {
  * event row the model covers) says what is new: nothing (re-importing the same evidence costs
  * nothing), some rows (an incremental refresh: source/model/incremental.ts), or everything (a new
  * case file, a newer derivation, or force). Both write the same tables. What changed is left in
- * refresh_pending for the findings refresh.
+ * refresh_pending for the findings refresh. batchRows: rows per batch of a full rebuild (tests vary
+ * it; the result never depends on it).
  */
-export function refreshModel(db: CaseFile, options: {force?: boolean} = {}): ModelRefresh | undefined {
+export function refreshModel(db: CaseFile, options: {force?: boolean; batchRows?: number} = {}): ModelRefresh | undefined {
 	const maxId = (db.prepare('SELECT max(id) FROM event').pluck().get() as number | null) ?? 0;
 	const previous = db.prepare(`SELECT value FROM meta WHERE key = 'model_refreshed'`).pluck().get() as string | undefined;
 	const [version, covered] = (previous ?? '').split(':').map(Number);
@@ -40,7 +41,7 @@ export function refreshModel(db: CaseFile, options: {force?: boolean} = {}): Mod
 		}).immediate();
 		if (result) return result;
 	}
-	return rebuildModel(db, maxId);
+	return rebuildModel(db, maxId, Math.max(1, Math.trunc(options.batchRows ?? rebuildBatch)));
 }
 
 function markRefreshed(db: CaseFile, maxId: number): void {
@@ -50,12 +51,23 @@ function markRefreshed(db: CaseFile, maxId: number): void {
 }
 
 /**
- * Rebuilds the whole model in one transaction: derivation is a pure pass over the MFA-relevant rows
- * (source/model/derive.ts); principal counters over all events come from one aggregate over the
- * event_identity index.
+ * MFA-relevant rows derived and written at a time by the full rebuild (refreshModel's batchRows):
+ * bounds its memory, never its result. Small enough that a batch's rows die young in V8's new
+ * space instead of being promoted and collected by the costly old-space collector.
  */
-function rebuildModel(db: CaseFile, maxId: number): ModelRefresh {
-	const model = deriveModel(allFactRows(db));
+const rebuildBatch = 1_000;
+
+/**
+ * Rebuilds the whole model in one transaction: derivation is a pass over the MFA-relevant rows in
+ * event-time order (source/model/derive.ts), read and written a batch at a time, since every
+ * lifecycle record and sign-in is final as soon as its row is derived; only the principals and
+ * devices (written last) are held to the end. Principal counters over all events come from one
+ * aggregate over the event_identity index.
+ */
+function rebuildModel(db: CaseFile, maxId: number, batchRows: number): ModelRefresh {
+	let rows = 0;
+	let principals = 0;
+	let serials = 0;
 	const write = db.transaction(() => {
 		db.exec('DELETE FROM sign_in; DELETE FROM lifecycle_event; DELETE FROM device; DELETE FROM principal;');
 		// Building each secondary index once over the written rows costs a fraction of keeping it
@@ -65,8 +77,20 @@ function rebuildModel(db: CaseFile, maxId: number): ModelRefresh {
 				AND tbl_name IN ('principal', 'device', 'lifecycle_event', 'sign_in')`)
 			.all() as {name: string; sql: string}[];
 		for (const index of indexes) db.exec(`DROP INDEX "${index.name.replaceAll('"', '""')}"`);
-		storePrincipals(db, model);
-		insertModelRows(db, model.devices, model.lifecycle, model.signIns);
+		const derivation = new ModelDerivation();
+		const writeRows = modelRowWriter(db);
+		for (const batch of factRowBatches(db, batchRows)) {
+			const lifecycle: LifecycleRecord[] = [];
+			const signIns: SignInRecord[] = [];
+			for (const row of batch) derivation.add(row, lifecycle, signIns);
+			writeRows([], lifecycle, signIns);
+			rows += lifecycle.length + signIns.length;
+		}
+		derivation.finish();
+		writeRows(derivation.devices, [], []);
+		storePrincipals(db, derivation.principals);
+		principals = derivation.principals.size;
+		serials = derivation.devices.length;
 		for (const index of indexes) db.exec(index.sql);
 		countAllPrincipals(db);
 		// Every finding may have changed: the findings refresh recomputes them all.
@@ -82,7 +106,7 @@ function rebuildModel(db: CaseFile, maxId: number): ModelRefresh {
 	} finally {
 		if (foreignKeys) db.pragma('foreign_keys = ON');
 	}
-	return {mode: 'full', rows: model.lifecycle.length + model.signIns.length, serials: model.devices.length, principals: model.principals.size};
+	return {mode: 'full', rows, serials, principals};
 }
 
 /**
@@ -90,7 +114,7 @@ function rebuildModel(db: CaseFile, maxId: number): ModelRefresh {
  * events is never read row by row), merged with those the derivation keyed (records without an
  * ARN, device owners).
  */
-function storePrincipals(db: CaseFile, model: Model): void {
+function storePrincipals(db: CaseFile, keyed: Model['principals']): void {
 	const insert = db.prepare(`INSERT INTO principal (arn, type, name, account_id, first_seen, last_seen, event_count)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`);
 	const aggregates = db.prepare(`SELECT identity_arn AS arn, count(*) AS events, min(event_time) AS firstSeen, max(event_time) AS lastSeen
@@ -98,14 +122,14 @@ function storePrincipals(db: CaseFile, model: Model): void {
 	const stored = new Set<string>();
 	for (const row of aggregates.all() as Array<{arn: string; events: number; firstSeen: string; lastSeen: string}>) {
 		if (row.arn === '') continue;
-		const known = model.principals.get(row.arn);
+		const known = keyed.get(row.arn);
 		const info = known ?? principalFromArn(row.arn);
 		const firstSeen = known?.firstSeen && known.firstSeen < row.firstSeen ? known.firstSeen : row.firstSeen;
 		const lastSeen = known?.lastSeen && known.lastSeen > row.lastSeen ? known.lastSeen : row.lastSeen;
 		insert.run(info.arn, info.type, info.name, info.accountId, firstSeen, lastSeen, row.events + (known?.events ?? 0));
 		stored.add(row.arn);
 	}
-	for (const p of model.principals.values()) {
+	for (const p of keyed.values()) {
 		if (!stored.has(p.arn)) insert.run(p.arn, p.type, p.name, p.accountId, p.firstSeen, p.lastSeen, p.events);
 	}
 }

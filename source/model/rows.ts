@@ -27,10 +27,25 @@ function* parsed(rows: Iterable<RawFactRow>): Generator<FactRow> {
 	}
 }
 
-/** Every MFA-relevant row in event-time order: one sequential scan of the covering index. */
-export function allFactRows(db: CaseFile): Generator<FactRow> {
-	const sql = `SELECT ${factColumns} FROM event INDEXED BY event_model WHERE facts IS NOT NULL ORDER BY event_time, id`;
-	return parsed(db.prepare(sql).iterate() as IterableIterator<RawFactRow>);
+/**
+ * Every MFA-relevant row in event-time order (ties by row id), `size` rows at a time: a sequential
+ * scan of the covering index, resumed after the last row of each batch. Batches rather than one
+ * iterator, because the connection cannot write while a statement iterates, and the full rebuild
+ * writes each batch's model rows before reading the next.
+ */
+export function* factRowBatches(db: CaseFile, size: number): Generator<FactRow[]> {
+	const first = db.prepare(`SELECT ${factColumns} FROM event INDEXED BY event_model WHERE facts IS NOT NULL
+		ORDER BY event_time, id LIMIT ?`);
+	const next = db.prepare(`SELECT ${factColumns} FROM event INDEXED BY event_model WHERE facts IS NOT NULL
+		AND (event_time, id) > (?, ?) ORDER BY event_time, id LIMIT ?`);
+	let raw = first.all(size) as RawFactRow[];
+	while (raw.length > 0) {
+		const last = raw[raw.length - 1];
+		const after = [last.eventTime, last.id] as const;
+		yield [...parsed(raw)];
+		if (raw.length < size) return;
+		raw = next.all(after[0], after[1], size) as RawFactRow[];
+	}
 }
 
 /**

@@ -8,27 +8,34 @@ export function jsonList(values: Iterable<string | number>): string {
 
 /** Writes derived device, lifecycle and sign-in rows (the full and the incremental refresh share it). */
 export function insertModelRows(db: CaseFile, devices: DeviceIncarnation[], lifecycle: LifecycleRecord[], signIns: SignInRecord[]): void {
+	modelRowWriter(db)(devices, lifecycle, signIns);
+}
+
+/** insertModelRows with its statements prepared once, for writing the model in many batches. */
+export function modelRowWriter(db: CaseFile): (devices: DeviceIncarnation[], lifecycle: LifecycleRecord[], signIns: SignInRecord[]) => void {
 	const insertDevice = db.prepare(`INSERT INTO device (id, serial_number, incarnation, name, type, account_id, owner_arn,
 		creator_arn, state, created_at, enabled_at, deactivated_at, deleted_at, first_seen, last_seen, last_used, use_count)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-	for (const d of devices) {
-		insertDevice.run(d.id, d.serialNumber, d.incarnation, d.name, d.type, d.accountId, d.ownerArn, d.creatorArn, d.state,
-			d.createdAt, d.enabledAt, d.deactivatedAt, d.deletedAt, d.firstSeen, d.lastSeen, d.lastUsed, d.useCount);
-	}
 	const insertLifecycle = db.prepare(`INSERT INTO lifecycle_event (event, event_id, device_id, owner_arn, actor_arn, event_name, event_time,
 		serial_number, access_key_id, credential, mfa_authenticated, source_ip, user_agent, error_code, error_message, applied,
 		cli_command) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-	for (const l of lifecycle) {
-		insertLifecycle.run(l.event, l.eventId, l.deviceId, l.ownerArn, l.actorArn, l.eventName, l.eventTime, l.serialNumber, l.accessKeyId,
-			l.credential, l.mfaAuthenticated, l.sourceIp, l.userAgent, l.errorCode, l.errorMessage, l.applied, l.cliCommand);
-	}
 	const insertSignIn = db.prepare(`INSERT INTO sign_in (event, event_id, principal_arn, account_id, event_name, event_time, kind, result,
 		mfa_used, mfa_identifier, device_id, mfa_type, failed_at_mfa, source_ip, user_agent, error_message, login_to)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-	for (const s of signIns) {
-		insertSignIn.run(s.event, s.eventId, s.principalArn, s.accountId, s.eventName, s.eventTime, s.kind, s.result, s.mfaUsed,
-			s.mfaIdentifier, s.deviceId, s.mfaType, s.failedAtMfa, s.sourceIp, s.userAgent, s.errorMessage, s.loginTo);
-	}
+	return (devices, lifecycle, signIns) => {
+		for (const d of devices) {
+			insertDevice.run(d.id, d.serialNumber, d.incarnation, d.name, d.type, d.accountId, d.ownerArn, d.creatorArn, d.state,
+				d.createdAt, d.enabledAt, d.deactivatedAt, d.deletedAt, d.firstSeen, d.lastSeen, d.lastUsed, d.useCount);
+		}
+		for (const l of lifecycle) {
+			insertLifecycle.run(l.event, l.eventId, l.deviceId, l.ownerArn, l.actorArn, l.eventName, l.eventTime, l.serialNumber, l.accessKeyId,
+				l.credential, l.mfaAuthenticated, l.sourceIp, l.userAgent, l.errorCode, l.errorMessage, l.applied, l.cliCommand);
+		}
+		for (const s of signIns) {
+			insertSignIn.run(s.event, s.eventId, s.principalArn, s.accountId, s.eventName, s.eventTime, s.kind, s.result, s.mfaUsed,
+				s.mfaIdentifier, s.deviceId, s.mfaType, s.failedAtMfa, s.sourceIp, s.userAgent, s.errorMessage, s.loginTo);
+		}
+	};
 }
 
 /** Sign-in counters and device count of a principal, from the stored sign_in and device rows. */
