@@ -19,3 +19,14 @@ export const dbFlag = {
 export const jsonFlag = {
 	json: {type: 'boolean', default: false},
 } as const;
+
+/**
+ * A help text as meow prints it (`mfatrail <name> --help`): the source indentation (tabs) taken
+ * off and every line indented by two spaces, for help printed without meow.
+ */
+export function helpText(text: string): string {
+	const lines = text.replace(/^\n+|\s+$/g, '').split('\n');
+	const indents = lines.filter(l => l.trim() !== '').map(l => /^[\t ]*/.exec(l)![0].length);
+	const common = Math.min(...indents);
+	return lines.map(l => (l.trim() === '' ? '' : `  ${l.slice(common).replace(/^\t+/, t => '  '.repeat(t.length))}`)).join('\n');
+}

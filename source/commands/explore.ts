@@ -1,5 +1,5 @@
 import {caseFilePath, openCaseFile} from '../db/open.js';
-import {dbFlag, type Command} from './command.js';
+import {dbFlag, helpText, type Command} from './command.js';
 
 const help = `
 	Usage
@@ -27,7 +27,7 @@ export const exploreCommand: Command = {
 		// Raw-mode input needs a terminal on both ends; without one print how to get answers instead.
 		const {interactive, runExplorer} = await import('../ui/run.js');
 		if (!interactive()) {
-			process.stderr.write(`mfatrail explore needs a terminal (stdin and stdout). In scripts use the --json commands (mfatrail --help lists them).\n${help}\n`);
+			process.stderr.write(`mfatrail explore needs a terminal (stdin and stdout). In scripts use the --json commands (mfatrail --help lists them).\n\n${helpText(help)}\n`);
 			return 2;
 		}
 		const db = openCaseFile(caseFilePath(flags.db as string), {readonly: true});

@@ -7,6 +7,7 @@ import {severities, type Severity} from '../findings/types.js';
 import {parseTimeArgument} from '../lib/time.js';
 import {safe} from '../lib/terminal-text.js';
 import {dbFlag, jsonFlag, type Command} from './command.js';
+import {wrapText} from './query-render.js';
 
 /** '10m', '90s', '1h' → milliseconds. */
 export function parseDuration(value: string): number {
@@ -15,18 +16,24 @@ export function parseDuration(value: string): number {
 	return Number(m[1]) * {s: 1000, m: 60_000, h: 3_600_000}[m[2].toLowerCase() as 's' | 'm' | 'h'];
 }
 
-/** Aligned columns, a finding's summary indented under it; every evidence string through safe(). */
+/**
+ * Each finding within 80 columns: a header line (severity, rule, first seen), its principal and
+ * device on lines of their own, in full (responders copy them), then the summary wrapped at 78.
+ * Every evidence string goes through safe().
+ */
 export function formatFindings(findings: StoredFinding[]): string {
 	if (findings.length === 0) return 'no findings\n';
-	const rows = findings.map(f => [f.severity, f.rule, f.firstSeen, safe(f.principal ?? '-'), safe(f.serialNumber ?? '-')]);
-	const header = ['SEVERITY', 'RULE', 'FIRST SEEN', 'PRINCIPAL', 'SERIAL'];
-	const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
-	const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
-	const out = [line(header)];
-	findings.forEach((f, i) => {
-		out.push(line(rows[i]));
-		out.push(`${' '.repeat(widths[0] + 2)}${safe(f.summary)} [${f.eventIds.length} event${f.eventIds.length === 1 ? '' : 's'}; last ${f.lastSeen}]`);
-	});
+	const severityWidth = Math.max('SEVERITY'.length, ...findings.map(f => f.severity.length));
+	const ruleWidth = Math.max('RULE'.length, ...findings.map(f => f.rule.length));
+	const head = (severity: string, rule: string, firstSeen: string) => `${severity.padEnd(severityWidth)}  ${rule.padEnd(ruleWidth)}  ${firstSeen}`;
+	const out = [head('SEVERITY', 'RULE', 'FIRST SEEN'), '  PRINCIPAL', '  MFA DEVICE', '    SUMMARY'];
+	for (const f of findings) {
+		out.push('', head(f.severity, f.rule, f.firstSeen));
+		out.push(`  ${f.principal ? safe(f.principal) : '(no principal)'}`);
+		if (f.serialNumber) out.push(`  ${safe(f.serialNumber)}`);
+		const events = `[${f.eventIds.length} event${f.eventIds.length === 1 ? '' : 's'}; last ${f.lastSeen}]`;
+		out.push(...wrapText(`${safe(f.summary)} ${events}`, 78, '    '));
+	}
 	const bySeverity = severities.map(s => [s, findings.filter(f => f.severity === s).length] as const).filter(([, n]) => n > 0);
 	out.push('', `${findings.length} finding${findings.length === 1 ? '' : 's'}: ${bySeverity.map(([s, n]) => `${n} ${s}`).join(', ')}`);
 	return `${out.join('\n')}\n`;
@@ -49,6 +56,7 @@ export const findingsCommand: Command = {
 	  --rule ID            only this rule
 	  --since T            only findings with evidence at or after T (2024-03-01, 2024-03-01T10:00Z, 7d)
 	  --until T            only findings with evidence at or before T
+	                       (a date alone, 2024-03-01, includes that whole day)
 	  --severity S         at least this severe: high, medium, low, info
 	  --burst-count N      console-login-failure-burst: failures needed (default 5)
 	  --burst-window D     … within this time (default 10m); either flag recomputes the findings
@@ -78,7 +86,7 @@ ${rulesHelp()}
 		const severity = flags.severity as string | undefined;
 		if (severity && !severities.includes(severity as Severity)) throw new Error(`unknown severity ${JSON.stringify(severity)}; use ${severities.join(', ')}`);
 		const since = flags.since ? parseTimeArgument(flags.since as string) : undefined;
-		const until = flags.until ? parseTimeArgument(flags.until as string) : undefined;
+		const until = flags.until ? parseTimeArgument(flags.until as string, Date.now(), {endOfDay: true}) : undefined;
 		const countFlag = flags.burstCount as string | undefined;
 		const windowFlag = flags.burstWindow as string | undefined;
 		if (countFlag !== undefined && !/^[1-9]\d*$/.test(countFlag.trim())) throw new Error(`--burst-count must be a whole number of at least 1, not ${JSON.stringify(countFlag)}`);

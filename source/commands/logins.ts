@@ -1,4 +1,4 @@
-import {listSignIns, type SignInFilter} from '../db/queries.js';
+import {listSignIns, type SignInEntry, type SignInFilter} from '../db/queries.js';
 import {csvCell, terminalSafe} from '../lib/terminal-text.js';
 import {dbFlag, jsonFlag, type Command} from './command.js';
 import {openForQuery, out, printJson, resolveDevice, resolvePrincipal, timeFlag} from './query-common.js';
@@ -21,6 +21,17 @@ const csvColumns = [
 	'eventId',
 ] as const;
 
+/**
+ * The sign-ins as CSV. A file or pipe gets the plain CSV (formula-neutralised: the evidence text
+ * as it is); a terminal gets every cell, header included, escaped as well, like any evidence
+ * shown on a terminal, so no ESC/OSC sequence or bidi override reaches it.
+ */
+export function loginsCsv(entries: readonly SignInEntry[], terminal: boolean): string {
+	const cell = terminal ? (value: unknown) => terminalSafe(csvCell(value)) : csvCell;
+	const lines = [csvColumns.map(cell).join(','), ...entries.map(e => csvColumns.map(c => cell(e[c])).join(','))];
+	return `${lines.join('\r\n')}\r\n`;
+}
+
 export const loginsCommand: Command = {
 	name: 'logins',
 	summary: 'sign-in attempts and MFA uses, filtered by user, device, result and time',
@@ -32,6 +43,7 @@ export const loginsCommand: Command = {
 	made with an MFA serial, in time order. Failure@MFA marks a failed ConsoleLogin that followed
 	a successful CheckMfa (the MFA step failed).
 	Times: ISO 8601 (2024-03-01, 2024-03-01T10:00Z) or an age (7d, 12h, 30m).
+	--until with a date alone (2024-03-01) includes that whole day.
 
 	Examples
 	  $ mfatrail logins --user bob --failed --db case.db
@@ -49,7 +61,7 @@ export const loginsCommand: Command = {
 	},
 	run(input, flags) {
 		if (input.length > 0) throw new Error(`unexpected argument ${JSON.stringify(input[0])} (filters are flags: --user, --device)`);
-		const filter: SignInFilter = {failedOnly: Boolean(flags.failed), since: timeFlag(flags.since), until: timeFlag(flags.until)};
+		const filter: SignInFilter = {failedOnly: Boolean(flags.failed), since: timeFlag(flags.since), until: timeFlag(flags.until, {endOfDay: true})};
 		const db = openForQuery(flags);
 		try {
 			if (flags.user) {
@@ -65,11 +77,7 @@ export const loginsCommand: Command = {
 			const entries = listSignIns(db, filter);
 			if (flags.json) printJson(entries);
 			else if (flags.csv) {
-				// A file or pipe gets the plain CSV (formula-neutralised); a terminal reading it gets
-				// every cell escaped as well, like any evidence shown on a terminal.
-				const cell = process.stdout.isTTY ? (value: unknown) => terminalSafe(csvCell(value)) : csvCell;
-				const lines = [csvColumns.join(','), ...entries.map(e => csvColumns.map(c => cell(e[c])).join(','))];
-				process.stdout.write(`${lines.join('\r\n')}\r\n`);
+				process.stdout.write(loginsCsv(entries, Boolean(process.stdout.isTTY)));
 			} else out(signInTable(entries, {principal: !filter.principalArn}));
 			return 0;
 		} finally {

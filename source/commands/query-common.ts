@@ -3,15 +3,15 @@ import {caseFilePath, openCaseFile, type CaseFile} from '../db/open.js';
 import {findDevices, findPrincipals, type DeviceRow, type PrincipalRow} from '../db/queries.js';
 import {parseTimeArgument} from '../lib/time.js';
 import {safe} from '../lib/terminal-text.js';
-import {principalLabel} from './query-render.js';
 
 /** Queries never write: the case file is opened read-only. */
 export function openForQuery(flags: Record<string, unknown>): CaseFile {
 	return openCaseFile(caseFilePath(flags.db as string), {readonly: true});
 }
 
-export function timeFlag(value: unknown): string | undefined {
-	return typeof value === 'string' && value !== '' ? parseTimeArgument(value) : undefined;
+/** --since/--until: --until with a bare date (2024-03-01) includes that whole day. */
+export function timeFlag(value: unknown, options: {endOfDay?: boolean} = {}): string | undefined {
+	return typeof value === 'string' && value !== '' ? parseTimeArgument(value, Date.now(), options) : undefined;
 }
 
 export function out(text: string): void {
@@ -54,7 +54,8 @@ export function resolvePrincipal(db: CaseFile, text: string, command: string): R
 		return {ok: false, status: 1};
 	}
 	process.stderr.write(`mfatrail ${command}: ${found.length} principals are named ${safe(JSON.stringify(text))}; give the ARN:\n`);
-	process.stderr.write(`${table(['ARN', 'TYPE', 'ACCOUNT'], found.map(p => [p.arn, p.type, p.accountId]), [70, 12, 14])}\n`);
+	// Full ARNs, one a line, never cut: they are what the user is asked to copy.
+	process.stderr.write(`${found.map(p => `  ${safe(p.arn)}\n    ${safe(p.type)}, account ${safe(p.accountId ?? '?')}`).join('\n')}\n`);
 	return {ok: false, status: 2};
 }
 
@@ -73,7 +74,14 @@ export function resolveDevice(db: CaseFile, text: string, command: string): Reso
 	const serials = new Set(found.map(d => d.serialNumber));
 	if (serials.size === 1) return {ok: true, value: found[found.length - 1]};
 	process.stderr.write(`mfatrail ${command}: ${serials.size} devices match ${safe(JSON.stringify(text))}; give the serial:\n`);
-	process.stderr.write(`${table(['SERIAL', 'STATE', 'OWNER'], found.map(d => [d.serialNumber, d.state, principalLabel(d.ownerArn)]), [52, 11, 13])}\n`);
+	// Full serials and owner ARNs, never cut: the serial is what the user is asked to copy. A serial
+	// reused after deletion lists each incarnation (SERIAL#N picks one).
+	const candidates = [...serials].map(serial => {
+		const incarnations = found.filter(d => d.serialNumber === serial);
+		const several = incarnations.length > 1;
+		return [`  ${safe(serial)}`, ...incarnations.map(d => `    ${several ? `#${d.incarnation} ` : ''}${safe(d.state)}, owner ${d.ownerArn ? safe(d.ownerArn) : 'unknown'}`)].join('\n');
+	});
+	process.stderr.write(`${candidates.join('\n')}\n`);
 	return {ok: false, status: 2};
 }
 

@@ -1,6 +1,6 @@
 /** Human renderings shared by the query commands: aligned columns within 80 terminal columns. */
 import type {LifecycleEntry, SignInEntry} from '../db/queries.js';
-import {safe} from '../lib/terminal-text.js';
+import {displayWidth, safe} from '../lib/terminal-text.js';
 import {table} from './query-common.js';
 
 /** '2024-03-01T10:00:00Z' → '2024-03-01 10:00:00' (all times are UTC; headers say so). */
@@ -108,4 +108,27 @@ export function principalLabel(arn: string | null): string {
 	if (!m) return arn;
 	if (m[2] === 'root') return `root@${m[1]}`;
 	return m[2].split('/').pop() || arn;
+}
+
+/**
+ * Words of safe text wrapped to `width` terminal columns, each line indented. A word wider than a
+ * line (an ARN in a summary) is never cut: it gets a line of its own, indented less when that
+ * keeps it within 80 columns, so it can be copied whole.
+ */
+export function wrapText(text: string, width: number, indent: string): string[] {
+	const lines: string[] = [];
+	let current = '';
+	for (const word of text.split(/ +/).filter(Boolean)) {
+		const candidate = current ? `${current} ${word}` : word;
+		if (displayWidth(indent + candidate) <= width) {
+			current = candidate;
+			continue;
+		}
+		if (current) lines.push(indent + current);
+		current = '';
+		if (displayWidth(indent + word) <= width) current = word;
+		else lines.push(' '.repeat(Math.max(0, Math.min(indent.length, 80 - displayWidth(word)))) + word);
+	}
+	if (current) lines.push(indent + current);
+	return lines;
 }

@@ -11,6 +11,7 @@ export const timelineCommand: Command = {
 	  $ mfatrail timeline [--user NAME|ARN] [--device SERIAL|NAME] [--since T] [--until T] [--json]
 
 	Times: ISO 8601 (2024-03-01, 2024-03-01T10:00Z) or an age (7d, 12h, 30m).
+	--until with a date alone (2024-03-01) includes that whole day.
 
 	Examples
 	  $ mfatrail timeline --user alice --db case.db
@@ -26,7 +27,7 @@ export const timelineCommand: Command = {
 	},
 	run(input, flags) {
 		if (input.length > 0) throw new Error(`unexpected argument ${JSON.stringify(input[0])} (filters are flags: --user, --device)`);
-		const options: Parameters<typeof timeline>[1] = {since: timeFlag(flags.since), until: timeFlag(flags.until)};
+		const options: Parameters<typeof timeline>[1] = {since: timeFlag(flags.since), until: timeFlag(flags.until, {endOfDay: true})};
 		const db = openForQuery(flags);
 		try {
 			if (flags.user) {

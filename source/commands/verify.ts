@@ -5,6 +5,7 @@ import {safe} from '../lib/terminal-text.js';
 import {readPublicKeys, Signatures} from '../verify/digest.js';
 import {verifyCaseFile, type VerifyReport} from '../verify/index.js';
 import {dbFlag, jsonFlag, type Command} from './command.js';
+import {wrapText} from './query-render.js';
 
 /** Exit status when a check fails: the report says which. */
 export const verifyFailed = 4;
@@ -31,27 +32,37 @@ function where(ref: {path: string; member: string | null}): string {
 	return ref.member === null ? safe(ref.path) : `${safe(ref.path)} ▸ ${safe(ref.member)}`;
 }
 
-/** The report for a person: every evidence string through safe(), problems first-class, one verdict line. */
+/**
+ * The report for a person, within 80 columns: every evidence string through safe(), on a line of
+ * its own (paths and S3 keys are never cut), hashes on their own lines, problems first-class, one
+ * verdict line.
+ */
 export function formatReport(report: VerifyReport): string {
 	const lines: string[] = [];
 	const {integrity, sources, digests} = report;
-	lines.push(`case file: ${integrity.ok ? 'integrity ok' : `INTEGRITY CHECK FAILED: ${integrity.messages.slice(0, 10).map(safe).join('; ')}`}`);
+	if (integrity.ok) lines.push('case file: integrity ok');
+	else {
+		lines.push('case file: INTEGRITY CHECK FAILED');
+		for (const m of integrity.messages.slice(0, 10)) lines.push(`  ${safe(m)}`);
+	}
 	lines.push(
-		`sources: ${sources.total} recorded, ${sources.rehashed} re-hashed, ${sources.unchanged} unchanged, ${sources.changed.length} changed, ` +
-			`${sources.notOnDisk.length} not on disk, ${sources.notRehashed.length} not re-hashed`,
+		`sources: ${sources.total} recorded, ${sources.rehashed} re-hashed, ${sources.unchanged} unchanged, ${sources.changed.length} changed,`,
+		`         ${sources.notOnDisk.length} not on disk, ${sources.notRehashed.length} not re-hashed`,
 	);
-	for (const c of sources.changed) lines.push(`  CHANGED ${where(c)}: sha256 at import ${c.recorded}, now ${c.now}`);
+	for (const c of sources.changed) lines.push(`  CHANGED ${where(c)}`, '    sha256 at import, then now:', `    ${c.recorded}`, `    ${c.now}`);
 	for (const n of sources.notOnDisk.slice(0, 20)) lines.push(`  not on disk: ${where(n)}`);
-	for (const n of sources.notRehashed.slice(0, 20)) lines.push(`  not re-hashed: ${where(n)} (${n.reason})`);
+	for (const n of sources.notRehashed.slice(0, 20)) lines.push(`  not re-hashed: ${where(n)}`, `    ${safe(n.reason)}`);
 	lines.push(`digests: ${digests.count} digest files, ${digests.logFiles.listed} log files listed, ${digests.logFiles.matched} found in the case`);
-	for (const i of digests.invalid) lines.push(`  INVALID DIGEST ${where(i)}: ${safe(i.reason)}`);
-	for (const m of digests.missing) lines.push(`  MISSING ${safe(m.s3Object)} (listed in ${safe(m.digest)}, not imported)`);
-	for (const a of digests.altered) lines.push(`  ALTERED ${where(a)}: digest ${safe(a.digest)} says ${safe(a.expected)}, imported content ${a.imported}`);
-	for (const u of digests.uncovered) lines.push(`  UNCOVERED ${where(u)} (listed in no digest)`);
-	for (const p of digests.chain.problems) lines.push(`  CHAIN ${safe(p.digest)}: ${safe(p.problem)}`);
+	for (const i of digests.invalid) lines.push(`  INVALID DIGEST ${where(i)}`, `    ${safe(i.reason)}`);
+	for (const m of digests.missing) lines.push(`  MISSING ${safe(m.s3Object)}`, `    listed in ${safe(m.digest)}, not imported`);
+	for (const a of digests.altered) {
+		lines.push(`  ALTERED ${where(a)}`, `    listed in ${safe(a.digest)}; sha256 there, then imported:`, `    ${safe(a.expected)}`, `    ${a.imported}`);
+	}
+	for (const u of digests.uncovered) lines.push(`  UNCOVERED ${where(u)}`, '    listed in no digest');
+	for (const p of digests.chain.problems) lines.push(`  CHAIN ${safe(p.digest)}`, `    ${safe(p.problem)}`);
 	for (const s of digests.signatures.invalid) lines.push(`  SIGNATURE INVALID ${safe(s)}`);
 	for (const s of digests.signatures.absent) lines.push(`  no signature given for ${safe(s)}`);
-	lines.push(`digest status: ${digests.status}`);
+	lines.push(...wrapText(`digest status: ${safe(digests.status)}`, 80, '  ').map((l, i) => (i === 0 ? l.slice(2) : l)));
 	const problems =
 		(integrity.ok ? 0 : 1) +
 		sources.changed.length +

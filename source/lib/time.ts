@@ -58,14 +58,24 @@ function inRange(ms: number): boolean {
 const relative = /^(\d+)\s*(s|m|h|d|w)$/i;
 const unitMs: Record<string, number> = {s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000};
 
+export interface TimeArgumentOptions {
+	/**
+	 * For the end of a range (--until): a bare date (2024-03-01, no time of day) means the end of
+	 * that day (23:59:59 in its zone, UTC without one), so the whole day is included.
+	 */
+	endOfDay?: boolean;
+}
+
 /**
  * Parses a time given on the command line: ISO 8601 ('2024-03-01', '2024-03-01T10:00Z') or a
  * relative age ('7d', '12h', '30m') counted back from now. Throws with a clear message otherwise.
  */
-export function parseTimeArgument(value: string, now: number = Date.now()): string {
+export function parseTimeArgument(value: string, now: number = Date.now(), options: TimeArgumentOptions = {}): string {
 	const rel = relative.exec(value.trim());
 	if (rel) return formatUtc(now - Number(rel[1]) * unitMs[rel[2].toLowerCase()]);
 	const parsed = parseEventTime(value);
 	if (!parsed) throw new Error(`not a time: ${JSON.stringify(value)} (use ISO 8601 such as 2024-03-01 or 2024-03-01T10:00Z, or an age such as 7d, 12h, 30m)`);
+	const bareDate = isoLike.exec(value.trim())?.[4] === undefined && parsed.note !== 'epoch';
+	if (options.endOfDay && bareDate) return formatUtc(Date.parse(parsed.utc) + 86_399_000);
 	return parsed.utc;
 }

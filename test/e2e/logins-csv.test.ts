@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {loginsCsv} from '../../source/commands/logins.js';
+import type {SignInEntry} from '../../source/db/queries.js';
 import {cli, ensureBuilt, repoRoot, runCli} from '../hostile/cli.js';
 
 /**
@@ -41,5 +43,39 @@ describe('logins --csv', () => {
 		expect(result.stdout).toContain('eventTime,eventName');
 		expect(result.stdout).not.toContain('\u001b');
 		expect(result.stdout).not.toContain('\u0007');
+		// the bidi override of the fixture's "admin\u202egnp.exe" record, shown as its escape
+		expect(result.stdout).toContain('admin\\u202egnp.exe');
+		expect(result.stdout).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u009b\u009d]/);
+	});
+
+	it('escapes every cell on the terminal branch, and only formula-neutralises otherwise', () => {
+		const hostile = '=cmd\u001b]0;T\u0007\u202eX\u009b2J';
+		const entry: SignInEntry = {
+			eventTime: hostile,
+			eventName: hostile,
+			kind: hostile,
+			result: hostile as 'Failure',
+			mfaUsed: hostile as 'Yes',
+			mfaIdentifier: hostile,
+			failedAtMfa: false,
+			mfaType: hostile,
+			sourceIPAddress: hostile,
+			userAgent: hostile,
+			errorMessage: hostile,
+			loginTo: hostile,
+			eventId: hostile,
+			principalArn: hostile,
+			deviceId: null,
+			event: 1,
+		};
+		const terminal = loginsCsv([entry], true);
+		expect(terminal).not.toMatch(/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+		const [header, row] = terminal.split('\r\n');
+		expect(header.startsWith('eventTime,eventName,')).toBe(true);
+		expect(row.split(',')).toHaveLength(header.split(',').length);
+		expect(row.split(',').filter(c => c === "'=cmd\\x1b]0;T\\x07\\u202eX\\x9b2J")).toHaveLength(13);
+		expect(row.split(',')[5]).toBe('false');
+		const plain = loginsCsv([entry], false);
+		expect(plain.split('\r\n')[1].split(',').filter(c => c === `'${hostile}`)).toHaveLength(13);
 	});
 });

@@ -65,6 +65,40 @@ describe('mfatrail findings', () => {
 		expect(july.map(f => f.rule)).toEqual(['failed-login-after-mfa-removal', 'mfa-device-removed']);
 	});
 
+	it('reads at 80 columns over samples/: every line fits, principal and serial in full', async () => {
+		const db = await caseFile(path.join(repoRoot, 'samples'));
+		const {status, stdout} = await run('findings', '--db', db);
+		expect(status).toBe(0);
+		const lines = stdout.split('\n');
+		expect(lines.filter(l => [...l].length > 80)).toEqual([]);
+		const found = JSON.parse((await run('findings', '--db', db, '--json')).stdout) as {severity: string; rule: string; principal: string | null; serialNumber: string | null; firstSeen: string}[];
+		expect(found.length).toBeGreaterThan(20);
+		// per finding, in the JSON order: the header line, then the principal and serial each whole on a line
+		const headers = lines.map((l, i) => [l, i] as const).filter(([l]) => /^(high|medium|low|info) /.test(l));
+		expect(headers.map(([l]) => l.split(/\s+/).slice(0, 3))).toEqual(found.map(f => [f.severity, f.rule, f.firstSeen]));
+		headers.forEach(([, at], n) => {
+			const f = found[n];
+			expect(lines[at + 1]).toBe(`  ${f.principal}`);
+			if (f.serialNumber) expect(lines[at + 2]).toBe(`  ${f.serialNumber}`);
+		});
+		expect(stdout).toContain('\n  arn:aws:identitystore::123456789012:user/c4f8a4e2-7091-70a8-3b6e-1f0a2c9d5b71\n');
+		expect(stdout).toContain('\n  arn:aws:iam::123456789012:mfa/root-account-mfa-device\n');
+		// the summary is wrapped, not cut: its words all appear in order
+		const words = (stdout.split('\n\n')[1] ?? '').split('\n').slice(3).join(' ').split(/\s+/).filter(Boolean);
+		expect(words.join(' ')).toContain('MFA change on the root user of 123456789012: device arn:aws:iam::123456789012:mfa/root-account-mfa-device CreateVirtualMFADevice');
+	}, 60_000);
+
+	it('--until with a bare date includes that whole day', async () => {
+		const db = await caseFile(fixture('failed-login-after-mfa-removal', 'positive'), fixture('root-mfa-change', 'positive'));
+		const all = JSON.parse((await run('findings', '--db', db, '--json')).stdout) as {firstSeen: string}[];
+		const day = all[0].firstSeen.slice(0, 10);
+		const sameDay = JSON.parse((await run('findings', '--db', db, '--json', '--since', day, '--until', day)).stdout) as {firstSeen: string}[];
+		expect(sameDay.length).toBeGreaterThan(0);
+		expect(sameDay.every(f => f.firstSeen.startsWith(day))).toBe(true);
+		const midnight = JSON.parse((await run('findings', '--db', db, '--json', '--since', day, '--until', `${day}T00:00:00Z`)).stdout) as unknown[];
+		expect(midnight.length).toBeLessThan(sameDay.length);
+	});
+
 	it('escapes terminal controls in evidence but keeps JSON plain', async () => {
 		const {Records} = JSON.parse(fs.readFileSync(fixture('root-mfa-change', 'positive'), 'utf8')) as {Records: Record<string, any>[]};
 		const hostile = 'arn:aws:iam::111122223333:mfa/root\u001b[2J\u202eevil';

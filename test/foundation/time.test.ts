@@ -39,3 +39,25 @@ describe('parseTimeArgument', () => {
 		expect(() => parseTimeArgument('last tuesday', now)).toThrow(/ISO 8601/);
 	});
 });
+
+describe('parseTimeArgument with endOfDay (--until)', () => {
+	const now = Date.UTC(2024, 2, 10, 12, 0, 0);
+	it('reads a bare date as the end of that day, so the whole day is included', () => {
+		expect(parseTimeArgument('2023-01-09', now, {endOfDay: true})).toBe('2023-01-09T23:59:59Z');
+		expect(parseTimeArgument('2023-01-09Z', now, {endOfDay: true})).toBe('2023-01-09T23:59:59Z');
+		expect(parseTimeArgument('2024-02-29', now, {endOfDay: true})).toBe('2024-02-29T23:59:59Z');
+		expect(parseTimeArgument('2023-12-31', now, {endOfDay: true})).toBe('2023-12-31T23:59:59Z');
+	});
+	it('ends the day in the zone given', () => {
+		expect(parseTimeArgument('2023-01-09+02:00', now, {endOfDay: true})).toBe('2023-01-09T21:59:59Z');
+	});
+	it('leaves times of day, ages and epochs as they are', () => {
+		expect(parseTimeArgument('2023-01-09T00:00Z', now, {endOfDay: true})).toBe('2023-01-09T00:00:00Z');
+		expect(parseTimeArgument('2023-01-09 10:30', now, {endOfDay: true})).toBe('2023-01-09T10:30:00Z');
+		expect(parseTimeArgument('1d', now, {endOfDay: true})).toBe('2024-03-09T12:00:00Z');
+		expect(parseTimeArgument('1673222400', now, {endOfDay: true})).toBe('2023-01-09T00:00:00Z');
+	});
+	it('without the option a bare date is midnight (the start of a range)', () => {
+		expect(parseTimeArgument('2023-01-09', now)).toBe('2023-01-09T00:00:00Z');
+	});
+});

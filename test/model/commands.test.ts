@@ -73,6 +73,24 @@ describe('query commands', () => {
 		expect(run('device', 'no-such-device').status).toBe(1);
 	});
 
+	it('ambiguous names list the full serials and owner ARNs to copy, one a line', () => {
+		const device = run('device', 'alice');
+		expect(device.status).toBe(2);
+		const lines = device.stderr.split('\n');
+		expect(lines).toContain(`  arn:aws:iam::${A}:mfa/alice`);
+		expect(lines).toContain('  arn:aws:iam::222222222222:mfa/alice');
+		expect(lines).toContain(`    #1 deleted, owner arn:aws:iam::${A}:user/alice`);
+		expect(lines).toContain('    enabled, owner arn:aws:iam::222222222222:user/alice');
+		expect(device.stderr).not.toContain('…');
+		const user = run('user', 'alice');
+		expect(user.status).toBe(2);
+		expect(user.stderr.split('\n')).toEqual(expect.arrayContaining([`  arn:aws:iam::${A}:user/alice`, '  arn:aws:iam::222222222222:user/alice']));
+		expect(user.stderr).not.toContain('…');
+		// what is listed is what the command takes
+		expect(run('device', 'arn:aws:iam::222222222222:mfa/alice').status).toBe(0);
+		expect(run('user', 'arn:aws:iam::222222222222:user/alice').status).toBe(0);
+	});
+
 	it('logins: filters and CSV', () => {
 		const failed = json('logins', '--user', 'bob', '--failed') as {failedAtMfa: boolean}[];
 		expect(failed.map(f => f.failedAtMfa)).toEqual([true, false]);
@@ -86,6 +104,49 @@ describe('query commands', () => {
 		expect(rows[0]).toBe('eventTime,eventName,kind,principalArn,result,failedAtMfa,mfaUsed,mfaIdentifier,mfaType,sourceIPAddress,userAgent,errorMessage,loginTo,eventId');
 		expect(rows).toHaveLength(10);
 		expect(run('logins', '--since', 'yesterday-ish').status).toBe(1);
+	});
+
+	it('--until with a bare date includes that whole day (logins, timeline)', () => {
+		const logins = json('logins', '--since', '2023-02-11', '--until', '2023-02-11') as {eventTime: string}[];
+		expect(logins.map(s => s.eventTime)).toEqual(['2023-02-11T08:00:00Z', '2023-02-11T08:00:20Z', '2023-02-11T09:00:00Z']);
+		expect(json('logins', '--since', '2023-02-11', '--until', '2023-02-11T08:00:00Z')).toHaveLength(1);
+		const timeline = json('timeline', '--since', '2023-02-11', '--until', '2023-02-11') as {eventTime: string}[];
+		expect(timeline.length).toBeGreaterThanOrEqual(3);
+		expect(timeline.every(e => e.eventTime.startsWith('2023-02-11'))).toBe(true);
+		for (const command of ['logins', 'timeline', 'findings']) expect(run(command, '--help').stdout).toMatch(/includes that whole day/);
+	});
+
+	it('help texts are indented alike, with spaces (the explorer\'s too, without a terminal)', () => {
+		const texts = ['', 'import', 'verify', 'explore', 'findings', 'search', 'user', 'device', 'logins', 'timeline', 'event'].map(c => run(...(c ? [c] : []), '--help').stdout);
+		const refused = runCli(['explore', '--db', db], {});
+		expect(refused.status).toBe(2);
+		texts.push(refused.stderr.toString().split('\n').slice(2).join('\n'));
+		for (const text of texts) {
+			expect(text).not.toContain('\t');
+			const body = text.split('\n').filter(l => l.trim() !== '');
+			expect(body.every(l => l.startsWith('  ')), text).toBe(true);
+			expect(body.some(l => /^  Usage$/.test(l)), text).toBe(true);
+		}
+	});
+
+	it('verify: the report fits 80 columns, hashes of a changed file included', () => {
+		const copyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));
+		try {
+			const evidence = path.join(copyDir, 'e.json');
+			const copy = path.join(copyDir, 'case.db');
+			fs.copyFileSync(path.join(fixtures, 'part-1-later.json'), evidence);
+			expect(runCli(['import', evidence, '--db', copy]).status).toBe(0);
+			const clean = runCli(['verify', '--db', copy]).stdout.toString();
+			expect(clean.split('\n').filter(l => l.length > 80)).toEqual([]);
+			fs.appendFileSync(evidence, '\n');
+			const changed = runCli(['verify', '--db', copy]);
+			expect(changed.status).toBe(4);
+			const lines = changed.stdout.toString().split('\n');
+			expect(lines.filter(l => l.length > 80 && !l.includes(evidence))).toEqual([]);
+			expect(lines.filter(l => /^    [0-9a-f]{64}$/.test(l))).toHaveLength(2);
+		} finally {
+			fs.rmSync(copyDir, {recursive: true, force: true});
+		}
 	});
 
 	it('timeline: lifecycle and sign-ins in time order', () => {
