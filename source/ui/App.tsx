@@ -10,7 +10,7 @@ import {bindingFor, type Action} from './keymap.js';
 import type {ScreenModel, Target} from './model.js';
 import {deviceModel} from './screens/device.js';
 import {eventModel} from './screens/event.js';
-import {findingsModel} from './screens/findings.js';
+import {findingModel, findingsModel} from './screens/findings.js';
 import {principalModel} from './screens/principal.js';
 import {parseQuery, searchModel} from './screens/search.js';
 import {timelineLimit, timelineModel, type TimelineState} from './screens/timeline.js';
@@ -25,7 +25,8 @@ export type View =
 	| {screen: 'device'; deviceId: number}
 	| {screen: 'event'; eventId: string; version: number}
 	| ({screen: 'timeline'} & TimelineState)
-	| {screen: 'findings'};
+	| {screen: 'findings'}
+	| {screen: 'finding'; findingId: number};
 
 interface Entry {
 	view: View;
@@ -90,7 +91,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 
 	function modelOf(view: View): ScreenModel {
 		const cached = models.current.get(view);
-		if (cached && (view.screen !== 'event' || cached.width === width) && (view.screen !== 'search' || cached.generation === generation.current)) return cached.model;
+		if (cached && ((view.screen !== 'event' && view.screen !== 'finding') || cached.width === width) && (view.screen !== 'search' || cached.generation === generation.current)) return cached.model;
 		const model = buildModel(view);
 		models.current.set(view, {width, generation: generation.current, model});
 		return model;
@@ -121,7 +122,12 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 				return timelineModel(view, entries);
 			}
 			case 'findings':
-				return findingsModel(data.findings(), serial => data.devices(serial).at(-1)?.id);
+				return findingsModel(data.findings());
+			case 'finding': {
+				const finding = data.finding(view.findingId);
+				if (!finding) return notFound('finding', `Finding ${view.findingId}`, 'no such finding in this case file');
+				return findingModel(finding, eventId => data.event(eventId), width);
+			}
 		}
 	}
 
@@ -188,6 +194,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 	function open(target: Target) {
 		if (target.screen === 'principal') push({screen: 'principal', arn: target.arn});
 		else if (target.screen === 'device') push({screen: 'device', deviceId: target.deviceId});
+		else if (target.screen === 'finding') push({screen: 'finding', findingId: target.findingId});
 		else push({screen: 'event', eventId: target.eventId, version: 0});
 	}
 

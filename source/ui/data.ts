@@ -60,6 +60,8 @@ export interface ExplorerData {
 	event(eventId: string): EventRecord | undefined;
 	timeline(filter: TimelineFilter): TimelineEntry[];
 	findings(filter?: {principalArn?: string; serialNumber?: string}): Finding[];
+	/** One finding by its id (the findings queries' id). */
+	finding(id: number): Finding | undefined;
 	/** Finding counts for row markers: by principal ARN and by serial. */
 	findingCounts(): {principals: Map<string, number>; serials: Map<string, number>};
 }
@@ -95,6 +97,7 @@ export function openExplorerData(db: CaseFile): ExplorerData {
 			return listSignIns(db, {...options, failedOnly: true}).map(({kind, ...s}) => ({...s, kind: 'sign-in' as const, signInKind: kind}));
 		},
 		findings: (filter = {}) => (filter.principalArn || filter.serialNumber ? findingsFor(db, filter) : listFindings(db)),
+		finding: id => listFindings(db).find(f => f.id === id),
 		findingCounts() {
 			if (!counts) {
 				const c = findingCounts(db);

@@ -10,6 +10,12 @@ function cellText(cell: Cell): string {
 
 /** The file content `e` writes: CSV of the first list pane, or JSON of the view's data. */
 export function exportContent(model: ScreenModel): string {
+	if (model.export.format === 'csv' && model.export.table) {
+		const {header, rows} = model.export.table;
+		const lines = [header.map(csvCell).join(',')];
+		for (const row of rows) lines.push(row.map(c => csvCell(c === null || c === undefined ? '' : String(c))).join(','));
+		return `${lines.join('\r\n')}\r\n`;
+	}
 	if (model.export.format === 'csv') {
 		const pane = model.panes[0];
 		const lines = [pane.columns.map(c => csvCell(c.title)).join(',')];

@@ -5,9 +5,9 @@ import type {Key} from 'ink';
  * and the README key table is generated from it (test/ui/keymap.test.ts checks the README matches).
  */
 
-export type ScreenName = 'search' | 'principal' | 'device' | 'event' | 'timeline' | 'findings';
+export type ScreenName = 'search' | 'principal' | 'device' | 'event' | 'timeline' | 'findings' | 'finding';
 
-export const screenNames: ScreenName[] = ['search', 'principal', 'device', 'event', 'timeline', 'findings'];
+export const screenNames: ScreenName[] = ['search', 'principal', 'device', 'event', 'timeline', 'findings', 'finding'];
 
 export type Action =
 	| 'up'
@@ -45,7 +45,7 @@ export interface Binding {
 	match(input: string, key: Key): boolean;
 }
 
-const lists: ScreenName[] = ['search', 'principal', 'device', 'event', 'timeline', 'findings'];
+const lists: ScreenName[] = ['search', 'principal', 'device', 'event', 'timeline', 'findings', 'finding'];
 
 export const keymap: Binding[] = [
 	{action: 'up', keys: '↑ k', description: 'move up', screens: lists, whileTyping: true, match: (i, k) => k.upArrow || (i === 'k' && !k.ctrl && !k.meta)},
@@ -54,11 +54,11 @@ export const keymap: Binding[] = [
 	{action: 'pageDown', keys: 'PgDn', description: 'page down', screens: lists, whileTyping: true, match: (_i, k) => k.pageDown},
 	{action: 'top', keys: 'g Home', description: 'first row', screens: lists, match: (i, k) => k.home || (i === 'g' && !k.ctrl && !k.meta)},
 	{action: 'bottom', keys: 'G End', description: 'last row', screens: lists, match: (i, k) => k.end || (i === 'G' && !k.ctrl && !k.meta)},
-	{action: 'open', keys: 'Enter', description: 'open the selected row (drill in)', screens: ['search', 'principal', 'device', 'timeline', 'findings'], whileTyping: true, match: (_i, k) => k.return},
+	{action: 'open', keys: 'Enter', description: 'open the selected row (drill in)', screens: ['search', 'principal', 'device', 'timeline', 'findings', 'finding'], whileTyping: true, match: (_i, k) => k.return},
 	{action: 'back', keys: 'Esc Backspace', description: 'go back (search line: Backspace deletes, Esc clears)', screens: 'all', whileTyping: true, match: (_i, k) => k.escape || k.backspace || k.delete},
 	{action: 'search', keys: '/', description: 'search principals, devices and serials', screens: 'all', match: i => i === '/'},
 	{action: 'pane', keys: 'Tab', description: 'next pane (search: between query line and results)', screens: ['search', 'principal', 'device', 'event'], whileTyping: true, match: (_i, k) => k.tab && !k.shift},
-	{action: 'timeline', keys: 't', description: 'timeline of this principal or device (search: of the selected row)', screens: ['search', 'principal', 'device'], match: i => i === 't'},
+	{action: 'timeline', keys: 't', description: 'timeline of this principal or device (search: of the selected row)', screens: ['search', 'principal', 'device', 'finding'], match: i => i === 't'},
 	{action: 'failed', keys: 'f', description: 'failed sign-ins only (toggle)', screens: ['timeline'], match: i => i === 'f'},
 	{action: 'range', keys: 'r', description: 'time range: SINCE [UNTIL], e.g. 2024-03-01 2024-03-08 or 7d', screens: ['timeline'], match: i => i === 'r'},
 	{action: 'owner', keys: 'o', description: 'open the owner of this device', screens: ['device'], match: i => i === 'o'},

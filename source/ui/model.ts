@@ -1,3 +1,4 @@
+import {hasHiddenCharacters} from '../lib/terminal-text.js';
 import type {ScreenName} from './keymap.js';
 
 /**
@@ -6,7 +7,7 @@ import type {ScreenName} from './keymap.js';
  * escaping and truncation live in one place.
  */
 
-export type Target = {screen: 'principal'; arn: string} | {screen: 'device'; deviceId: number} | {screen: 'event'; eventId: string};
+export type Target = {screen: 'principal'; arn: string} | {screen: 'device'; deviceId: number} | {screen: 'event'; eventId: string} | {screen: 'finding'; findingId: number};
 
 export interface Column {
 	title: string;
@@ -15,6 +16,10 @@ export interface Column {
 	flex?: boolean;
 	/** On a narrow terminal columns with `drop` are left out, lowest first, until the rest fit. */
 	drop?: number;
+	/** Narrows to its widest cell (and title) when that is less than width: room for the flex column. */
+	fit?: boolean;
+	/** Never narrowed when space is short (the event time: a cut time reads as another time). */
+	keep?: boolean;
 }
 
 /** A cell holds raw evidence; the renderer escapes it and cuts it to the column. */
@@ -25,6 +30,18 @@ export interface Row {
 	target?: Target;
 	/** Findings name this row's principal or device. */
 	marker?: boolean;
+	/**
+	 * The row's evidence holds characters terminalSafe escaped (hasHiddenCharacters on the raw
+	 * values, not only the shortened cells). The frame also checks the cells themselves.
+	 */
+	hidden?: boolean;
+	/** A heading row: its cells run across the columns (a device above its lifecycle calls). */
+	span?: boolean;
+}
+
+/** True when any raw evidence value holds hidden characters (controls, bidi, zero-width…). */
+export function hiddenIn(...values: unknown[]): boolean {
+	return values.some(v => typeof v === 'string' && hasHiddenCharacters(v));
 }
 
 export interface Pane {
@@ -47,7 +64,13 @@ export interface ScreenModel {
 	header: Array<Array<[string, unknown]>>;
 	panes: Pane[];
 	/** What `e` writes: JSON of the view's data, or CSV of its first list pane. */
-	export: {name: string; format: 'json' | 'csv'; json?: unknown};
+	export: {
+		name: string;
+		format: 'json' | 'csv';
+		json?: unknown;
+		/** CSV of these full fields instead of the first pane's (cut, shortened) cells. */
+		table?: {header: string[]; rows: Array<Array<string | number | null | undefined>>};
+	};
 	/** The principal or device the timeline key opens for. */
 	timelineSubject?: TimelineSubject;
 	/** The device screen's owner, for `o`. */
@@ -71,6 +94,17 @@ export function credentialLabel(credential: string | null | undefined, accessKey
 	const prefix = accessKeyId?.slice(0, 4);
 	if (prefix === 'AKIA' || prefix === 'ASIA') return prefix;
 	return credential === 'long-term' ? 'AKIA?' : credential === 'temporary' ? 'ASIA?' : (credential ?? '');
+}
+
+/** The result of a lifecycle call, as every screen shows it: applied, no-op, or FAILED with its error code. */
+export function lifecycleResult(entry: {errorCode?: string | null; applied?: boolean | null}): string {
+	if (entry.errorCode) return `FAILED ${entry.errorCode}`;
+	return entry.applied ? 'applied' : 'no-op';
+}
+
+/** A failed result cell (shown red when colour is on; the word says it without colour). */
+export function failedCell(cell: Cell): boolean {
+	return cell === 'Failure' || cell === 'Fail@MFA' || (typeof cell === 'string' && cell.startsWith('FAILED'));
 }
 
 /** Short form of an event time for columns: '2024-03-01 10:00:00'. */

@@ -115,3 +115,32 @@ export function highlightSegments(raw: string, matches: ReadonlyArray<readonly [
 export function textWidth(text: string): number {
 	return displayWidth(text);
 }
+
+/**
+ * Word-wraps safe text to lines of at most width columns (a word longer than a line is split on
+ * token boundaries, so an escape such as `\x1b` is never split across lines).
+ */
+export function wrapWords(text: string, width: number): string[] {
+	const out: string[] = [];
+	let line = '';
+	const push = (word: string) => {
+		let rest = word;
+		while (displayWidth(rest) > width) {
+			const {kept} = take(rest, width);
+			if (!kept) break;
+			out.push(kept);
+			rest = rest.slice(kept.length);
+		}
+		line = rest;
+	};
+	for (const word of text.split(' ')) {
+		if (!line) push(word);
+		else if (displayWidth(line) + 1 + displayWidth(word) <= width) line += ` ${word}`;
+		else {
+			out.push(line);
+			push(word);
+		}
+	}
+	if (line || out.length === 0) out.push(line);
+	return out;
+}

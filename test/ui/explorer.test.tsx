@@ -37,7 +37,7 @@ describe('search screen', () => {
 		expect(app.frame()).toContain('4 principals, 2 devices, 48 events');
 		await app.type('alic');
 		const frame = await app.waitFor('2 results: 1 principal, 1 device');
-		expect(frame).toMatch(/› principal alice {2}user\/alice\s+111122223333 signed in 2024-03-01T09:30:00Z|›!principal alice/);
+		expect(frame).toMatch(/› {2}principal alice {2}user\/alice\s+111122223333 signed in 2024-03-01|›! principal alice/);
 		expect(frame).toContain('alice-phone  mfa/alice-phone');
 		expect(frame).toContain('deleted');
 	});
@@ -76,17 +76,17 @@ describe('search screen', () => {
 	it('marks the selection with a glyph and moves it with arrows and j/k after Tab', async () => {
 		app = await renderExplorer(db, {query: 'alice'});
 		await app.waitFor('2 results');
-		expect(app.frame()).toMatch(/›.principal alice/);
+		expect(app.frame()).toMatch(/›..principal alice/);
 		await app.press(keys.down);
-		expect(app.frame()).toMatch(/›.device {4}alice-phone/);
+		expect(app.frame()).toMatch(/›..device {4}alice-phone/);
 		await app.press(keys.tab, 'k');
-		expect(app.frame()).toMatch(/›.principal alice/);
+		expect(app.frame()).toMatch(/›..principal alice/);
 		await app.press('j');
-		expect(app.frame()).toMatch(/›.device/);
+		expect(app.frame()).toMatch(/›..device/);
 		await app.press('g');
-		expect(app.frame()).toMatch(/›.principal/);
+		expect(app.frame()).toMatch(/›..principal/);
 		await app.press('G');
-		expect(app.frame()).toMatch(/›.device/);
+		expect(app.frame()).toMatch(/›..device/);
 	});
 
 	it('Backspace edits the query and Esc clears it', async () => {
@@ -104,14 +104,16 @@ describe('principal screen', () => {
 	it('shows ARN, type, account, devices over time with lifecycle (credential, MFA session, IP)', async () => {
 		const frame = lines((await openAlice()).frame());
 		const text = frame.join('\n');
-		expect(text).toContain('type: IAMUser   account: 111122223333   devices: 0 now, 1 over time');
+		expect(text).toContain('type: IAMUser   account: 111122223333   findings: 4 !');
+		expect(text).toContain('devices: 0 now, 1 over time   sign-ins: 2 (1 failed)');
 		expect(text).toContain('[Devices 1]');
-		expect(text).toMatch(/device deleted\s+virtual\s+mfa\/alice-phone/);
-		expect(text).toMatch(/2024-03-01 09:01:00 {3}EnableMFADevice\s+user\/admin\s+AKIA\s+no\s+198\.51\.100\.7\s+applied/);
-		expect(text).toMatch(/2024-03-03 08:00:00 {3}DeactivateMFADevi\S*\s+user\/alice\s+ASIA\s+no\s+192\.0\.2\.66/);
+		expect(text).toMatch(/device deleted {2}mfa\/alice-phone {2}virtual/);
+		// Lifecycle calls without the 'MFADevice' they all end in (the full name is on the Event screen).
+		expect(text).toMatch(/2024-03-01 09:01:00 {2}Enable\s+user\/admin\s+AKIA\s+no\s+198\.51\.100\.7\s+applied/);
+		expect(text).toMatch(/2024-03-03 08:00:00 {2}Deactivate\s+user\/alice\s+ASIA\s+no\s+192\.0\.2\.66\s+applied/);
 		// The findings section is a pane, and the device row carries the marker.
 		expect(text).toContain('Findings 4');
-		expect(text).toMatch(/!device deleted/);
+		expect(text).toMatch(/! device deleted/);
 	});
 
 	it('Tab moves between panes: sign-ins (with escaped user agent) and findings', async () => {
@@ -158,7 +160,7 @@ describe('device screen', () => {
 		let frame = await app.waitFor('serial: GAHT12345678');
 		expect(frame).toContain('type: hardware   state: enabled   owner: arn:aws:iam::111122223333:user/bob');
 		expect(frame).toContain('[Lifecycle 1]');
-		expect(frame).toMatch(/EnableMFADevice\s+user\/admin\s+AKIA/);
+		expect(frame).toMatch(/Enable\s+user\/admin\s+AKIA\s+no\s+198\.51\.100\.7\s+applied/);
 		await app.press(keys.tab);
 		frame = app.frame();
 		expect(frame).toContain('[Sign-ins & MFA uses 1]');
@@ -177,7 +179,9 @@ describe('event screen', () => {
 		expect(frame).toMatch(/source 1: .*trail\.json \(cloudtrail-log, record 3\)/);
 		expect(frame).toMatch(/sha256 [0-9a-f]{64}/);
 		expect(frame).toContain('"eventName": "ConsoleLogin"');
-		expect(frame).toContain('\\\\u001b[31mevil');
+		// As `mfatrail event` prints it: the JSON escape as it is in the file, not re-escaped to \\u001b.
+		expect(frame).toContain('"userAgent": "Mozilla/5.0 \\u001b[31mevil\\u001b[0m"');
+		expect(frame).not.toContain('\\\\u001b');
 		expect(frame).not.toContain('\u001b[31m');
 		await app!.press('G');
 		frame = app!.frame();
@@ -231,21 +235,55 @@ describe('timeline screen', () => {
 		await app.waitFor('1 result');
 		await app.press(keys.tab, 't');
 		const frame = await app.waitFor('Timeline GAHT12345678');
-		expect(frame).toContain('EnableMFADevice');
+		expect(frame).toMatch(/Enable\s+applied\s+GAHT12345678/);
 		expect(frame).toContain('ConsoleLogin');
 	});
 });
 
 describe('findings, help, export, quit', () => {
-	it('F opens the findings from anywhere; Enter opens the device a finding names', async () => {
+	it('F opens the findings from anywhere, rows name the account; Enter opens the finding, Enter on its evidence the event', async () => {
 		await openAlice();
 		await app!.press('F');
 		let frame = await app!.waitFor('[Findings');
 		expect(frame).toContain('console-login-without-mfa');
-		expect(frame).toMatch(/!medium/);
+		expect(frame).toMatch(/! medium/);
+		expect(frame).toMatch(/mfa-managed-by-other-principal\s+111122223333 mfa\/alice-phone/);
 		await app!.press('g', keys.enter);
-		frame = app!.frame();
-		expect(frame).toMatch(/serial: |ARN: /);
+		frame = await app!.waitFor('› Finding ');
+		const finding = (await import('../../source/findings/queries.js')).listFindings(db)[0];
+		expect(frame).toContain(`rule: ${finding.rule}   severity: ${finding.severity}`);
+		expect(frame).toContain(`principal: ${finding.principal ?? '-'}`);
+		expect(frame).toContain(`serial: ${finding.serialNumber ?? '-'}`);
+		expect(frame).toContain(`first seen: ${finding.firstSeen}   last seen: ${finding.lastSeen}`);
+		// The whole summary, wrapped to the width.
+		const shown = frame
+			.split('\n')
+			.filter(l => /^(summary: | {9})/.test(l))
+			.map(l => l.replace(/^(summary: | {9})/, ''))
+			.join(' ');
+		expect(shown).toBe(finding.summary);
+		expect(frame).toContain(`[Evidence ${finding.eventIds.length}]`);
+		await app!.press(keys.enter);
+		await app!.waitFor(`eventID: ${finding.eventIds[0]}`);
+	});
+
+	it('Enter on a finding in the principal findings pane opens that finding', async () => {
+		await openAlice();
+		await app!.press(keys.tab, keys.tab, keys.enter);
+		const frame = await app!.waitFor('Search "alice" › alice › Finding mfa-managed-by-other-principal');
+		expect(frame).toContain('serial: arn:aws:iam::111122223333:mfa/alice-phone');
+		expect(frame).toMatch(/2024-03-01 09:01:00 EnableMFADevice\s+user\/admin\s+198\.51\.100\.7/);
+	});
+
+	it('rows whose evidence holds hidden characters carry the ⚠ marker; help explains it', async () => {
+		await openAlice();
+		await app!.press(keys.tab);
+		const frame = app!.frame();
+		// The failed sign-in's user agent holds an ESC; the successful one's does not.
+		expect(frame).toMatch(/ {2}⚠2024-03-02 22:15:00 ConsoleLogin Failure/);
+		expect(frame).toMatch(/› {2}2024-03-01 09:30:00 ConsoleLogin Success/);
+		await app!.press('?');
+		expect(app!.frame()).toMatch(/⚠ +hidden characters in this row's evidence/);
 	});
 
 	it('? lists every key of the current screen from the keymap; any key closes it', async () => {
@@ -273,8 +311,14 @@ describe('findings, help, export, quit', () => {
 		const csv = /wrote (\S+\.csv)/.exec(frame)?.[1];
 		expect(path.dirname(csv!)).toBe(dir);
 		const text = fs.readFileSync(csv!, 'utf8');
-		expect(text.split('\r\n')[0]).toBe('severity,rule,principal / serial,summary');
-		expect(text).toContain('console-login-without-mfa');
+		// Every field in full, not the cut cells of the list.
+		expect(text.split('\r\n')[0]).toBe('rule,severity,principal,serialNumber,firstSeen,lastSeen,eventIds,summary');
+		const {listFindings} = await import('../../source/findings/queries.js');
+		const all = listFindings(db);
+		expect(text.split('\r\n').filter(Boolean)).toHaveLength(all.length + 1);
+		const f = all[0];
+		expect(text.split('\r\n')[1]).toContain(`${f.rule},${f.severity},${f.principal ?? ''},${f.serialNumber ?? ''},${f.firstSeen},${f.lastSeen},${f.eventIds.join(' ')},`);
+		for (const finding of all) expect(text).toContain(finding.summary.replace(/"/g, '""'));
 	});
 
 	it('/ searches from anywhere, Esc returns; q quits; Ctrl-C quits while typing', async () => {

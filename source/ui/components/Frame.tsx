@@ -1,7 +1,8 @@
 import {Box, Text} from 'ink';
 import {glyph} from '../theme.js';
-import {evidence, fit, highlightSegments, truncate} from '../text.js';
-import type {Cell, Column, Pane, ScreenModel} from '../model.js';
+import {evidence, fit, highlightSegments, textWidth, truncate} from '../text.js';
+import {hasHiddenCharacters} from '../../lib/terminal-text.js';
+import {failedCell, type Cell, type Column, type Pane, type Row, type ScreenModel} from '../model.js';
 
 export interface FrameProps {
 	model: ScreenModel;
@@ -22,11 +23,12 @@ export interface FrameProps {
 const flexMin = 10;
 
 /**
- * Column widths for a line of `width`: fixed columns as given, the flex column takes the rest.
+ * Column widths for a line of `width`: fixed columns as given, the flex column takes the rest (at
+ * least its width or 10, whichever is less).
  * When they do not fit, droppable columns go first (width 0), then the widest fixed columns shrink.
  */
 export function layout(columns: Column[], width: number): number[] {
-	const widths = columns.map(c => (c.flex ? flexMin : c.width));
+	const widths = columns.map(c => (c.flex ? Math.min(flexMin, c.width) : c.width));
 	const shown = columns.map(() => true);
 	const need = () => widths.reduce((n, w, i) => n + (shown[i] ? w + 1 : 0), -1);
 	const droppable = columns.map((c, i) => ({c, i})).filter(x => x.c.drop !== undefined).sort((x, y) => x.c.drop! - y.c.drop!);
@@ -36,7 +38,7 @@ export function layout(columns: Column[], width: number): number[] {
 	}
 	while (need() > width) {
 		let widest = -1;
-		for (let i = 0; i < widths.length; i++) if (shown[i] && widths[i] > 3 && (widest < 0 || widths[i] > widths[widest])) widest = i;
+		for (let i = 0; i < widths.length; i++) if (shown[i] && !columns[i].keep && widths[i] > 3 && (widest < 0 || widths[i] > widths[widest])) widest = i;
 		if (widest < 0) break;
 		widths[widest]--;
 	}
@@ -44,6 +46,25 @@ export function layout(columns: Column[], width: number): number[] {
 	const flex = columns.findIndex(c => c.flex);
 	if (flex >= 0 && spare > 0) widths[flex] += spare;
 	return widths.map((w, i) => (shown[i] ? w : 0));
+}
+
+/** Columns marked `fit` narrowed to their widest cell or title (escaped, as shown), never wider than given. */
+export function fitColumns(columns: Column[], rows: Row[]): Column[] {
+	return columns.map((c, i) => {
+		if (!c.fit) return c;
+		let widest = textWidth(c.title);
+		for (const row of rows) {
+			if (widest >= c.width) break;
+			if (row.span) continue;
+			widest = Math.max(widest, textWidth(evidence(plain(row.cells[i]), c.width + 1)));
+		}
+		return {...c, width: Math.min(c.width, widest)};
+	});
+}
+
+/** The hidden-character marker: the row's raw evidence, or any of its cells, holds characters terminalSafe escaped. */
+function hiddenRow(row: Row): boolean {
+	return row.hidden === true || row.cells.some(c => hasHiddenCharacters(plain(c)));
 }
 
 function plain(cell: Cell): string {
@@ -94,8 +115,15 @@ export function windowStart(length: number, cursor: number, visible: number): nu
 	return Math.max(0, Math.min(cursor - Math.floor(visible / 2), length - visible));
 }
 
+/** A header value: raw evidence (escaped here), or {safe} text a screen already escaped (a wrapped summary). */
+function headerValue(value: unknown, width: number): string {
+	if (value !== null && typeof value === 'object' && 'safe' in value) return String((value as {safe: unknown}).safe);
+	return evidence(value, width);
+}
+
+/** `label: value` pairs; an empty label continues the line above (indented under its value). */
 function headerLine(pairs: Array<[string, unknown]>, width: number): string {
-	return truncate(pairs.map(([label, value]) => `${label}: ${evidence(value, width)}`).join('   '), width);
+	return truncate(pairs.map(([label, value]) => (label ? `${label}: ` : '         ') + headerValue(value, width)).join('   '), width);
 }
 
 export function Frame(props: FrameProps) {
@@ -103,8 +131,9 @@ export function Frame(props: FrameProps) {
 	const top = props.top ?? [];
 	const pane: Pane = model.panes[Math.min(props.pane, model.panes.length - 1)];
 	const visible = listHeight(model, height, top.length);
-	const prefix = 2; // selection glyph + finding marker
-	const widths = layout(pane.columns, width - prefix - 1);
+	const prefix = 3; // selection glyph + finding marker + hidden-character marker
+	const columns = pane.text ? pane.columns : fitColumns(pane.columns, pane.rows);
+	const widths = layout(columns, width - prefix);
 	// Text panes scroll: the cursor is the first line shown.
 	const start = pane.text ? Math.max(0, Math.min(props.cursor, pane.rows.length - visible)) : windowStart(pane.rows.length, props.cursor, visible);
 	const rows = pane.rows.slice(start, start + visible);
@@ -131,7 +160,7 @@ export function Frame(props: FrameProps) {
 				</Text>
 			)}
 			<Text dimColor={colour} wrap="truncate">
-				{pane.text ? '' : truncate(`${' '.repeat(prefix)}${pane.columns.map((c, i) => fit(c.title, widths[i])).join(' ')}`, width)}
+				{pane.text ? '' : truncate(`${' '.repeat(prefix)}${columns.map((c, i) => (widths[i] ? fit(c.title, widths[i]) : undefined)).filter(t => t !== undefined).join(' ')}`, width)}
 			</Text>
 			<Box flexDirection="column" height={visible}>
 				{rows.length === 0 && <Text wrap="truncate">{`  ${truncate(pane.empty, width - 2)}`}</Text>}
@@ -145,13 +174,15 @@ export function Frame(props: FrameProps) {
 						);
 					}
 					const selected = index === props.cursor;
-					const failed = row.cells.some(c => c === 'Failure' || c === 'Fail@MFA');
+					const failed = row.cells.some(failedCell);
 					return (
 						<Box key={index} width={width}>
 							<Text inverse={selected && props.listFocus} color={colour && failed ? 'red' : undefined} wrap="truncate">
 								{selected ? glyph.selected : glyph.unselected}
 								{row.marker ? glyph.finding : ' '}
-								{row.cells.map((cell, c) =>
+								{hiddenRow(row) ? glyph.hidden : ' '}
+								{row.span && fit(row.cells.map(cell => evidence(plain(cell), width)).filter(Boolean).join('  '), width - prefix)}
+								{!row.span && row.cells.map((cell, c) =>
 									widths[c] ? (
 										<Text key={c}>
 											{c > widths.findIndex(w => w > 0) ? ' ' : ''}

@@ -1,25 +1,33 @@
+import {prettyJson} from '../../lib/pretty-record.js';
 import {terminalSafe} from '../../lib/terminal-text.js';
 import type {EventRecord} from '../../db/queries.js';
 import type {ScreenModel} from '../model.js';
 
-/** The record pretty-printed (it is stored verbatim; a record that is not JSON shows as is). */
-export function prettyRecord(record: string): string[] {
-	try {
-		return JSON.stringify(JSON.parse(record), null, 2).split('\n');
-	} catch {
-		return record.split(/\r?\n/);
-	}
+/**
+ * The record as `mfatrail event` prints it (source/lib/pretty-record.ts): re-indented, strings
+ * copied as they are in the file (so `"\u001b"` shows as written, not as `\\u001b`); hidden
+ * characters inside strings come out as their JSON escapes. Already terminal-safe. A record that
+ * is not JSON comes back as is, for the caller to escape.
+ */
+export function prettyRecord(record: string): {lines: string[]; safe: boolean} {
+	const pretty = prettyJson(record);
+	return pretty === undefined ? {lines: record.split(/\r?\n/), safe: false} : {lines: pretty.split('\n'), safe: true};
 }
 
-/** Escapes each line, then wraps it at width so nothing is cut off. */
-function wrap(lines: string[], width: number): string[] {
+/** Cuts each (already safe) line at width so nothing is cut off. */
+function wrapSafe(lines: string[], width: number): string[] {
 	const out: string[] = [];
 	for (const line of lines) {
-		const chars = Array.from(terminalSafe(line));
+		const chars = Array.from(line);
 		if (chars.length === 0) out.push('');
 		for (let i = 0; i < chars.length; i += Math.max(1, width)) out.push(chars.slice(i, i + Math.max(1, width)).join(''));
 	}
 	return out;
+}
+
+/** Escapes each line, then wraps it at width. */
+function wrap(lines: string[], width: number): string[] {
+	return wrapSafe(lines.map(terminalSafe), width);
 }
 
 export function eventModel(record: EventRecord, version: number, width: number): ScreenModel {
@@ -30,7 +38,8 @@ export function eventModel(record: EventRecord, version: number, width: number):
 		`  sha256 ${p.sha256}${p.contentSha256 && p.contentSha256 !== p.sha256 ? `  content ${p.contentSha256}` : ''}`,
 	]);
 	// Lines are escaped by wrap(); the frame shows text panes as they are.
-	const lines = wrap([...provenance, ...(flags ? [`note: ${flags}`] : []), '', ...prettyRecord(v.record)], width);
+	const pretty = prettyRecord(v.record);
+	const lines = [...wrap([...provenance, ...(flags ? [`note: ${flags}`] : []), ''], width), ...(pretty.safe ? wrapSafe(pretty.lines, width) : wrap(pretty.lines, width))];
 	return {
 		screen: 'event',
 		title: `Event ${record.eventId}`,

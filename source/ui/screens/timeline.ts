@@ -1,6 +1,7 @@
 import type {TimelineEntry} from '../../db/queries.js';
 import {isFailure} from '../data.js';
-import {shortArn, shortTime, type ScreenModel, type TimelineSubject} from '../model.js';
+import {hiddenIn, lifecycleResult, shortArn, shortTime, type ScreenModel, type TimelineSubject} from '../model.js';
+import {lifecycleCall} from './principal.js';
 
 export interface TimelineState {
 	subject: TimelineSubject;
@@ -22,18 +23,24 @@ export function timelineModel(state: TimelineState, entries: TimelineEntry[]): S
 		panes: [
 			{
 				name: `Events ${entries.length}`,
+				// At 80 columns the device (detail) keeps ~20 columns: mfa/alice-phone and mfa/alice-backup read apart.
 				columns: [
-					{title: 'time', width: 19},
-					{title: 'event', width: 20},
-					{title: 'result', width: 10},
-					{title: 'detail', width: 24, flex: true},
-					{title: 'source IP', width: 15},
+					{title: 'time', width: 19, keep: true},
+					{title: 'event', width: 20, fit: true},
+					{title: 'result', width: 7, fit: true},
+					{title: 'device / actor', width: 20, flex: true},
+					{title: 'source IP', width: 15, fit: true},
 				],
 				rows: entries.map(e => {
 					const r = e as Record<string, unknown>;
-					const result = text(r.result) ?? text(r.errorCode) ?? (isFailure(r) ? 'Failure' : '');
+					const lifecycle = e.kind === 'lifecycle';
+					const result = lifecycle ? lifecycleResult(e) : (text(r.result) ?? text(r.errorCode) ?? (isFailure(r) ? 'Failure' : ''));
 					const detail = shortArn(text(r.serialNumber) ?? text(r.mfaIdentifier) ?? text(r.actor) ?? text(r.principalArn));
-					return {cells: [shortTime(e.eventTime), e.eventName, result, detail, text(r.sourceIPAddress)], target: {screen: 'event', eventId: e.eventId}};
+					return {
+						cells: [shortTime(e.eventTime), lifecycle ? lifecycleCall(e.eventName) : e.eventName, result, detail, text(r.sourceIPAddress)],
+						target: {screen: 'event' as const, eventId: e.eventId},
+						hidden: hiddenIn(e.eventName, r.serialNumber, r.mfaIdentifier, r.actor, r.principalArn, r.sourceIPAddress, r.userAgent, r.errorCode, r.errorMessage),
+					};
 				}),
 				empty: state.failedOnly ? 'no failed sign-in in this range' : 'no event in this range',
 				note: entries.length >= timelineLimit ? `first ${timelineLimit} events: narrow the range with r` : undefined,
