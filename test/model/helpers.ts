@@ -20,3 +20,12 @@ export async function caseWith(...inputs: string[]): Promise<{db: CaseFile; file
 		fs.rmSync(dir, {recursive: true, force: true});
 	}};
 }
+
+/** The evidence files under a folder, in path order (README files beside them left out). */
+export function evidenceFiles(root: string): string[] {
+	return fs
+		.readdirSync(root, {recursive: true, withFileTypes: true})
+		.filter(entry => entry.isFile() && !entry.name.endsWith('.md'))
+		.map(entry => path.join(entry.parentPath, entry.name))
+		.sort();
+}

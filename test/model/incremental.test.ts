@@ -11,7 +11,7 @@ import {openCaseFile, type CaseFile} from '../../source/db/open.js';
 import {refreshFindings} from '../../source/findings/refresh.js';
 import {importPaths} from '../../source/import/index.js';
 import {refreshModel} from '../../source/model/refresh.js';
-import {realdata, repoRoot} from './helpers.js';
+import {evidenceFiles as files, realdata, repoRoot} from './helpers.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -22,14 +22,6 @@ function newCase(): CaseFile {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));
 	dirs.push(dir);
 	return openCaseFile(path.join(dir, 'case.db'));
-}
-
-function files(root: string): string[] {
-	return fs
-		.readdirSync(root, {recursive: true, withFileTypes: true})
-		.filter(entry => entry.isFile() && !entry.name.endsWith('.md'))
-		.map(entry => path.join(entry.parentPath, entry.name))
-		.sort();
 }
 
 /** Every nth file in a piece, the last piece imported first: each piece spans the whole time range. */

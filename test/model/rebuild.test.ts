@@ -13,7 +13,7 @@ import {importPaths} from '../../source/import/index.js';
 import {deriveModel} from '../../source/model/derive.js';
 import {refreshModel} from '../../source/model/refresh.js';
 import {factRowBatches} from '../../source/model/rows.js';
-import {realdata, repoRoot} from './helpers.js';
+import {evidenceFiles as files, realdata, repoRoot} from './helpers.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -68,14 +68,6 @@ async function compareBatchSizes(paths: string[]) {
 	expect(tables(db)).toEqual(expected);
 	db.close();
 	return expected;
-}
-
-function files(root: string): string[] {
-	return fs
-		.readdirSync(root, {recursive: true, withFileTypes: true})
-		.filter(entry => entry.isFile() && !entry.name.endsWith('.md'))
-		.map(entry => path.join(entry.parentPath, entry.name))
-		.sort();
 }
 
 describe('full rebuild in batches', () => {
