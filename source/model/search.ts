@@ -171,15 +171,19 @@ export class SearchIndex {
 			WHEN instr(lower(label), :q) = 1 THEN 0.05 + 0.1 * (1 - :n * 1.0 / length(label))
 			WHEN instr(lower(label), :q) > 1 THEN 0.1 + 0.1 * (1 - :n * 1.0 / length(label))
 			WHEN instr(lower(id), :q) > 0 THEN 0.25 END`;
-		// LIKE (ASCII case-insensitive) picks the substring matches cheaply; only those are scored.
+		// LIKE (ASCII case-insensitive) picks the substring matches cheaply. A query of three or more
+		// characters matches few entries: they are scored below like every other candidate. A shorter
+		// one can match most of the case file, so SQLite scores and cuts it to the best `limit`.
 		const like = `%${lower.replace(/[\\%_]/g, c => `\\${c}`)}%`;
-		const rows = db
-			.prepare(
-				`SELECT * FROM (SELECT *, ${score} AS score FROM ${entries} WHERE (label LIKE :like ESCAPE '\\' OR id LIKE :like ESCAPE '\\') ${kindFilter})
-				WHERE score IS NOT NULL ORDER BY score, label, id, rid LIMIT :limit`,
-			)
-			.raw()
-			.all({q: lower, n: lower.length, limit, like}) as OnceRow[];
+		const matching = `${entries} WHERE (label LIKE :like ESCAPE '\\' OR id LIKE :like ESCAPE '\\') ${kindFilter}`;
+		const rows = (
+			lower.length >= 3
+				? db.prepare(`SELECT * FROM ${matching}`).raw().all({like})
+				: db
+						.prepare(`SELECT * FROM (SELECT *, ${score} AS score FROM ${matching}) WHERE score IS NOT NULL ORDER BY score, label, id, rid LIMIT :limit`)
+						.raw()
+						.all({q: lower, n: lower.length, limit, like})
+		) as OnceRow[];
 		if (rows.length < limit && query.length >= 2 && query.length <= fuzzyLimit) {
 			const grams = [...new Set(Array.from({length: lower.length - 1}, (_, i) => lower.slice(i, i + 2)))];
 			const need = Math.max(1, Math.ceil(grams.length / 3));
