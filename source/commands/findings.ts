@@ -4,17 +4,11 @@ import {publicFinding, listFindings, type StoredFinding} from '../findings/queri
 import {refreshFindings, storedThresholds} from '../findings/refresh.js';
 import {ruleById, rules} from '../findings/registry.js';
 import {severities, type Severity} from '../findings/types.js';
-import {parseTimeArgument} from '../lib/time.js';
+import {parseDuration} from '../lib/time.js';
 import {safe} from '../lib/terminal-text.js';
 import {dbFlag, jsonFlag, type Command} from './command.js';
+import {timeFlag} from './query-common.js';
 import {wrapText} from './query-render.js';
-
-/** '10m', '90s', '1h' → milliseconds. */
-export function parseDuration(value: string): number {
-	const m = /^(\d+)\s*(s|m|h)$/i.exec(value.trim());
-	if (!m || Number(m[1]) === 0) throw new Error(`not a duration: ${JSON.stringify(value)} (use for example 90s, 10m, 1h)`);
-	return Number(m[1]) * {s: 1000, m: 60_000, h: 3_600_000}[m[2].toLowerCase() as 's' | 'm' | 'h'];
-}
 
 /**
  * Each finding within 80 columns: a header line (severity, rule, first seen), its principal and
@@ -85,8 +79,8 @@ ${rulesHelp()}
 		if (rule && !ruleById(rule)) throw new Error(`unknown rule ${JSON.stringify(rule)}; rules: ${rules.map(r => r.id).join(', ')}`);
 		const severity = flags.severity as string | undefined;
 		if (severity && !severities.includes(severity as Severity)) throw new Error(`unknown severity ${JSON.stringify(severity)}; use ${severities.join(', ')}`);
-		const since = flags.since ? parseTimeArgument(flags.since as string) : undefined;
-		const until = flags.until ? parseTimeArgument(flags.until as string, Date.now(), {endOfDay: true}) : undefined;
+		const since = timeFlag(flags.since);
+		const until = timeFlag(flags.until, {endOfDay: true});
 		const countFlag = flags.burstCount as string | undefined;
 		const windowFlag = flags.burstWindow as string | undefined;
 		if (countFlag !== undefined && !/^[1-9]\d*$/.test(countFlag.trim())) throw new Error(`--burst-count must be a whole number of at least 1, not ${JSON.stringify(countFlag)}`);

@@ -2,7 +2,7 @@
 import {caseFilePath, openCaseFile, type CaseFile} from '../db/open.js';
 import {findDevices, findPrincipals, type DeviceRow, type PrincipalRow} from '../db/queries.js';
 import {parseTimeArgument} from '../lib/time.js';
-import {safe} from '../lib/terminal-text.js';
+import {displayWidth, safe, truncate} from '../lib/terminal-text.js';
 
 /** Queries never write: the case file is opened read-only. */
 export function openForQuery(flags: Record<string, unknown>): CaseFile {
@@ -22,22 +22,16 @@ export function printJson(value: unknown): void {
 	process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Cut evidence text (already terminal-safe) to a column width. */
-function cut(text: string, width: number): string {
-	const chars = [...text];
-	return chars.length <= width ? text : `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
-}
-
 /**
  * Aligned columns. Every cell goes through safe(); cells wider than the column's cap are cut
  * with '…' so a row stays readable at 80 columns (full values are in --json).
  */
 export function table(headers: string[], rows: unknown[][], caps: number[] = []): string {
-	const cells = rows.map(r => r.map((c, i) => cut(safe(c), caps[i] ?? 40)));
-	const widths = headers.map((h, i) => Math.max(h.length, ...cells.map(r => [...(r[i] ?? '')].length)));
+	const cells = rows.map(r => r.map((c, i) => truncate(safe(c), caps[i] ?? 40)));
+	const widths = headers.map((h, i) => Math.max(h.length, ...cells.map(r => displayWidth(r[i] ?? ''))));
 	const line = (r: string[]) =>
 		r
-			.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i] - [...c].length)))
+			.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i] - displayWidth(c))))
 			.join('  ')
 			.trimEnd();
 	return [line(headers), ...cells.map(line)].join('\n');

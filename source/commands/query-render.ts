@@ -1,6 +1,6 @@
 /** Human renderings shared by the query commands: aligned columns within 80 terminal columns. */
 import type {LifecycleEntry, SignInEntry} from '../db/queries.js';
-import {displayWidth, safe} from '../lib/terminal-text.js';
+import {displayWidth, safe, truncate} from '../lib/terminal-text.js';
 import {table} from './query-common.js';
 
 /** '2024-03-01T10:00:00Z' → '2024-03-01 10:00:00' (all times are UTC; headers say so). */
@@ -30,15 +30,10 @@ export function lifecycleTable(entries: LifecycleEntry[], indent = '  '): string
 		const who = [`by ${safe(principalLabel(e.actor) || 'unknown')}`, e.accessKeyId ? `key ${safe(e.accessKeyId)}` : '', e.sourceIPAddress ? `from ${safe(e.sourceIPAddress)}` : '', e.userAgent ? `(${safe(e.userAgent)})` : '']
 			.filter(Boolean)
 			.join(' ');
-		out.push(`${indent}    ${cutTo(who, 74 - indent.length)}`);
+		out.push(`${indent}    ${truncate(who, 74 - indent.length)}`);
 		if (!e.serialNumber && e.cliCommand) out.push(`${indent}    serial not logged; client command ${safe(e.cliCommand)}`);
 	});
 	return out.join('\n');
-}
-
-function cutTo(text: string, width: number): string {
-	const chars = [...text];
-	return chars.length <= width ? text : `${chars.slice(0, width - 1).join('')}…`;
 }
 
 /** The device part of a sign-in: the name after mfa/ or u2f/…/, else the identifier. */

@@ -27,7 +27,7 @@ export const searchCommand: Command = {
 		try {
 			const hits = SearchIndex.searchOnce(db, text, {limit});
 			if (flags.json) printJson(hits);
-			else if (hits.length === 0) out(`no principal or device matches ${JSON.stringify(text)}`);
+			else if (hits.length === 0) out(`no principal or device matches ${safe(JSON.stringify(text))}`);
 			else {
 				// The full ARN or serial goes on its own line: it is what `user`/`device` take.
 				const lines = table(['KIND', 'NAME', 'ACCOUNT', 'FACT'], hits.map(h => [h.kind, h.label, h.accountId, h.fact]), [9, 26, 12, 26]).split('\n');

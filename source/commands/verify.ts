@@ -49,14 +49,14 @@ export function formatReport(report: VerifyReport): string {
 		`sources: ${sources.total} recorded, ${sources.rehashed} re-hashed, ${sources.unchanged} unchanged, ${sources.changed.length} changed,`,
 		`         ${sources.notOnDisk.length} not on disk, ${sources.notRehashed.length} not re-hashed`,
 	);
-	for (const c of sources.changed) lines.push(`  CHANGED ${where(c)}`, '    sha256 at import, then now:', `    ${c.recorded}`, `    ${c.now}`);
+	for (const c of sources.changed) lines.push(`  CHANGED ${where(c)}`, '    sha256 at import, then now:', `    ${safe(c.recorded)}`, `    ${safe(c.now)}`);
 	for (const n of sources.notOnDisk.slice(0, 20)) lines.push(`  not on disk: ${where(n)}`);
 	for (const n of sources.notRehashed.slice(0, 20)) lines.push(`  not re-hashed: ${where(n)}`, `    ${safe(n.reason)}`);
 	lines.push(`digests: ${digests.count} digest files, ${digests.logFiles.listed} log files listed, ${digests.logFiles.matched} found in the case`);
 	for (const i of digests.invalid) lines.push(`  INVALID DIGEST ${where(i)}`, `    ${safe(i.reason)}`);
 	for (const m of digests.missing) lines.push(`  MISSING ${safe(m.s3Object)}`, `    listed in ${safe(m.digest)}, not imported`);
 	for (const a of digests.altered) {
-		lines.push(`  ALTERED ${where(a)}`, `    listed in ${safe(a.digest)}; sha256 there, then imported:`, `    ${safe(a.expected)}`, `    ${a.imported}`);
+		lines.push(`  ALTERED ${where(a)}`, `    listed in ${safe(a.digest)}; sha256 there, then imported:`, `    ${safe(a.expected)}`, `    ${safe(a.imported)}`);
 	}
 	for (const u of digests.uncovered) lines.push(`  UNCOVERED ${where(u)}`, '    listed in no digest');
 	for (const p of digests.chain.problems) lines.push(`  CHAIN ${safe(p.digest)}`, `    ${safe(p.problem)}`);

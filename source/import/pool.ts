@@ -102,7 +102,16 @@ export async function runTasks(tasks: Task[], options: PoolOptions): Promise<voi
 				w.postMessage({type: 'task', task});
 			}
 		};
+		// Runs from worker messages and a timer, outside the caller's try: a failed commit (disk
+		// full, busy database) must end the run through finish(error), not escape as a crash.
 		const drain = () => {
+			try {
+				drainBatch();
+			} catch (error) {
+				finish(error as Error);
+			}
+		};
+		const drainBatch = () => {
 			if (finished) return;
 			if (options.stopped()) return finish();
 			for (;;) {

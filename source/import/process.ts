@@ -301,7 +301,12 @@ async function tarEntries(input: Readable, path: string, prefix: string | null, 
 				continue;
 			}
 			const bytes = await collect(entry as unknown as NodeJS.ReadableStream, size);
-			await unit(bytes, path, name, depth, emit, known, counter);
+			try {
+				await unit(bytes, path, name, depth, emit, known, counter);
+			} catch (e) {
+				// A bad member (say, a damaged nested archive) is that member's problem, not the tar's.
+				await emit({kind: 'rejected', path, member: name, position: null, reason: `cannot read archive member: ${(e as Error).message}`});
+			}
 		}
 	} catch (error) {
 		await emit({kind: 'rejected', path, member: prefix, position: `after ${counter.count} members`, reason: `tar archive damaged or truncated: ${(inputError ?? (error as Error)).message}`});

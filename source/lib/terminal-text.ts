@@ -149,3 +149,31 @@ export function csvCell(value: unknown): string {
 	if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
 	return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
+
+/** One escape that terminalSafe writes, or one code point. */
+export const safeTextToken = /\\(?:\\|n|r|t|x[0-9a-f]{2}|u\{[0-9a-f]{1,6}\}|u[0-9a-f]{4})|[\s\S]/gu;
+
+/** The tokens of safe text that fit in width columns, and whether all of it fit. */
+export function takeColumns(text: string, width: number): {kept: string; used: number; whole: boolean} {
+	let used = 0;
+	let end = 0;
+	safeTextToken.lastIndex = 0;
+	for (let m = safeTextToken.exec(text); m; m = safeTextToken.exec(text)) {
+		const cost = displayWidth(m[0]);
+		if (used + cost > width) return {kept: text.slice(0, end), used, whole: false};
+		used += cost;
+		end = safeTextToken.lastIndex;
+	}
+	return {kept: text, used, whole: true};
+}
+
+/**
+ * Cuts text already made safe to width columns, ending with '…' when it had to cut, on token
+ * boundaries: an escape such as `\\x1b` is kept whole or left out, never cut to `\\x`.
+ */
+export function truncate(text: string, width: number): string {
+	if (width <= 0) return '';
+	const all = takeColumns(text, width);
+	if (all.whole) return text;
+	return `${takeColumns(text, width - 1).kept}…`;
+}

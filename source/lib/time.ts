@@ -58,6 +58,13 @@ function inRange(ms: number): boolean {
 const relative = /^(\d+)\s*(s|m|h|d|w)$/i;
 const unitMs: Record<string, number> = {s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000};
 
+/** A length of time on the command line ('90s', '10m', '1h', '2d') in milliseconds; throws when it is none. */
+export function parseDuration(value: string): number {
+	const m = relative.exec(value.trim());
+	if (!m || Number(m[1]) === 0) throw new Error(`not a duration: ${JSON.stringify(value)} (use for example 90s, 10m, 1h)`);
+	return Number(m[1]) * unitMs[m[2].toLowerCase()];
+}
+
 export interface TimeArgumentOptions {
 	/**
 	 * For the end of a range (--until): a bare date (2024-03-01, no time of day) means the end of
@@ -71,8 +78,7 @@ export interface TimeArgumentOptions {
  * relative age ('7d', '12h', '30m') counted back from now. Throws with a clear message otherwise.
  */
 export function parseTimeArgument(value: string, now: number = Date.now(), options: TimeArgumentOptions = {}): string {
-	const rel = relative.exec(value.trim());
-	if (rel) return formatUtc(now - Number(rel[1]) * unitMs[rel[2].toLowerCase()]);
+	if (relative.test(value.trim())) return formatUtc(now - parseDuration(value));
 	const parsed = parseEventTime(value);
 	if (!parsed) throw new Error(`not a time: ${JSON.stringify(value)} (use ISO 8601 such as 2024-03-01 or 2024-03-01T10:00Z, or an age such as 7d, 12h, 30m)`);
 	const bareDate = isoLike.exec(value.trim())?.[4] === undefined && parsed.note !== 'epoch';

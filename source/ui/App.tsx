@@ -103,7 +103,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 				return searchModel(data, view.query, view.hitsFor === view.query ? view.hits : [], overview.current, view.hitsFor !== view.query, indexed ? 1 : data.indexProgress());
 			case 'principal': {
 				const user = data.principal(view.arn);
-				if (!user) return notFound('principal', view.arn, `no principal ${view.arn} in this case file`);
+				if (!user) return notFound('principal', view.arn, `no principal ${terminalSafe(view.arn)} in this case file`);
 				return principalModel(user, data.findings({principalArn: view.arn}), data.findingCounts().serials);
 			}
 			case 'device': {
@@ -113,7 +113,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 			}
 			case 'event': {
 				const record = data.event(view.eventId);
-				if (!record || record.versions.length === 0) return notFound('event', `Event ${view.eventId}`, `no event ${view.eventId} in this case file`);
+				if (!record || record.versions.length === 0) return notFound('event', `Event ${view.eventId}`, `no event ${terminalSafe(view.eventId)} in this case file`);
 				return eventModel(record, view.version, width - 1);
 			}
 			case 'timeline': {
@@ -174,7 +174,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 			try {
 				hits = text ? data.search(text, {limit: 500, kind}) : [];
 			} catch (error) {
-				status = `search failed: ${(error as Error).message}`;
+				status = `search failed: ${terminalSafe((error as Error).message)}`;
 			}
 			update(s => ({...replaceTop(s, en => ({...en, view: {...(en.view as Extract<View, {screen: 'search'}>), hits, hitsFor: pendingQuery}, cursors: [0, 0, 0, 0]})), status}));
 		}, debounceMs);
@@ -234,7 +234,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 					status: since ? `range ${since} .. ${until ?? 'now'}` : 'range cleared',
 				}));
 			} catch (error) {
-				update(s => ({...s, prompt: undefined, status: (error as Error).message}));
+				update(s => ({...s, prompt: undefined, status: terminalSafe((error as Error).message)}));
 			}
 			return;
 		}
@@ -341,7 +341,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 					const file = terminalSafe(exportView(model, exportDir));
 					update(st => ({...st, status: `wrote ${truncateStart(file, width - 'wrote '.length)}`}));
 				} catch (error) {
-					update(st => ({...st, status: `export failed: ${(error as Error).message}`}));
+					update(st => ({...st, status: `export failed: ${terminalSafe((error as Error).message)}`}));
 				}
 				return;
 		}
@@ -359,9 +359,9 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 			</Box>
 		);
 	}
-	const searchLine = e.view.screen === 'search' ? [`/ ${e.view.query}${e.view.focus === 'query' ? '█' : ''}`] : [];
+	const searchLine = e.view.screen === 'search' ? [`/ ${terminalSafe(e.view.query)}${e.view.focus === 'query' ? '█' : ''}`] : [];
 	const hint = e.view.screen === 'search' && e.view.focus === 'query' ? 'type to search · ↑↓ select · Enter open · Tab results · Esc clear · Ctrl-C quit' : '? help · / search · Enter open · Esc back · q quit';
-	const status = s.prompt !== undefined ? `range (SINCE [UNTIL], e.g. 2024-03-01 2024-03-08 or 7d; empty clears): ${s.prompt}█` : s.status || hint;
+	const status = s.prompt !== undefined ? `range (SINCE [UNTIL], e.g. 2024-03-01 2024-03-08 or 7d; empty clears): ${terminalSafe(s.prompt)}█` : s.status || hint;
 	return (
 		<Frame
 			model={model}

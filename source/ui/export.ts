@@ -1,12 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {csvCell} from '../lib/terminal-text.js';
-import type {Cell, ScreenModel} from './model.js';
-
-function cellText(cell: Cell): string {
-	if (cell !== null && typeof cell === 'object') return cell.raw;
-	return cell === null || cell === undefined ? '' : String(cell);
-}
+import {cellText, type ScreenModel} from './model.js';
 
 /** The file content `e` writes: CSV of the first list pane, or JSON of the view's data. */
 export function exportContent(model: ScreenModel): string {

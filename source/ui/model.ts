@@ -25,6 +25,12 @@ export interface Column {
 /** A cell holds raw evidence; the renderer escapes it and cuts it to the column. */
 export type Cell = string | number | null | undefined | {raw: string; matches: Array<[number, number]>};
 
+/** The text of a cell as it came (a highlighted cell's raw text): what exports and width measures use. */
+export function cellText(cell: Cell): string {
+	if (cell !== null && typeof cell === 'object') return cell.raw;
+	return cell === null || cell === undefined ? '' : String(cell);
+}
+
 export interface Row {
 	cells: Cell[];
 	target?: Target;

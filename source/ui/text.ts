@@ -1,4 +1,4 @@
-import {displayWidth, terminalSafe} from '../lib/terminal-text.js';
+import {displayWidth, safeTextToken as token, takeColumns, terminalSafe, truncate} from '../lib/terminal-text.js';
 
 /**
  * Evidence text is escaped (terminalSafe) first and then cut on token boundaries: an escape such
@@ -8,30 +8,7 @@ import {displayWidth, terminalSafe} from '../lib/terminal-text.js';
  * terminal columns (wide characters count two), as Ink measures them.
  */
 
-/** One escape that terminalSafe writes, or one code point. */
-const token = /\\(?:\\|n|r|t|x[0-9a-f]{2}|u\{[0-9a-f]{1,6}\}|u[0-9a-f]{4})|[\s\S]/gu;
-
-/** The tokens of safe text that fit in width columns, and whether all of it fit. */
-function take(text: string, width: number): {kept: string; used: number; whole: boolean} {
-	let used = 0;
-	let end = 0;
-	token.lastIndex = 0;
-	for (let m = token.exec(text); m; m = token.exec(text)) {
-		const cost = displayWidth(m[0]);
-		if (used + cost > width) return {kept: text.slice(0, end), used, whole: false};
-		used += cost;
-		end = token.lastIndex;
-	}
-	return {kept: text, used, whole: true};
-}
-
-/** Cuts safe text to width columns, ending with '…' when it had to cut. */
-export function truncate(text: string, width: number): string {
-	if (width <= 0) return '';
-	const all = take(text, width);
-	if (all.whole) return text;
-	return `${take(text, width - 1).kept}…`;
-}
+export {truncate};
 
 /** The end of safe text in width columns, starting with '…' when it had to cut: for a file path, whose name is at the end. */
 export function truncateStart(text: string, width: number): string {
@@ -66,7 +43,7 @@ export function evidence(value: unknown, width: number): string {
 	const part = visiblePart(text, width);
 	if (part === text) return truncate(terminalSafe(text), width);
 	// Clipped before escaping: the value goes on past what can show.
-	return width <= 0 ? '' : `${take(terminalSafe(part), width - 1).kept}…`;
+	return width <= 0 ? '' : `${takeColumns(terminalSafe(part), width - 1).kept}…`;
 }
 
 /** A stretch of a label, marked when it matched the search. */
@@ -98,7 +75,7 @@ export function highlightSegments(raw: string, matches: ReadonlyArray<readonly [
 		out.length = 0;
 		for (const piece of safePieces) {
 			if (room <= 0) return false;
-			const {kept, used, whole} = take(piece.text, room);
+			const {kept, used, whole} = takeColumns(piece.text, room);
 			if (kept) out.push({text: kept, mark: piece.mark});
 			room -= used;
 			if (!whole || piece.clipped) return false;
@@ -126,7 +103,7 @@ export function wrapWords(text: string, width: number): string[] {
 	const push = (word: string) => {
 		let rest = word;
 		while (displayWidth(rest) > width) {
-			const {kept} = take(rest, width);
+			const {kept} = takeColumns(rest, width);
 			if (!kept) break;
 			out.push(kept);
 			rest = rest.slice(kept.length);

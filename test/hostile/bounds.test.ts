@@ -196,4 +196,18 @@ describe('archives are read, never extracted', () => {
 		expect(created.filter(f => !/^case\.db(-wal|-shm)?$|^measure\.mjs$/.test(f))).toEqual([]);
 		expect(fs.existsSync(path.join(dir, 'escape.json'))).toBe(false);
 	});
+
+	it('a damaged member inside a tar is rejected alone; the members after it are still read', async () => {
+		const dir = tempDir();
+		const tarball = await makeTar([
+			{type: 'file', name: 'a.json', data: logFile('tar-a')},
+			{type: 'file', name: 'bad.zip', data: 'PK\u0003\u0004garbage'},
+			{type: 'file', name: 'c.json', data: logFile('tar-c')},
+		]);
+		fs.writeFileSync(path.join(dir, 'mixed.tar'), tarball);
+		const run = importMeasured(dir, [path.join(dir, 'mixed.tar')]);
+		expectNoCrash(run);
+		expect(run.summary.records.inserted).toBe(4);
+		expect(run.summary.errors).toEqual([expect.objectContaining({source: expect.stringContaining('bad.zip')})]);
+	});
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {CaseFile} from '../../source/db/open.js';
 import {fixtureCaseFile, keys, lines, renderExplorer, type Explorer} from './helpers.js';
+import {displayWidth} from '../../source/lib/terminal-text.js';
 
 let db: CaseFile;
 let dir: string;
@@ -347,10 +348,10 @@ describe('terminal reality', () => {
 		for (const frame of [app.frame()]) {
 			const all = lines(frame);
 			expect(all.length).toBeLessThanOrEqual(23);
-			for (const line of all) expect(Array.from(line).length).toBeLessThanOrEqual(80);
+			for (const line of all) expect(displayWidth(line)).toBeLessThanOrEqual(80);
 		}
 		await app.press(keys.tab);
-		for (const line of lines(app.frame())) expect(Array.from(line).length).toBeLessThanOrEqual(80);
+		for (const line of lines(app.frame())) expect(displayWidth(line)).toBeLessThanOrEqual(80);
 	});
 
 	it('resizes live on stdout resize', async () => {
@@ -362,7 +363,7 @@ describe('terminal reality', () => {
 		await app.resize(80, 20);
 		const frame = app.frame();
 		expect(lines(frame).length).toBe(19);
-		for (const line of lines(frame)) expect(Array.from(line).length).toBeLessThanOrEqual(80);
+		for (const line of lines(frame)) expect(displayWidth(line)).toBeLessThanOrEqual(80);
 		// Windowed: only the rows that fit are rendered.
 		expect(frame.match(/ConsoleLogin/g)!.length).toBeLessThan(20);
 	});

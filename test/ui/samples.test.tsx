@@ -5,6 +5,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {openCaseFile, type CaseFile} from '../../source/db/open.js';
 import {importPaths} from '../../source/import/index.js';
 import {keys, lines, renderExplorer, repoRoot, type Explorer} from './helpers.js';
+import {displayWidth} from '../../source/lib/terminal-text.js';
 
 /** The explorer over the bundled samples/ (the AWS-2023-001 story) on an 80×24 terminal. */
 let db: CaseFile;
@@ -35,7 +36,7 @@ async function openPrincipal(name: string): Promise<Explorer> {
 }
 
 const fits = (frame: string) => {
-	for (const line of lines(frame)) expect(Array.from(line).length).toBeLessThanOrEqual(80);
+	for (const line of lines(frame)) expect(displayWidth(line)).toBeLessThanOrEqual(80);
 };
 
 describe('explorer over the samples at 80 columns', () => {

@@ -75,3 +75,24 @@ describe('truncateStart keeps the end of a path', () => {
 		for (let width = 1; width < file.length; width++) expect(truncateStart(file, width)).not.toMatch(/^…(x1b|1b|b)\[/);
 	});
 });
+
+describe('event screen wrapping', () => {
+	it('wraps the record by terminal columns and never splits an escape across lines', async () => {
+		const {eventModel} = await import('../../source/ui/screens/event.js');
+		const {displayWidth} = await import('../../source/lib/terminal-text.js');
+		const record = JSON.stringify({eventID: 'e-1', userAgent: 'abcdefghijklmnopq\u001b[31m日本語日本語日本語日本語', eventTime: '2024-01-01T00:00:00Z'});
+		const width = 20;
+		const model = eventModel(
+			{eventId: 'e-1', versions: [{record, conflict: false, partial: false, derived: false, eventTime: '2024-01-01T00:00:00Z', flags: null, provenance: []}]} as never,
+			0,
+			width,
+		);
+		const lines = model.panes[0].rows.map(row => String(row.cells[0]));
+		for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(width);
+		const text = lines.join('');
+		expect(text).toContain('日本語日本語日本語日本語');
+		// No line ends inside an escape: '\\', '\\u', '\\u0', '\\u00' or '\\u001'.
+		expect(lines.filter(line => /\\(u0{0,2}1?)?$/.test(line))).toEqual([]);
+		expect(text).toContain('\\u001b[31m');
+	});
+});

@@ -1,4 +1,4 @@
-import {addEvents, at, day, describeCredential, describePrincipal, enableEvents, finding, hour, lookup, modelIndex, ms, plural, removalEvents, sameArn, succeeded, target} from '../lib.js';
+import {addEvents, at, day, describeCredential, describePrincipal, enableEvents, failed, finding, hour, lookup, modelIndex, ms, plural, removalEvents, sameArn, succeeded, target} from '../lib.js';
 import type {KeyedFinding, LifecycleEntry, ModelData, PrincipalCall, SignInEntry} from '../types.js';
 
 export const id = 'mfa-added-without-mfa-session';
@@ -182,7 +182,7 @@ function followUps(
 	const session =
 		serial === null
 			? undefined
-			: lookup(modelIndex(model).signInsBySerial, serial).find(s => s.kind === 'sts-mfa' && sameArn(s.principalArn, principal) && !isFailure(s) && within(s.eventTime));
+			: lookup(modelIndex(model).signInsBySerial, serial).find(s => s.kind === 'sts-mfa' && sameArn(s.principalArn, principal) && !failed(s) && within(s.eventTime));
 	const calls = model.calls.get(principal) ?? [];
 	const action = (c: PrincipalCall) => `${(c.eventSource ?? '').replace('.amazonaws.com', '')}:${c.eventName ?? ''}`;
 	const denied = new Map<string, PrincipalCall>();
@@ -204,6 +204,3 @@ function followUps(
 	return {evidence, text, context: [...flipped.keys()].map(k => denied.get(k)!)};
 }
 
-function isFailure(s: SignInEntry): boolean {
-	return s.result === 'Failure';
-}

@@ -2,7 +2,7 @@ import {Box, Text} from 'ink';
 import {glyph} from '../theme.js';
 import {evidence, fit, highlightSegments, textWidth, truncate} from '../text.js';
 import {hasHiddenCharacters} from '../../lib/terminal-text.js';
-import {failedCell, type Cell, type Column, type Pane, type Row, type ScreenModel} from '../model.js';
+import {cellText, failedCell, type Cell, type Column, type Pane, type Row, type ScreenModel} from '../model.js';
 
 export interface FrameProps {
 	model: ScreenModel;
@@ -56,7 +56,7 @@ export function fitColumns(columns: Column[], rows: Row[]): Column[] {
 		for (const row of rows) {
 			if (widest >= c.width) break;
 			if (row.span) continue;
-			widest = Math.max(widest, textWidth(evidence(plain(row.cells[i]), c.width + 1)));
+			widest = Math.max(widest, textWidth(evidence(cellText(row.cells[i]), c.width + 1)));
 		}
 		return {...c, width: Math.min(c.width, widest)};
 	});
@@ -64,18 +64,13 @@ export function fitColumns(columns: Column[], rows: Row[]): Column[] {
 
 /** The hidden-character marker: the row's raw evidence, or any of its cells, holds characters terminalSafe escaped. */
 function hiddenRow(row: Row): boolean {
-	return row.hidden === true || row.cells.some(c => hasHiddenCharacters(plain(c)));
-}
-
-function plain(cell: Cell): string {
-	if (cell !== null && typeof cell === 'object') return cell.raw;
-	return cell === null || cell === undefined ? '' : String(cell);
+	return row.hidden === true || row.cells.some(c => hasHiddenCharacters(cellText(c)));
 }
 
 function CellText({cell, width, colour}: {cell: Cell; width: number; colour: boolean}) {
 	if (cell !== null && typeof cell === 'object') {
 		const segments = highlightSegments(cell.raw, cell.matches, width);
-		const used = segments.reduce((n, s) => n + Array.from(s.text).length, 0);
+		const used = segments.reduce((n, s) => n + textWidth(s.text), 0);
 		return (
 			<>
 				{segments.map((s, i) =>
@@ -91,7 +86,7 @@ function CellText({cell, width, colour}: {cell: Cell; width: number; colour: boo
 			</>
 		);
 	}
-	return <Text>{fit(evidence(plain(cell), width), width)}</Text>;
+	return <Text>{fit(evidence(cellText(cell), width), width)}</Text>;
 }
 
 /** How many list rows fit, given the lines the rest of the frame takes. */
@@ -181,7 +176,7 @@ export function Frame(props: FrameProps) {
 								{selected ? glyph.selected : glyph.unselected}
 								{row.marker ? glyph.finding : ' '}
 								{hiddenRow(row) ? glyph.hidden : ' '}
-								{row.span && fit(row.cells.map(cell => evidence(plain(cell), width)).filter(Boolean).join('  '), width - prefix)}
+								{row.span && fit(row.cells.map(cell => evidence(cellText(cell), width)).filter(Boolean).join('  '), width - prefix)}
 								{!row.span && row.cells.map((cell, c) =>
 									widths[c] ? (
 										<Text key={c}>

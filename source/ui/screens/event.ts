@@ -1,5 +1,5 @@
 import {prettyJson} from '../../lib/pretty-record.js';
-import {terminalSafe} from '../../lib/terminal-text.js';
+import {safeTextToken, takeColumns, terminalSafe} from '../../lib/terminal-text.js';
 import type {EventRecord} from '../../db/queries.js';
 import type {ScreenModel} from '../model.js';
 
@@ -15,12 +15,18 @@ export function prettyRecord(record: string): {lines: string[]; safe: boolean} {
 }
 
 /** Cuts each (already safe) line at width so nothing is cut off. */
+/** Wraps safe lines at width terminal columns, never splitting an escape such as `\\x1b`. */
 function wrapSafe(lines: string[], width: number): string[] {
 	const out: string[] = [];
 	for (const line of lines) {
-		const chars = Array.from(line);
-		if (chars.length === 0) out.push('');
-		for (let i = 0; i < chars.length; i += Math.max(1, width)) out.push(chars.slice(i, i + Math.max(1, width)).join(''));
+		let rest = line;
+		if (rest === '') out.push('');
+		while (rest !== '') {
+			let {kept} = takeColumns(rest, Math.max(1, width));
+			if (kept === '') kept = rest.match(safeTextToken)![0]; // a token wider than the line: alone
+			out.push(kept);
+			rest = rest.slice(kept.length);
+		}
 	}
 	return out;
 }

@@ -2,17 +2,13 @@ import {terminalSafe} from '../../lib/terminal-text.js';
 import type {EventRecord, Finding} from '../data.js';
 import {hiddenIn, shortArn, shortTime, type Column, type Pane, type Row, type ScreenModel} from '../model.js';
 import {wrapWords} from '../text.js';
+import {accountOfArn} from '../../model/principals.js';
 
 /** The account of an ARN ('arn:aws:iam::123456789012:user/alice' → '123456789012'), else ''. */
-export function accountOf(arn: string | null | undefined): string {
-	const m = arn ? /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(arn) : null;
-	return m ? m[1] : '';
-}
-
 /** What a finding names, with its account: '123456789012 mfa/root-account-mfa-device'. */
 export function findingSubject(f: Finding): string {
 	const arn = f.serialNumber ?? f.principal;
-	const account = accountOf(f.serialNumber) || accountOf(f.principal);
+	const account = accountOfArn(f.serialNumber) ?? accountOfArn(f.principal) ?? '';
 	const name = shortArn(arn);
 	return account ? `${account} ${name}` : name;
 }
