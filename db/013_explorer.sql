@@ -29,3 +29,5 @@ CREATE INDEX event_sts ON event(recipient_account_id, event_time) WHERE event_so
 
 -- Sign-ins from an IP (the IP pivot).
 CREATE INDEX sign_in_source_ip ON sign_in(source_ip, event_time) WHERE source_ip IS NOT NULL;
+-- Sign-in activity over the evidence span (the overview's chart), from the index alone.
+CREATE INDEX sign_in_activity ON sign_in(event_name, event_time, result, failed_at_mfa);

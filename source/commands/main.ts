@@ -20,6 +20,7 @@ export const commands: CommandEntry[] = [
 	{name: 'import', summary: 'import CloudTrail evidence (files, folders, archives, - for stdin) into the case file', load: async () => (await import('./import.js')).importCommand},
 	{name: 'verify', summary: 'check the case file, re-hash the evidence, validate CloudTrail digests (offline)', load: async () => (await import('./verify.js')).verifyCommand},
 	{name: 'explore', summary: 'open the interactive explorer (needs a terminal)', load: async () => (await import('./explore.js')).exploreCommand},
+	{name: 'summary', summary: 'the case at a glance: evidence, findings, principals with findings, devices, sign-ins', load: async () => (await import('./summary.js')).summaryCommand},
 	{name: 'findings', summary: 'what looks wrong: MFA abuse findings with their evidence', load: async () => (await import('./findings.js')).findingsCommand},
 	{name: 'search', summary: 'fuzzy search over principals (name, ARN) and MFA devices (name, serial)', load: async () => (await import('./search.js')).searchCommand},
 	{name: 'user', summary: 'a principal: its MFA devices with their lifecycles, and its sign-ins', load: async () => (await import('./user.js')).userCommand},

@@ -396,3 +396,62 @@ export function devicesAt(db: CaseFile, principalArn: string, time: string): Dev
 	}
 	return result;
 }
+
+/** Device incarnations per state (created, enabled, deactivated, deleted, in-use). */
+export function devicesByState(db: CaseFile): {total: number; byState: Record<string, number>} {
+	const rows = db.prepare(`SELECT state, count(*) AS n FROM device GROUP BY state ORDER BY state`).all() as {state: string; n: number}[];
+	return {total: rows.reduce((sum, r) => sum + r.n, 0), byState: Object.fromEntries(rows.map(r => [r.state, r.n]))};
+}
+
+/** The device incarnations in one state, by serial (the overview's "devices by state" lines open these). */
+export function devicesInState(db: CaseFile, state: string, limit = 1000): DeviceRow[] {
+	return db
+		.prepare(`SELECT ${deviceColumns} FROM device d WHERE d.state = ? ORDER BY d.serial_number, d.incarnation LIMIT ?`)
+		.all(state, Math.max(0, Math.floor(limit))) as DeviceRow[];
+}
+
+export interface ActivityBucket {
+	start: string;
+	end: string;
+	success: number;
+	failure: number;
+}
+
+/**
+ * Sign-in attempts over [first, last] in `buckets` equal slices. An attempt is a ConsoleLogin, an
+ * Identity Center UserAuthentication, or a failed Identity Center CredentialVerification (a
+ * sign-in that failed before UserAuthentication); it fails when its result is Failure or it failed
+ * at the MFA step.
+ */
+export function signInActivity(db: CaseFile, first: string, last: string, buckets = 60): {total: number; success: number; failure: number; buckets: ActivityBucket[]} {
+	const n = Math.max(1, Math.floor(buckets));
+	const start = Date.parse(first);
+	const end = Date.parse(last);
+	const width = Math.max(1000, Math.ceil((end - start + 1) / n));
+	const slices: ActivityBucket[] = Array.from({length: n}, (_, i) => ({
+		start: new Date(start + i * width).toISOString().replace('.000Z', 'Z'),
+		end: new Date(Math.min(end, start + (i + 1) * width - 1)).toISOString().replace('.000Z', 'Z'),
+		success: 0,
+		failure: 0,
+	}));
+	const rows = db
+		.prepare(`SELECT CAST(((julianday(event_time) - julianday(:first)) * 86400000) / :width AS INTEGER) AS bucket,
+				(result = 'Failure' OR failed_at_mfa = 1) AS failed, count(*) AS n
+			FROM sign_in WHERE (event_name IN ('ConsoleLogin', 'UserAuthentication') OR (event_name = 'CredentialVerification' AND result = 'Failure'))
+				AND event_time >= :first AND event_time <= :last
+			GROUP BY bucket, failed`)
+		.all({first, last, width}) as {bucket: number; failed: number | null; n: number}[];
+	let success = 0;
+	let failure = 0;
+	for (const r of rows) {
+		const slice = slices[Math.min(n - 1, Math.max(0, r.bucket))];
+		if (r.failed === 1) {
+			slice.failure += r.n;
+			failure += r.n;
+		} else {
+			slice.success += r.n;
+			success += r.n;
+		}
+	}
+	return {total: success + failure, success, failure, buckets: slices};
+}
