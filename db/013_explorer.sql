@@ -31,3 +31,9 @@ CREATE INDEX event_sts ON event(recipient_account_id, event_time) WHERE event_so
 CREATE INDEX sign_in_source_ip ON sign_in(source_ip, event_time) WHERE source_ip IS NOT NULL;
 -- Sign-in activity over the evidence span (the overview's chart), from the index alone.
 CREATE INDEX sign_in_activity ON sign_in(event_name, event_time, result, failed_at_mfa);
+
+-- The overview's counts and top lines without reading every finding or device row.
+CREATE INDEX finding_rank ON finding(CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END, first_seen, rule, id);
+CREATE INDEX finding_principal_rank ON finding(principal_arn, CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END) WHERE principal_arn IS NOT NULL;
+CREATE INDEX finding_severity ON finding(severity);
+CREATE INDEX device_state ON device(state, serial_number, incarnation);

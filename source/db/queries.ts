@@ -118,6 +118,8 @@ export interface SignInFilter {
 	principalArn?: string;
 	deviceSerial?: string;
 	failedOnly?: boolean;
+	/** Sign-ins from these source IPs (the IP pivot). */
+	sourceIPs?: string[];
 	since?: string;
 	until?: string;
 	limit?: number;
@@ -273,6 +275,10 @@ export function listSignIns(db: CaseFile, filter: SignInFilter = {}): SignInEntr
 		args.push(filter.deviceSerial);
 	}
 	if (filter.failedOnly) where.push(`(s.result = 'Failure' OR s.failed_at_mfa = 1)`);
+	if (filter.sourceIPs) {
+		where.push(`s.source_ip IN (${filter.sourceIPs.map(() => '?').join(', ') || 'NULL'})`);
+		args.push(...filter.sourceIPs);
+	}
 	if (filter.since) {
 		where.push('s.event_time >= ?');
 		args.push(filter.since);
@@ -434,24 +440,25 @@ export function signInActivity(db: CaseFile, first: string, last: string, bucket
 		success: 0,
 		failure: 0,
 	}));
-	const rows = db
-		.prepare(`SELECT CAST(((julianday(event_time) - julianday(:first)) * 86400000) / :width AS INTEGER) AS bucket,
-				(result = 'Failure' OR failed_at_mfa = 1) AS failed, count(*) AS n
-			FROM sign_in WHERE (event_name IN ('ConsoleLogin', 'UserAuthentication') OR (event_name = 'CredentialVerification' AND result = 'Failure'))
-				AND event_time >= :first AND event_time <= :last
-			GROUP BY bucket, failed`)
-		.all({first, last, width}) as {bucket: number; failed: number | null; n: number}[];
+	// One range count per slice and step name over the covering index sign_in_activity: counting
+	// index entries is cheap, computing a bucket per row (julianday) for 150k rows is not.
+	const count = db.prepare(`SELECT count(*) AS n, count(*) FILTER (WHERE result = 'Failure' OR failed_at_mfa = 1) AS failed
+		FROM sign_in WHERE event_name = ? AND event_time >= ? AND event_time < ?`);
+	const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 	let success = 0;
 	let failure = 0;
-	for (const r of rows) {
-		const slice = slices[Math.min(n - 1, Math.max(0, r.bucket))];
-		if (r.failed === 1) {
-			slice.failure += r.n;
-			failure += r.n;
-		} else {
-			slice.success += r.n;
-			success += r.n;
+	slices.forEach((slice, i) => {
+		const from = i === 0 ? first : iso(start + i * width);
+		// The last slice takes everything up to `last`, whatever its sub-second part.
+		const to = i === n - 1 ? `${last}\u{10FFFF}` : iso(start + (i + 1) * width);
+		for (const name of ['ConsoleLogin', 'UserAuthentication', 'CredentialVerification']) {
+			const r = count.get(name, from, to) as {n: number; failed: number};
+			const ok = name === 'CredentialVerification' ? 0 : r.n - r.failed;
+			slice.success += ok;
+			slice.failure += r.failed;
+			success += ok;
+			failure += r.failed;
 		}
-	}
+	});
 	return {total: success + failure, success, failure, buckets: slices};
 }

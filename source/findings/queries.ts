@@ -145,9 +145,9 @@ export function principalsWithFindings(db: CaseFile, limit = 20): PrincipalWithF
 		.prepare(`SELECT f.principal_arn AS arn, p.name, p.type, p.account_id AS accountId, f.n AS findingCount, f.rank
 			FROM (SELECT principal_arn, count(*) AS n,
 					min(CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END) AS rank
-				FROM finding WHERE principal_arn IS NOT NULL GROUP BY principal_arn) f
+				FROM finding WHERE principal_arn IS NOT NULL GROUP BY principal_arn ORDER BY rank, n DESC, principal_arn LIMIT ?) f
 			LEFT JOIN principal p ON p.arn = f.principal_arn
-			ORDER BY f.rank, f.n DESC, f.principal_arn LIMIT ?`)
+			ORDER BY f.rank, f.n DESC, f.principal_arn`)
 		.all(Math.max(0, Math.floor(limit))) as (Omit<PrincipalWithFindings, 'topSeverity'> & {rank: number})[];
 	return rows.map(({rank, ...r}) => ({...r, topSeverity: severities[rank] ?? 'info'}));
 }
