@@ -22,11 +22,14 @@ export const commands: CommandEntry[] = [
 	{name: 'explore', summary: 'open the interactive explorer (needs a terminal)', load: async () => (await import('./explore.js')).exploreCommand},
 	{name: 'summary', summary: 'the case at a glance: evidence, findings, principals with findings, devices, sign-ins', load: async () => (await import('./summary.js')).summaryCommand},
 	{name: 'findings', summary: 'what looks wrong: MFA abuse findings with their evidence', load: async () => (await import('./findings.js')).findingsCommand},
-	{name: 'search', summary: 'fuzzy search over principals (name, ARN) and MFA devices (name, serial)', load: async () => (await import('./search.js')).searchCommand},
+	{name: 'search', summary: 'search principals, MFA devices, access keys, source IPs, user agents and eventIDs', load: async () => (await import('./search.js')).searchCommand},
 	{name: 'user', summary: 'a principal: its MFA devices with their lifecycles, and its sign-ins', load: async () => (await import('./user.js')).userCommand},
 	{name: 'device', summary: 'an MFA device by serial or name: owner, state, lifecycle, sign-ins', load: async () => (await import('./device.js')).deviceCommand},
 	{name: 'logins', summary: 'sign-in attempts and MFA uses, filtered by user, device, result and time', load: async () => (await import('./logins.js')).loginsCommand},
 	{name: 'timeline', summary: 'MFA lifecycle calls and sign-ins merged in time order', load: async () => (await import('./timeline.js')).timelineCommand},
+	{name: 'key', summary: 'an access key: owner, where it was minted, MFA, every call it made (denied marked)', load: async () => (await import('./pivot.js')).keyCommand},
+	{name: 'ip', summary: 'a source IP or CIDR: its country and ASN, the principals and sign-ins from it', load: async () => (await import('./pivot.js')).ipCommand},
+	{name: 'agent', summary: 'a user agent: who used it, and when', load: async () => (await import('./pivot.js')).agentCommand},
 	{name: 'event', summary: 'one record by eventID: the original text, pretty-printed, with its provenance', load: async () => (await import('./event.js')).eventCommand},
 ];
 
