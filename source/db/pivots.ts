@@ -410,7 +410,8 @@ function minting(db: CaseFile, accessKeyId: string, kind: KeyKind, first: EventR
 			how: name === 'GetSessionToken' ? 'GetSessionToken' : name === 'AssumeRoot' ? 'AssumeRoot' : name.startsWith('AssumeRole') ? 'AssumeRole' : name === 'GetFederationToken' ? 'federation' : how,
 			eventId: candidate.event_id,
 			eventTime: candidate.event_time,
-			by: candidate.identity_arn,
+			// An AWS service assuming a role (ec2.amazonaws.com) has no ARN: it is named by invokedBy.
+			by: candidate.identity_arn ?? (typeof object(rec?.userIdentity)?.invokedBy === 'string' ? (object(rec?.userIdentity)!.invokedBy as string) : null),
 			byAccessKeyId: candidate.access_key_id,
 			sourceIPAddress: candidate.source_ip,
 			mfaSerial: typeof object(rec?.requestParameters)?.serialNumber === 'string' ? (object(rec?.requestParameters)!.serialNumber as string) : null,
