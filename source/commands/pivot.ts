@@ -102,6 +102,8 @@ export const ipCommand: Command = {
 	Usage
 	  $ mfatrail ip <IP|CIDR|NAME> [--geoip FILE] [--limit N] [--db FILE] [--json]
 
+	--limit N   principals (the busiest) and sign-ins (the first) listed; 500 by default
+
 	The principals that called from the address (or any address in the CIDR, e.g. 203.0.113.0/24),
 	with their first and last calls, and the sign-ins from it. Country and ASN come from the
 	database shipped with mfatrail, or from your own MaxMind file (--geoip GeoLite2-City.mmdb,
@@ -135,17 +137,17 @@ export const ipCommand: Command = {
 			const lines = [
 				...field('Address', safe(view.ip)),
 				...(view.addresses.length === 1 ? field('Where', safe(geoLabel(geos[view.addresses[0]]))) : field('Covers', `${view.addresses.length} addresses in the evidence`)),
-				...field('Seen', `${span(view)} UTC, ${view.eventCount} calls, ${view.signIns.length} sign-ins`),
+				...field('Seen', `${span(view)} UTC, ${view.eventCount} calls, ${view.signInCount} sign-ins`),
 				...field('Geo data', safe(geo.source)),
 				'',
-				`Principals (${view.principals.length}): CALLS, FIRST … LAST (UTC); ARN below`,
+				`Principals (${view.principalCount}${view.principalCount > view.principals.length ? `, the ${view.principals.length} busiest` : ''}): CALLS, FIRST … LAST (UTC); ARN below`,
 			];
 			for (const p of view.principals) lines.push(`  ${String(p.count).padStart(6)}  ${span(p)}`, ...wrapText(p.arn ? safe(p.arn) : '(no identity ARN: AWS service or unnamed caller)', 80, '    '));
 			if (view.addresses.length > 1) {
 				lines.push('', `Addresses (${view.addresses.length}${view.addresses.length > 200 ? ', the first 200' : ''})`);
 				for (const a of view.addresses.slice(0, 200)) lines.push(`  ${safe(a)}  ${safe(geoLabel(geos[a]))}`);
 			}
-			lines.push('', `Sign-ins (${view.signIns.length}): TIME (UTC), STEP, RESULT; principal below`);
+			lines.push('', `Sign-ins (${view.signInCount}${view.signInCount > view.signIns.length ? `, the first ${view.signIns.length}` : ''}): TIME (UTC), STEP, RESULT; principal below`);
 			for (const s of view.signIns) lines.push(`  ${shortTime(s.eventTime)}  ${signInLabel(s.eventName)}  ${safe(signInResult(s))}${view.addresses.length > 1 ? `  ${safe(s.sourceIPAddress ?? '')}` : ''}`, ...wrapText(safe(s.principalArn), 80, '    '));
 			out(lines.join('\n'));
 			return 0;

@@ -88,8 +88,12 @@ export interface IpView {
 	firstSeen: string | null;
 	lastSeen: string | null;
 	eventCount: number;
+	/** Principals that called from it, most calls first (at most `limit`), and how many in all. */
 	principals: PrincipalUse[];
+	principalCount: number;
+	/** Sign-ins from it in time order (the first `limit`), and how many in all. */
 	signIns: SignInEntry[];
+	signInCount: number;
 }
 
 export interface UserAgentView {
@@ -475,10 +479,15 @@ export function ipView(db: CaseFile, ipOrCidr: string, options: {limit?: number}
 		for (const row of group.all(text) as PrincipalUse[]) addUse(row);
 	}
 	const uses = [...byPrincipal.values()];
-	const signIns: SignInEntry[] = [];
-	for (let i = 0; i < addresses.length; i += 5000) signIns.push(...listSignIns(db, {sourceIPs: addresses.slice(i, i + 5000)}));
+	// Sign-ins: the first `limit` in time order, and how many there are in all.
+	let signIns: SignInEntry[] = [];
+	let signInCount = 0;
+	const countFrom = db.prepare(`SELECT count(*) FROM sign_in WHERE source_ip = ?`).pluck();
+	for (const address of addresses) signInCount += countFrom.get(address) as number;
+	for (let i = 0; i < addresses.length && signInCount > 0; i += 5000) signIns.push(...listSignIns(db, {sourceIPs: addresses.slice(i, i + 5000), limit}));
 	signIns.sort((a, b) => (a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : a.event - b.event));
-	if (uses.length === 0 && signIns.length === 0) return undefined;
+	signIns = signIns.slice(0, limit);
+	if (uses.length === 0 && signInCount === 0) return undefined;
 	return {
 		ip: text,
 		addresses,
@@ -486,7 +495,9 @@ export function ipView(db: CaseFile, ipOrCidr: string, options: {limit?: number}
 		lastSeen: uses.length ? uses.reduce((m, u) => (u.lastSeen > m ? u.lastSeen : m), uses[0].lastSeen) : signIns[signIns.length - 1]?.eventTime ?? null,
 		eventCount: uses.reduce((sum, u) => sum + u.count, 0),
 		principals: uses.sort((a, b) => b.count - a.count || (a.firstSeen < b.firstSeen ? -1 : 1)).slice(0, limit),
+		principalCount: uses.length,
 		signIns,
+		signInCount,
 	};
 }
 
