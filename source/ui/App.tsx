@@ -17,8 +17,8 @@ import {findingModel, findingsModel} from './screens/findings.js';
 import {principalModel} from './screens/principal.js';
 import {parseQuery, searchModel} from './screens/search.js';
 import {timelineLimit, timelineModel, type TimelineState} from './screens/timeline.js';
-import {colourEnabled, glyph} from './theme.js';
-import {evidence, truncate, truncateStart} from './text.js';
+import {colourEnabled} from './theme.js';
+import {truncateStart} from './text.js';
 import {terminalSafe} from '../lib/terminal-text.js';
 import {useSize} from './use-size.js';
 
@@ -63,6 +63,8 @@ export interface AppProps {
 	debounceMs?: number;
 	/** Writes control sequences to the terminal (OSC 52 for `y`); defaults to Ink's stdout. */
 	writeTerminal?: (sequence: string) => void;
+	/** Opens this on top of the overview (`mfatrail explore --open …`, tests). */
+	open?: Target;
 }
 
 /**
@@ -110,7 +112,7 @@ function notFound(screen: ScreenModel['screen'], title: string, what: string): S
 	return {screen, title, header: [], panes: [{name: 'Not found', columns: [{title: '', width: 10, flex: true}], rows: [], empty: what}], export: {name: screen, format: 'json', json: null}};
 }
 
-export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeTerminal}: AppProps) {
+export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeTerminal, open: openFirst}: AppProps) {
 	const {exit} = useApp();
 	const {stdout} = useStdout();
 	const size = useSize();
@@ -119,7 +121,8 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 	const colour = colourEnabled();
 	// State lives in a ref so that several keys arriving in one tick each see the previous one's effect.
 	// With no query the overview comes first (the lay of the land); a query opens its search.
-	const state = useRef<State>({stack: [entry(initialQuery ? searchView(initialQuery) : {screen: 'overview'})], help: false, status: '', zone: 'utc', lastQuery: initialQuery});
+	const first = [entry(initialQuery ? searchView(initialQuery) : {screen: 'overview'}), ...(openFirst ? [entry(targetView(openFirst))] : [])];
+	const state = useRef<State>({stack: first, help: false, status: '', zone: 'utc', lastQuery: initialQuery});
 	const [, rerender] = useReducer((n: number) => n + 1, 0);
 	const models = useRef(new WeakMap<View, {width: number; zone: Zone; generation: number; model: ScreenModel}>());
 	/** Bumped when the overview or the search index arrives: cached search screens are stale then. */

@@ -43,6 +43,11 @@ export interface Column {
 	id?: boolean;
 	/** Cells are ISO UTC times: shown in the explorer's zone, without seconds when space is short. */
 	time?: boolean;
+	/**
+	 * Free text that may name identifiers (a finding's summary): cut between words, never inside one,
+	 * so an ARN in it shows whole or not at all.
+	 */
+	prose?: boolean;
 }
 
 /** A cell holds raw evidence; the renderer escapes it and cuts it to the column. */
@@ -142,14 +147,17 @@ export function rowIdentifier(row: Row | undefined): string | undefined {
 }
 
 /**
- * An ARN shown relative to the screen's account: short ('user/alice') when it is in that account
- * (the header names the account once), whole otherwise, so a short form never hides another account.
+ * An ARN shown relative to the screen's account: its resource ('user/alice') when it is in that
+ * account (the header names the account once), else with its own account in front
+ * ('210987654321 user/alice'), so a short form never hides another account. The detail line of the
+ * selected row has the whole ARN.
  */
 export function arnIn(account: string | null | undefined): (arn: string | null | undefined) => string {
 	return arn => {
 		if (!arn) return '';
 		const m = /^arn:[^:]*:[^:]*:[^:]*:(\d*):(.+)$/.exec(arn);
-		return m && account && m[1] === account ? m[2] : arn;
+		if (!m) return arn;
+		return m[1] === account ? m[2] : m[1] ? `${m[1]} ${m[2]}` : m[2];
 	};
 }
 

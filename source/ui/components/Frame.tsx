@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import {glyph} from '../theme.js';
-import {evidence, fit, highlightSegments, textWidth, truncate, wrapWords} from '../text.js';
+import {evidence, fit, highlightSegments, textWidth, truncate, truncateWords, wrapWords} from '../text.js';
 import {hasHiddenCharacters, terminalSafe} from '../../lib/terminal-text.js';
 import {formatTime, zoneLabel, type Zone} from '../clock.js';
 import {cellText, failedCell, type Cell, type Column, type Pane, type Row, type ScreenModel} from '../model.js';
@@ -61,16 +61,22 @@ export function layout(columns: Column[], width: number): Layout {
 			if (c.drop === level) shown[i] = false;
 		});
 	}
-	const shrink = (allowed: (c: Column) => boolean) => {
+	const shrink = (allowed: (c: Column) => boolean, floor: (i: number) => number) => {
 		while (need() > width) {
 			let widest = -1;
-			for (let i = 0; i < widths.length; i++) if (shown[i] && allowed(columns[i]) && widths[i] > 3 && (widest < 0 || widths[i] > widths[widest])) widest = i;
+			for (let i = 0; i < widths.length; i++) if (shown[i] && allowed(columns[i]) && widths[i] > floor(i) && (widest < 0 || widths[i] > widths[widest])) widest = i;
 			if (widest < 0) return;
 			widths[widest]--;
 		}
 	};
-	shrink(c => !c.keep && !c.id && !c.time);
-	shrink(c => !c.time);
+	// Other columns narrow to 8 (a word still reads), then identifiers (they wrap onto a second line,
+	// never cut), then the others down to 3.
+	const natural = [...widths];
+	const other = (c: Column) => !c.keep && !c.id && !c.time;
+	shrink(other, i => Math.min(natural[i], 8));
+	shrink(c => Boolean(c.id), () => 12);
+	shrink(other, () => 3);
+	shrink(c => !c.time, () => 3);
 	const spare = width - need();
 	const flex = columns.findIndex((c, i) => c.flex && shown[i]);
 	if (flex >= 0 && spare > 0) widths[flex] += spare;
@@ -108,7 +114,7 @@ function hiddenRow(row: Row): boolean {
 	return row.hidden === true || row.cells.some(c => hasHiddenCharacters(cellText(c)));
 }
 
-function CellText({cell, width, colour, timeCell, zone, seconds}: {cell: Cell; width: number; colour: boolean; timeCell?: boolean; zone: Zone; seconds: boolean}) {
+function CellText({cell, width, colour, timeCell, prose, zone, seconds}: {cell: Cell; width: number; colour: boolean; timeCell?: boolean; prose?: boolean; zone: Zone; seconds: boolean}) {
 	if (cell !== null && typeof cell === 'object') {
 		const segments = highlightSegments(cell.raw, cell.matches, width);
 		const used = segments.reduce((n, s) => n + textWidth(s.text), 0);
@@ -128,6 +134,7 @@ function CellText({cell, width, colour, timeCell, zone, seconds}: {cell: Cell; w
 		);
 	}
 	const text = timeCell ? formatTime(cellText(cell), zone, seconds) : cellText(cell);
+	if (prose) return <Text>{fit(truncateWords(evidence(text, width * 4), width), width)}</Text>;
 	return <Text>{fit(evidence(text, width), width)}</Text>;
 }
 
@@ -234,8 +241,29 @@ export function Frame(props: FrameProps) {
 	const detail = hasDetail(pane) ? pairLines(selectedRow?.detail ?? [], width, zone) : [];
 	const visible = Math.max(1, listHeight(model, height, top.length, width, props.pane, zone) - Math.max(0, detail.length - detailLines));
 	// Text panes scroll: the cursor is the first line shown.
-	const start = pane.text ? Math.max(0, Math.min(props.cursor, pane.rows.length - visible)) : windowStart(pane.rows.length, props.cursor, visible);
-	const rows = pane.rows.slice(start, start + visible);
+	// Text panes scroll: the cursor is the first line shown. A list row whose identifier is wider than
+	// its column takes more than one line (the identifier wraps, never cut), so rows are taken while lines are left.
+	const wrapped = (row: Row, c: number): string[] | undefined => {
+		const cell = row.cells[c];
+		if (!columns[c]?.id || !widths[c] || row.span || (cell !== null && typeof cell === 'object')) return undefined;
+		const text = evidence(cellText(cell), Number.MAX_SAFE_INTEGER);
+		return textWidth(text) > widths[c] ? wrapWords(text, widths[c]) : undefined;
+	};
+	const rowHeight = (row: Row) => (pane.text ? 1 : Math.max(1, ...row.cells.map((_, c) => wrapped(row, c)?.length ?? 1)));
+	let start = pane.text ? Math.max(0, Math.min(props.cursor, pane.rows.length - visible)) : windowStart(pane.rows.length, props.cursor, visible);
+	const take = (from: number) => {
+		const out: Row[] = [];
+		let used = 0;
+		for (let i = from; i < pane.rows.length && out.length < visible; i++) {
+			const h = rowHeight(pane.rows[i]);
+			if (used + h > visible && out.length > 0) break;
+			out.push(pane.rows[i]);
+			used += h;
+		}
+		return out;
+	};
+	let rows = take(start);
+	while (!pane.text && rows.length > 0 && props.cursor >= start + rows.length && start < props.cursor) rows = take(++start);
 	const zoneText = zoneLabel(zone);
 	const crumbs = breadcrumbLine(props.breadcrumb, width - zoneText.length - 1);
 	const note = pane.rows.length > visible ? `${start + 1}-${start + rows.length} of ${pane.rows.length}${pane.note ? `  ${pane.note}` : ''}` : (pane.note ?? '');
@@ -279,23 +307,35 @@ export function Frame(props: FrameProps) {
 					}
 					const selected = index === props.cursor;
 					const failed = row.cells.some(failedCell);
+					const more = rowHeight(row) - 1;
 					return (
-						<Box key={index} width={width}>
+						<Box key={index} width={width} flexDirection="column">
+							<Box width={width}>
 							<Text inverse={selected && props.listFocus} color={colour && failed ? 'red' : undefined} wrap="truncate">
 								{selected ? glyph.selected : glyph.unselected}
 								{row.marker ? glyph.finding : ' '}
 								{hiddenRow(row) ? glyph.hidden : ' '}
-								{row.span && fit(row.cells.map(cell => evidence(cellText(cell), width)).filter(Boolean).join('  '), width - prefix)}
+								{row.span && fit(truncateWords(row.cells.map(cell => evidence(cellText(cell), width * 2)).filter(Boolean).join('  '), width - prefix), width - prefix)}
 								{!row.span &&
 									row.cells.map((cell, c) =>
 										widths[c] ? (
 											<Text key={c}>
 												{c > firstShown ? ' ' : ''}
-												<CellText cell={cell} width={widths[c]} colour={colour} timeCell={columns[c]?.time} zone={zone} seconds={seconds} />
+												{wrapped(row, c) ? fit(wrapped(row, c)![0], widths[c]) : <CellText cell={cell} width={widths[c]} colour={colour} timeCell={columns[c]?.time} prose={columns[c]?.prose} zone={zone} seconds={seconds} />}
 											</Text>
 										) : null,
 									)}
 							</Text>
+							</Box>
+							{Array.from({length: more}, (_, k) => (
+								<Text key={`w${k}`} inverse={selected && props.listFocus} wrap="truncate">
+									{' '.repeat(prefix)}
+									{row.cells
+										.map((_, c) => (widths[c] ? fit(wrapped(row, c)?.[k + 1] ?? '', widths[c]) : undefined))
+										.filter(t => t !== undefined)
+										.join(' ')}
+								</Text>
+							))}
 						</Box>
 					);
 				})}

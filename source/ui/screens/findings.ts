@@ -25,7 +25,7 @@ const columns: Column[] = [
 	{title: 'sev', width: 8, fit: true},
 	{title: 'rule', width: 30, fit: true},
 	{title: 'subject', width: 12, fit: true, id: true},
-	{title: 'summary', width: 20, flex: true, drop: 1},
+	{title: 'summary', width: 20, flex: true, drop: 1, prose: true},
 ];
 
 /** Every finding row opens the finding's detail view. */

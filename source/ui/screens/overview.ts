@@ -2,7 +2,7 @@ import type {CaseSummary, Overview} from '../data.js';
 import {sparkline} from '../../lib/sparkline.js';
 import {formatTime, type Zone} from '../clock.js';
 import {accountOfArn} from '../../model/principals.js';
-import {arnIn, hiddenIn, mainAccount, shortArn, type Column, type Row, type ScreenModel} from '../model.js';
+import {hiddenIn, mainAccount, shortArn, type Column, type Row, type ScreenModel} from '../model.js';
 import {findingRow} from './findings.js';
 
 /**
@@ -21,7 +21,7 @@ const columns: Column[] = [
 	{title: 'what', width: 30, fit: true},
 	{title: 'n', width: 6, fit: true},
 	{title: 'subject', width: 10, fit: true, id: true},
-	{title: 'about', width: 10, flex: true, drop: 1},
+	{title: 'about', width: 10, flex: true, drop: 1, prose: true},
 ];
 
 const heading = (text: string): Row => ({cells: [text], span: true});

@@ -1,5 +1,5 @@
 import type {DeviceRow, IpView, KeyCall, KeyView, UserAgentView} from '../data.js';
-import {arnIn, hiddenIn, soleAccount, time, yesNo, type Column, type Row, type ScreenModel} from '../model.js';
+import {accountPair, arnIn, hiddenIn, mainAccount, soleAccount, time, yesNo, type Column, type Row, type ScreenModel} from '../model.js';
 import {signInColumns, signInRow} from './principal.js';
 
 /**
@@ -142,12 +142,12 @@ export function userAgentModel(view: UserAgentView): ScreenModel {
 
 /** Devices in one state (from the overview's "devices by state" lines). */
 export function devicesModel(state: string, devices: DeviceRow[]): ScreenModel {
-	const account = soleAccount(devices.map(d => d.serialNumber));
+	const account = mainAccount(devices.map(d => d.ownerArn ?? d.serialNumber));
 	const shown = arnIn(account);
 	return {
 		screen: 'devices',
 		title: `Devices ${state}`,
-		header: [[['state', state], ...(account ? [['account', account] as [string, unknown]] : [])]],
+		header: [[['state', state], ...accountPair(account, devices.map(d => d.ownerArn ?? d.serialNumber))]],
 		panes: [
 			{
 				name: `Devices ${devices.length}`,
