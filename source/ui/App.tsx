@@ -4,7 +4,7 @@ import {parseTimeArgument} from '../lib/time.js';
 import {breadcrumbLine, Frame, listHeight} from './components/Frame.js';
 import {Help, helpLength} from './components/Help.js';
 import type {SearchHit} from '../model/search.js';
-import type {ExplorerData, PivotHit} from './data.js';
+import {pivotShape, type ExplorerData, type PivotHit} from './data.js';
 import {formatTime, parseShownTime, type Zone} from './clock.js';
 import {overviewModel, chartBuckets} from './screens/overview.js';
 import {devicesModel, ipModel, keyModel, keyPage, userAgentModel} from './screens/pivots.js';
@@ -263,6 +263,8 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 			try {
 				hits = text ? data.search(text, {limit: 500, kind}) : [];
 				pivots = text && !kind ? data.pivotSearch(text, 50) : [];
+				// A CIDR prefix is a place to go to itself, above the addresses it covers.
+				if (pivotShape(text) === 'cidr' && !pivots.some(p => p.id === text)) pivots = [{kind: 'ip', id: text, count: null, firstSeen: null, lastSeen: null}, ...pivots];
 			} catch (error) {
 				status = `search failed: ${terminalSafe((error as Error).message)}`;
 			}

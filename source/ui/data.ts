@@ -1,6 +1,6 @@
 import type {CaseFile} from '../db/open.js';
 import {caseSummary, type CaseSummary} from '../findings/summary.js';
-import {ipView, keyCalls, keyView, PivotSearch, userAgentView, type IpView, type KeyCall, type KeyView, type PivotHit, type UserAgentView} from '../db/pivots.js';
+import {ipView, keyCalls, keyView, PivotSearch, pivotShape, userAgentView, type IpView, type KeyCall, type KeyView, type PivotHit, type UserAgentView} from '../db/pivots.js';
 import {principalRollup, type Rollup} from '../db/rollup.js';
 import {geoOf, type Geo} from '../lib/geoip.js';
 import {
@@ -52,6 +52,8 @@ export interface TimelineFilter {
 
 /** Pivot and roll-up shapes come from their queries (source/db/pivots.ts, rollup.ts); IP places from lib/geoip. */
 export type {Geo, IpView, KeyCall, KeyView, PivotHit, Rollup, UserAgentView};
+/** What a search text looks like (key, IP, CIDR, eventID, free text). */
+export {pivotShape};
 
 export interface ExplorerData {
 	overview(): Overview;
