@@ -35,9 +35,13 @@ export const searchCommand: Command = {
 		try {
 			const shape = pivotShape(text);
 			// Names and pivots both; a key, address or eventID shape lists the pivots first.
-			// A key- or address-like text may still be part of a name, but not a fuzzy one.
-			const hits = shape === 'cidr' ? [] : SearchIndex.searchOnce(db, text, {limit}).filter(h => shape === 'text' || h.score < 0.3);
-			const pivots = new PivotSearch(db).search(text, {limit: Math.max(1, limit - hits.length)});
+			// Text shaped like a key, address or eventID is looked up as one first; names are searched
+			// for free text, or when no such value matched (a name may look like a key), and then
+			// only exact and substring matches count (the fuzzy pass over a key-like text costs seconds at 1M).
+			const pivots = shape === 'text' ? [] : new PivotSearch(db).search(text, {limit});
+			const hits =
+				shape === 'cidr' || pivots.length > 0 ? [] : SearchIndex.searchOnce(db, text, {limit}).filter(h => shape === 'text' || h.score < 0.3);
+			if (shape === 'text') pivots.push(...new PivotSearch(db).search(text, {limit: Math.max(1, limit - hits.length)}));
 			if (flags.json) printJson([...(shape === 'text' ? hits : []), ...pivots, ...(shape === 'text' ? [] : hits)]);
 			else if (hits.length === 0 && pivots.length === 0) out(`nothing matches ${safe(JSON.stringify(text))}`);
 			else {
