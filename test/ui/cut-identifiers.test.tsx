@@ -1,13 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {openCaseFile, type CaseFile} from '../../source/db/open.js';
-import {importPaths} from '../../source/import/index.js';
+import type {CaseFile} from '../../source/db/open.js';
 import {displayWidth} from '../../source/lib/terminal-text.js';
 import type {Target} from '../../source/ui/model.js';
 import {caseIdentifiers, cutIdentifiers} from '../cut-identifiers.js';
-import {keys, lines, renderExplorer, repoRoot, type Explorer} from './helpers.js';
+import {type Explorer, keys, lines, renderExplorer, samplesCaseFile} from './helpers.js';
 
 /**
  * Identifiers are evidence: at 80×24 on the samples, no screen shows an ARN, serial, device name,
@@ -20,9 +17,7 @@ let dir: string;
 let known: string[];
 
 beforeAll(async () => {
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));
-	db = openCaseFile(path.join(dir, 'case.db'));
-	await importPaths(db, [path.join(repoRoot, 'samples')]);
+	({db, dir} = await samplesCaseFile());
 	known = caseIdentifiers(db);
 });
 afterAll(() => {

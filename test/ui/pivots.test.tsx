@@ -1,12 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
-import {openCaseFile, type CaseFile} from '../../source/db/open.js';
-import {importPaths} from '../../source/import/index.js';
+import type {CaseFile} from '../../source/db/open.js';
 import {displayWidth, terminalSafe} from '../../source/lib/terminal-text.js';
 import {osc52} from '../../source/ui/App.js';
-import {keys, lines, renderExplorer, repoRoot, type Explorer} from './helpers.js';
+import {type Explorer, keys, lines, renderExplorer, samplesCaseFile} from './helpers.js';
 
 /**
  * The overview, the pivot screens (key, IP, user agent), the roll-up and devices-at-a-moment, and
@@ -18,9 +15,7 @@ let dir: string;
 let app: Explorer | undefined;
 
 beforeAll(async () => {
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));
-	db = openCaseFile(path.join(dir, 'case.db'));
-	await importPaths(db, [path.join(repoRoot, 'samples')]);
+	({db, dir} = await samplesCaseFile());
 });
 afterEach(() => {
 	app?.unmount();
