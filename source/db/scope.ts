@@ -1,0 +1,76 @@
+/**
+ * The scope of a scoped extract: which query chose the objects a case holds (source/scope/ writes
+ * it as a scope file beside the download; import records it here). Absence-based findings and the
+ * case's own description read it, through caseScope.
+ */
+import type {CaseFile} from './open.js';
+
+/** One recorded scope, as every reader sees it. */
+export interface CaseScope {
+	/** What ran the query: 'athena', 'duckdb'. */
+	engine: string;
+	/** The statement text as run ('' when the plan was made without it). */
+	query: string;
+	/** Account IDs the query covered. */
+	accounts: string[];
+	regions: string[];
+	/** ISO-8601 UTC bounds of the query; null when unbounded on that side. */
+	since: string | null;
+	until: string | null;
+	importedAt: string;
+}
+
+/** A scope to record, with where it came from. */
+export interface ScopeRecord extends Omit<CaseScope, 'importedAt'> {
+	objects: number | null;
+	digests: number | null;
+	origin: string | null;
+	/** SHA-256 of the scope file's content: the same scope imported twice is one row. */
+	sha256: string;
+}
+
+interface Row {
+	engine: string;
+	query: string;
+	accounts: string;
+	regions: string;
+	since: string | null;
+	until: string | null;
+	imported_at: string;
+}
+
+/** The scopes of the case, oldest first; empty for a case that is not a scoped extract. */
+export function caseScope(db: CaseFile): CaseScope[] {
+	const rows = db.prepare('SELECT engine, query, accounts, regions, since, until, imported_at FROM scope ORDER BY imported_at, id').all() as Row[];
+	return rows.map(r => ({
+		engine: r.engine,
+		query: r.query,
+		accounts: JSON.parse(r.accounts) as string[],
+		regions: JSON.parse(r.regions) as string[],
+		since: r.since,
+		until: r.until,
+		importedAt: r.imported_at,
+	}));
+}
+
+/** Whether the case holds a scoped extract. */
+export function isScoped(db: CaseFile): boolean {
+	return db.prepare('SELECT 1 FROM scope LIMIT 1').get() !== undefined;
+}
+
+/** Records a scope; returns false when the same scope file was recorded before. */
+export function recordScope(db: CaseFile, scope: ScopeRecord, importedAt = new Date().toISOString()): boolean {
+	const result = db
+		.prepare(
+			`INSERT INTO scope (engine, query, accounts, regions, since, until, objects, digests, origin, sha256, imported_at)
+			 VALUES (@engine, @query, @accounts, @regions, @since, @until, @objects, @digests, @origin, @sha256, @importedAt)
+			 ON CONFLICT (sha256) DO NOTHING`,
+		)
+		.run({
+			...scope,
+			accounts: JSON.stringify(scope.accounts),
+			regions: JSON.stringify(scope.regions),
+			importedAt,
+		});
+	return result.changes > 0;
+}
