@@ -11,8 +11,7 @@ CREATE TABLE scope (
   regions     TEXT NOT NULL DEFAULT '[]',  -- JSON array of regions the query covered
   since       TEXT,                        -- ISO-8601 UTC; NULL: the query was not bounded
   until       TEXT,
-  objects     INTEGER,                     -- log objects the query selected
-  digests     INTEGER,                     -- digest objects the plan added to prove them
+  objects     TEXT NOT NULL DEFAULT '[]',  -- JSON array: the log objects the query selected (S3 keys, or local paths)
   origin      TEXT,                        -- the scope file as given to import
   sha256      TEXT NOT NULL UNIQUE,        -- of the scope file's content: importing it again records it once
   imported_at TEXT NOT NULL

@@ -22,8 +22,8 @@ export interface CaseScope {
 
 /** A scope to record, with where it came from. */
 export interface ScopeRecord extends Omit<CaseScope, 'importedAt'> {
-	objects: number | null;
-	digests: number | null;
+	/** The log objects the query selected: S3 object keys (AWSLogs/…), or local paths for a local run. */
+	objects: string[];
 	origin: string | null;
 	/** SHA-256 of the scope file's content: the same scope imported twice is one row. */
 	sha256: string;
@@ -53,6 +53,13 @@ export function caseScope(db: CaseFile): CaseScope[] {
 	}));
 }
 
+/** Every log object any scope of the case selected (verify tells these from files outside the extract). */
+export function scopeObjects(db: CaseFile): Set<string> {
+	const all = new Set<string>();
+	for (const row of db.prepare('SELECT objects FROM scope').pluck().all() as string[]) for (const key of JSON.parse(row) as string[]) all.add(key);
+	return all;
+}
+
 /** Whether the case holds a scoped extract. */
 export function isScoped(db: CaseFile): boolean {
 	return db.prepare('SELECT 1 FROM scope LIMIT 1').get() !== undefined;
@@ -68,6 +75,7 @@ export function recordScope(db: CaseFile, scope: ScopeRecord, importedAt = new D
 		)
 		.run({
 			...scope,
+			objects: JSON.stringify(scope.objects),
 			accounts: JSON.stringify(scope.accounts),
 			regions: JSON.stringify(scope.regions),
 			importedAt,
