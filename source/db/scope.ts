@@ -69,8 +69,8 @@ export function isScoped(db: CaseFile): boolean {
 export function recordScope(db: CaseFile, scope: ScopeRecord, importedAt = new Date().toISOString()): boolean {
 	const result = db
 		.prepare(
-			`INSERT INTO scope (engine, query, accounts, regions, since, until, objects, digests, origin, sha256, imported_at)
-			 VALUES (@engine, @query, @accounts, @regions, @since, @until, @objects, @digests, @origin, @sha256, @importedAt)
+			`INSERT INTO scope (engine, query, accounts, regions, since, until, objects, origin, sha256, imported_at)
+			 VALUES (@engine, @query, @accounts, @regions, @since, @until, @objects, @origin, @sha256, @importedAt)
 			 ON CONFLICT (sha256) DO NOTHING`,
 		)
 		.run({
