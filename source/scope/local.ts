@@ -60,16 +60,24 @@ function literal(text: string): string {
 	return `'${text.replaceAll("'", "''")}'`;
 }
 
-/** The view: one row per record, Athena's columns, "$path", and account/region/timestamp from the path. */
-export function tableView(table: string, files: string[]): string {
+/**
+ * The tree read once into a table of records (the statement scans the table several times, and
+ * parsing thousands of small gzip files is what costs), then the view: one row per record,
+ * Athena's columns, "$path", and account/region/timestamp from the path.
+ */
+export function tableView(table: string, files: string[]): string[] {
 	const list = `[${files.map(literal).join(', ')}]`;
 	const pick = (group: number) => `NULLIF(regexp_extract(filename, ${literal(layout)}, ${group}), '')`;
-	return `CREATE VIEW ${table} AS
+	return [
+		`CREATE TEMP TABLE mfatrail_records AS
+SELECT filename, unnest(Records) AS r
+FROM read_json(${list}, filename = true, format = 'auto', maximum_object_size = 268435456,
+  columns = {Records: '${recordType.replaceAll('\n', ' ')}[]'})`,
+		`CREATE VIEW ${table} AS
 SELECT ${columns.map(c => `r.${c} AS ${c.toLowerCase()}`).join(', ')},
   filename AS "$path", ${pick(2)} AS account, ${pick(3)} AS region, ${pick(4)} AS "timestamp"
-FROM (SELECT filename, unnest(Records) AS r
-      FROM read_json(${list}, filename = true, format = 'auto', maximum_object_size = 268435456,
-        columns = {Records: '${recordType.replaceAll('\n', ' ')}[]'}))`;
+FROM mfatrail_records`,
+	];
 }
 
 /** The log files under the inputs that DuckDB can read: .json and .json.gz, digests and scope files left out. */
@@ -119,7 +127,9 @@ export async function runLocal(statement: string, inputs: string[], table = defa
 		for (const macro of compatibilityMacros) await connection.run(macro);
 		const schema = table.includes('.') ? table.split('.')[0] : undefined;
 		if (schema) await connection.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-		await connection.run(tableView(table, files));
+		// Row order means nothing here (the statement orders its answer); keeping it made loading 5× slower.
+		await connection.run('SET preserve_insertion_order = false');
+		for (const sql of tableView(table, files)) await connection.run(sql);
 		let result;
 		try {
 			result = await connection.runAndReadAll(statement);
