@@ -53,6 +53,14 @@ export function caseScope(db: CaseFile): CaseScope[] {
 	}));
 }
 
+/** From AWSLogs/ on: the part of a path or S3 URI that is the same in the bucket and in a download. */
+export function objectKey(pathOrUri: string): string {
+	const normal = pathOrUri.replaceAll('\\', '/');
+	if (normal.startsWith('AWSLogs/')) return normal;
+	const at = normal.lastIndexOf('/AWSLogs/');
+	return at >= 0 ? normal.slice(at + 1) : pathOrUri;
+}
+
 /** Every log object any scope of the case selected (verify tells these from files outside the extract). */
 export function scopeObjects(db: CaseFile): Set<string> {
 	const all = new Set<string>();

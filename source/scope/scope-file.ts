@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import type {ScopeRecord} from '../db/scope.js';
+import {objectKey, type ScopeRecord} from '../db/scope.js';
 import {ScopeError, statementOptions} from './sql.js';
 
 export const scopeFileName = 'mfatrail-scope.json';
@@ -24,14 +24,6 @@ export interface ScopeFile {
 	/** What the plan fetches to prove them (S3 URI patterns), for people. */
 	digests: string[];
 	createdAt: string;
-}
-
-/** From AWSLogs/ on: the part of a path or URI that is the same in the bucket and in a download. */
-export function objectKey(pathOrUri: string): string {
-	const normal = pathOrUri.replaceAll('\\', '/');
-	const at = normal.lastIndexOf('/AWSLogs/');
-	if (at >= 0) return normal.slice(at + 1);
-	return normal.startsWith('AWSLogs/') ? normal : pathOrUri;
 }
 
 const keyLayout = /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]+\/)?(\d{12})\/CloudTrail\/([a-z0-9-]+)\//;
