@@ -126,6 +126,19 @@ describe('scope manifest', () => {
 		expect(made.stderr).toContain('no --sql given');
 	});
 
+	it('scope local writes hostile file names escaped', () => {
+		const root = tempDir();
+		const name = 'evil\u001b]0;PWNED\u0007\u202e.json';
+		const dir = path.join(root, 'AWSLogs', '111122223333', 'CloudTrail', 'us-east-1', '2024', '03', '01');
+		fs.mkdirSync(dir, {recursive: true});
+		const login = {eventVersion: '1.08', eventTime: '2024-03-01T10:00:00Z', eventSource: 'signin.amazonaws.com', eventName: 'ConsoleLogin', eventID: 'e-1', userIdentity: {type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/x', accountId: '111122223333'}, recipientAccountId: '111122223333'};
+		fs.writeFileSync(path.join(dir, name), JSON.stringify({Records: [login]}));
+		const result = mfatrail(['scope', 'local', root]);
+		expect(result.status).toBe(0);
+		expect(result.stdout).toContain('evil\\x1b]0;PWNED');
+		expect(result.stdout).not.toMatch(/[\u001b\u0007\u202e]/);
+	});
+
 	it('bad input gets one clear line: no path column, a URI outside the bucket layout, an unknown table name', () => {
 		const cases: [string[], RegExp][] = [
 			[['scope', 'manifest', path.join(fixtures, 'no-path-column.csv')], /no-path-column\.csv: no path column \(columns: "eventname", "count"\)/],
