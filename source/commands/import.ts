@@ -63,7 +63,8 @@ export const importCommand: Command = {
 				onProgress: progress.update,
 			});
 			progress.end();
-			if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+			const recorded = scopes.map(s => ({engine: s.engine, origin: s.origin, objects: s.objects.length}));
+			if (flags.json) process.stdout.write(`${JSON.stringify(recorded.length > 0 ? {...summary, scopes: recorded} : summary)}\n`);
 			else printSummary(summary);
 			if (summary.interrupted) process.stderr.write('mfatrail import: interrupted; imported sources are kept, run the same command again to complete it\n');
 			return importExitStatus(summary);

@@ -11,16 +11,9 @@ import {ScopeError, statementOptions} from './sql.js';
 
 export const scopeFileName = 'mfatrail-scope.json';
 
-export interface ScopeFile {
+/** What the case records (ScopeRecord: engine, query, accounts, regions, time range, objects), and for people the digests and the date. */
+export interface ScopeFile extends Omit<ScopeRecord, 'origin' | 'sha256'> {
 	mfatrailScope: 1;
-	engine: string;
-	query: string;
-	accounts: string[];
-	regions: string[];
-	since: string | null;
-	until: string | null;
-	/** The selected log objects: S3 keys from AWSLogs/ on (or local paths outside that layout). */
-	objects: string[];
 	/** What the plan fetches to prove them (S3 URI patterns), for people. */
 	digests: string[];
 	createdAt: string;
