@@ -111,9 +111,10 @@ export const scopeCommand: Command = {
 			const run = await runLocal(text, rest, table);
 			if (flags.writeScope) fs.writeFileSync(flags.writeScope as string, scopeFileText(makeScopeFile('duckdb', text, run.selected, [])));
 			if (flags.json) {
-				process.stdout.write(`${JSON.stringify({engine: 'duckdb', query: text, files: run.considered, selected: run.selected, skipped: run.skipped, seconds: run.seconds}, null, 2)}\n`);
+				process.stdout.write(`${JSON.stringify({engine: 'duckdb', query: text, files: run.considered, selected: run.selected, unreadable: run.unreadable, skipped: run.skipped, seconds: run.seconds}, null, 2)}\n`);
 			} else {
 				for (const file of run.selected) process.stdout.write(`${safe(file)}\n`);
+				for (const u of run.unreadable) process.stderr.write(`unreadable, selected anyway (import says what is wrong): ${safe(u.file)}\n  ${safe(u.reason)}\n`);
 				process.stderr.write(`selected ${run.selected.length} of ${run.considered} log files (${percent(run.selected.length, run.considered)}) in ${run.seconds.toFixed(2)} s${run.skipped.length > 0 ? `; ${run.skipped.length} other files not read` : ''}\n`);
 			}
 			return 0;
