@@ -6,18 +6,11 @@
  * per-source first/last times.
  */
 import type {CaseFile} from './open.js';
+import {caseScope, type CaseScope} from './scope.js';
 import {lastVerify, type VerifyOutcome} from './verify-record.js';
 
-/** One scope of a scoped extract (issue 12's `caseScope(db)`, source/db/scope.ts). */
-export interface ScopeEntry {
-	engine: string;
-	query: string;
-	accounts: string[];
-	regions: string[];
-	since: string | null;
-	until: string | null;
-	importedAt: string;
-}
+/** One scope of a scoped extract (issue 12's caseScope, source/db/scope.ts). */
+export type ScopeEntry = CaseScope;
 
 export interface SourceHash {
 	id: number;
@@ -57,17 +50,6 @@ export interface CaseInventory {
 export interface InventoryOptions {
 	/** Leave the per-source hash list out (it has one row per evidence file: 40k at a million events). */
 	hashes?: boolean;
-}
-
-/**
- * Reader of issue 12's scope table; until that module is merged, a case file has no scope. Kept
- * as a hook so this module does not depend on one that may be absent.
- */
-let scopeReader: ((db: CaseFile) => ScopeEntry[]) | undefined;
-
-/** Called by the module that owns the scope table (source/db/scope.ts) once it is loaded. */
-export function useScopeReader(reader: (db: CaseFile) => ScopeEntry[]): void {
-	scopeReader = reader;
 }
 
 function tableExists(db: CaseFile, name: string): boolean {
@@ -113,13 +95,11 @@ export function caseInventory(db: CaseFile, options: InventoryOptions = {}): Cas
 					.prepare(`SELECT id, path, member, format, status, sha256, content_sha256 AS contentSha256, record_count AS records FROM source ORDER BY id`)
 					.all() as SourceHash[]);
 	let scope: ScopeEntry[] = [];
-	if (scopeReader) {
-		try {
-			scope = scopeReader(db);
-		} catch {
-			// A case file from before scoped extracts has no scope table: whole evidence.
-			scope = [];
-		}
+	try {
+		scope = caseScope(db);
+	} catch {
+		// No scope table (a case file from before scoped extracts): whole evidence.
+		scope = [];
 	}
 	return {
 		sources: {total: sources.total, digests: sources.digests, partial: sources.partial},

@@ -3,6 +3,7 @@ import {caseSummary, type CaseSummary} from '../findings/summary.js';
 import {ipView, keyCalls, keyView, PivotSearch, pivotShape, userAgentView, type IpView, type KeyCall, type KeyView, type PivotHit, type UserAgentView} from '../db/pivots.js';
 import {principalRollup, type Rollup} from '../db/rollup.js';
 import {geoOf, type Geo} from '../lib/geoip.js';
+import {isScoped} from '../db/scope.js';
 import {
 	devicesAt,
 	devicesInState,
@@ -38,6 +39,8 @@ export interface Overview {
 	devices: number;
 	events: number;
 	findings: number;
+	/** The case holds a scoped extract (mfatrail scope): absence holds only within its query. */
+	scoped?: boolean;
 }
 
 export interface TimelineFilter {
@@ -115,7 +118,7 @@ export function openExplorerData(db: CaseFile): ExplorerData {
 	let pivots: PivotSearch | undefined;
 
 	return {
-		overview: () => ({principals: count('principal'), devices: count('device'), events: count('event'), findings: count('finding')}),
+		overview: () => ({principals: count('principal'), devices: count('device'), events: count('event'), findings: count('finding'), scoped: isScoped(db)}),
 		summary: buckets => caseSummary(db, {buckets}),
 		devicesInState: state => devicesInState(db, state),
 		pivotSearch: (text, limit) => (pivots ??= new PivotSearch(db)).search(text, {limit}),

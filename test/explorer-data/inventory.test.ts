@@ -3,6 +3,7 @@ import path from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
 import {openCaseFile} from '../../source/db/open.js';
 import {caseInventory, distinctValues} from '../../source/db/inventory.js';
+import {recordScope} from '../../source/db/scope.js';
 import {importPaths} from '../../source/import/index.js';
 import {hashFile} from '../../source/verify/index.js';
 import {ensureBuilt, runCli} from '../hostile/cli.js';
@@ -109,4 +110,19 @@ describe('case inventory', () => {
 		expect(caseInventory(db).verify).toBeNull();
 		db.close();
 	}, 60_000);
+
+	it('says when the case is a scoped extract, and summary shows the scope', async () => {
+		const file = await sampleCase();
+		const writer = openCaseFile(file);
+		const scope = {engine: 'athena', query: 'SELECT …', accounts: ['123456789012'], regions: ['us-east-1'], since: '2023-02-01T00:00:00Z', until: '2023-03-01T00:00:00Z'};
+		recordScope(writer, {...scope, objects: [], origin: null, sha256: 'ab'.repeat(32)});
+		writer.close();
+		const db = openCaseFile(file, {readonly: true});
+		const inventory = caseInventory(db);
+		db.close();
+		expect(inventory.scoped).toBe(true);
+		expect(inventory.scope).toEqual([expect.objectContaining(scope)]);
+		const text = runCli(['summary', '--db', file]).stdout.toString();
+		expect(text).toMatch(/Scope +scoped extract: athena 123456789012 us-east-1 2023-02-01 00:00:00 to\s+2023-03-01 00:00:00/);
+	});
 });
