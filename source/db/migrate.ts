@@ -25,6 +25,15 @@ export function latestVersion(): number {
 	return Math.max(0, ...migrations().map(m => m.version));
 }
 
+/** The schema that replaced the event table with lean rows and zstd blocks (db/005_lean_event.sql). */
+const leanStorage = 5;
+
+/** An old-format case file with events in it (an empty one is simply migrated). */
+function holdsEvents(db: Database.Database): boolean {
+	const table = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'event'`).pluck().get();
+	return Boolean(table) && Boolean(db.prepare('SELECT 1 FROM event LIMIT 1').pluck().get());
+}
+
 /** Brings a case file up to the latest schema; refuses a file written by a newer mfatrail. */
 export function migrate(db: Database.Database, {readonly, file}: {readonly: boolean; file: string}): void {
 	const current = db.pragma('user_version', {simple: true}) as number;
@@ -36,6 +45,11 @@ export function migrate(db: Database.Database, {readonly, file}: {readonly: bool
 		);
 	}
 	if (current === latest) return;
+	if (current >= 1 && current < leanStorage && holdsEvents(db)) {
+		throw new CaseFileError(
+			`case file ${file} was written by an earlier mfatrail (schema ${current}) whose event storage this version does not read; import the evidence again into a new case file`,
+		);
+	}
 	if (readonly) {
 		throw new CaseFileError(`case file ${file} has schema version ${current}; open it once without read-only to upgrade to ${latest}`);
 	}

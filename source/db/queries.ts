@@ -3,8 +3,11 @@
  * query commands and the explorer. All SQL for them lives here.
  */
 import type {CaseFile} from './open.js';
+import {encodeEventId} from './event-row.js';
 import {RawReader} from './raw.js';
-import type {Credential} from '../model/types.js';
+
+/** How a call was authenticated: a long-term access key, temporary credentials, the console. */
+export type Credential = 'long-term' | 'temporary' | 'console' | 'unknown';
 
 export interface PrincipalRow {
 	arn: string;
@@ -330,8 +333,8 @@ export function timeline(
 export function eventRecord(db: CaseFile, eventId: string): EventRecord | undefined {
 	const rows = db
 		.prepare(`SELECT e.id, e.raw_block AS rawBlock, e.raw_offset AS rawOffset, e.raw_length AS rawLength, e.conflict, e.partial, e.event_id_derived AS derived, e.event_time AS eventTime, e.flags,
-			e.source_id AS sourceId, e.position FROM event e WHERE e.event_id = ? ORDER BY e.id`)
-		.all(eventId) as {id: number; rawBlock: number; rawOffset: number; rawLength: number; conflict: number; partial: number; derived: number; eventTime: string; flags: string | null; sourceId: number; position: number}[];
+			e.source_id AS sourceId, e.position FROM event e WHERE e.id IN (SELECT id FROM event_row WHERE event_id = ?) ORDER BY e.id`)
+		.all(encodeEventId(eventId)) as {id: number; rawBlock: number; rawOffset: number; rawLength: number; conflict: number; partial: number; derived: number; eventTime: string; flags: string | null; sourceId: number; position: number}[];
 	if (rows.length === 0) return undefined;
 	const source = db.prepare(`SELECT path, member, format, sha256, content_sha256 AS contentSha256 FROM source WHERE id = ?`);
 	const sightings = db.prepare(`SELECT source_id AS sourceId, position FROM sighting WHERE event = ? ORDER BY rowid`);

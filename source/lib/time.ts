@@ -16,8 +16,21 @@ export function formatUtc(ms: number): string {
 	return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
+const canonical = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z$/;
+const daysIn = (year: number, month: number) => (month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31);
+
 /** Parses the time shapes seen in CloudTrail exports; undefined when it is not a real time. */
 export function parseEventTime(value: unknown): ParsedTime | undefined {
+	// CloudTrail's own spelling, already canonical (nearly every record): checked, not rebuilt.
+	if (typeof value === 'string' && value.length === 20) {
+		const c = canonical.exec(value);
+		if (c) {
+			const year = Number(c[1]);
+			const month = Number(c[2]);
+			const day = Number(c[3]);
+			if (year >= 1990 && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month) && Number(c[4]) < 24 && Number(c[5]) < 60 && Number(c[6]) < 60) return {utc: value};
+		}
+	}
 	if (typeof value === 'number' && Number.isFinite(value)) {
 		// Epoch seconds (lookup-events CLI v1) or milliseconds.
 		const ms = value > 1e11 ? value : value * 1000;

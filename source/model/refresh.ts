@@ -62,7 +62,7 @@ const rebuildBatch = 1_000;
  * event-time order (source/model/derive.ts), read and written a batch at a time, since every
  * lifecycle record and sign-in is final as soon as its row is derived; only the principals and
  * devices (written last) are held to the end. Principal counters over all events come from one
- * aggregate over the event_identity index.
+ * aggregate over the event_identity index (db/005_lean_event.sql).
  */
 function rebuildModel(db: CaseFile, maxId: number, batchRows: number): ModelRefresh {
 	let rows = 0;
@@ -117,8 +117,11 @@ function rebuildModel(db: CaseFile, maxId: number, batchRows: number): ModelRefr
 function storePrincipals(db: CaseFile, keyed: Model['principals']): void {
 	const insert = db.prepare(`INSERT INTO principal (arn, type, name, account_id, first_seen, last_seen, event_count)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`);
-	const aggregates = db.prepare(`SELECT identity_arn AS arn, count(*) AS events, min(event_time) AS firstSeen, max(event_time) AS lastSeen
-		FROM event INDEXED BY event_identity WHERE identity_arn IS NOT NULL GROUP BY identity_arn`);
+	// Grouped by the dictionary id on the event_identity index (identity_arn, event_time): a scan of
+	// the index, the ARN text read once per principal.
+	const aggregates = db.prepare(`SELECT d.value AS arn, a.events, a.firstSeen, a.lastSeen FROM (
+		SELECT identity_arn AS arn, count(*) AS events, min(event_time) AS firstSeen, max(event_time) AS lastSeen
+		FROM event_row INDEXED BY event_identity WHERE identity_arn IS NOT NULL GROUP BY identity_arn) a JOIN dict d ON d.id = a.arn`);
 	const stored = new Set<string>();
 	for (const row of aggregates.all() as Array<{arn: string; events: number; firstSeen: string; lastSeen: string}>) {
 		if (row.arn === '') continue;

@@ -1,4 +1,7 @@
+import type {Credential} from '../db/queries.js';
 import type {Facts} from './facts.js';
+
+export type {Credential} from '../db/queries.js';
 
 /** One MFA-relevant event row (event.facts set) with the indexed columns the model needs. */
 export interface FactRow {
@@ -32,7 +35,6 @@ export interface PrincipalInfo {
 
 export type DeviceType = 'virtual' | 'fido' | 'hardware' | 'identity-center' | 'unknown';
 export type DeviceState = 'created' | 'enabled' | 'deactivated' | 'deleted' | 'in-use';
-export type Credential = 'long-term' | 'temporary' | 'console' | 'unknown';
 
 /** One incarnation of a device: a serial reused after deletion starts a new one. */
 export interface DeviceIncarnation {

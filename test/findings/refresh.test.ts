@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {openCaseFile} from '../../source/db/open.js';
-import {importPaths} from '../../source/import/index.js';
+import {importEvidence} from '../../source/pipeline.js';
 import {findingCounts, findingsFor, listFindings} from '../../source/findings/queries.js';
 import {refreshFindings, storedThresholds} from '../../source/findings/refresh.js';
 import {arn, caseWith, fixture, tempDir} from './helpers.js';
@@ -24,8 +24,8 @@ describe('refreshFindings', () => {
 			const [before] = listFindings(db, {rule: 'console-login-failure-burst'});
 			expect(before).toMatchObject({firstSeen: '2023-06-10T10:00:00Z', lastSeen: '2023-06-10T10:04:40Z'});
 			expect(before.eventIds).toHaveLength(5);
-			await importPaths(db, [rest]);
-			await importPaths(db, [first, rest]);
+			await importEvidence(db, [rest]);
+			await importEvidence(db, [first, rest]);
 			const after = listFindings(db, {rule: 'console-login-failure-burst'});
 			expect(after).toHaveLength(1);
 			expect(after[0]).toMatchObject({id: before.id, key: before.key, firstSeen: '2023-06-10T10:00:00Z', lastSeen: '2023-06-10T10:09:00Z'});
@@ -54,7 +54,7 @@ describe('refreshFindings', () => {
 			refreshFindings(db, {burstCount: 3, burstWindowMs: 10 * 60_000});
 			expect(storedThresholds(db)).toEqual({burstCount: 3, burstWindowMs: 600_000});
 			expect(listFindings(db, {rule: 'console-login-failure-burst'}).map(f => f.eventIds.length)).toEqual([5]);
-			await importPaths(db, [fixture('root-mfa-change', 'positive')]);
+			await importEvidence(db, [fixture('root-mfa-change', 'positive')]);
 			expect(listFindings(db, {rule: 'console-login-failure-burst'})).toHaveLength(1);
 		} finally {
 			db.close();

@@ -79,8 +79,8 @@ describe('findings over samples/', () => {
 	});
 
 	it('stores nothing twice when the same evidence is imported again', async () => {
-		const {importPaths} = await import('../../source/import/index.js');
-		await importPaths(db, [path.join(repoRoot, 'samples')]);
+		const {importEvidence} = await import('../../source/pipeline.js');
+		await importEvidence(db, [path.join(repoRoot, 'samples')]);
 		expect(listFindings(db).map(f => f.key)).toEqual(found.map(f => f.key));
 	});
 });

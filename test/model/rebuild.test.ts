@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {openCaseFile, type CaseFile} from '../../source/db/open.js';
-import {importPaths} from '../../source/import/index.js';
+import {importEvidence} from '../../source/pipeline.js';
 import {deriveModel} from '../../source/model/derive.js';
 import {refreshModel} from '../../source/model/refresh.js';
 import {factRowBatches} from '../../source/model/rows.js';
@@ -24,7 +24,7 @@ async function caseOf(paths: string[]): Promise<CaseFile> {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));
 	dirs.push(dir);
 	const db = openCaseFile(path.join(dir, 'case.db'));
-	await importPaths(db, paths);
+	await importEvidence(db, paths);
 	return db;
 }
 

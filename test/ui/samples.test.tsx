@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {openCaseFile, type CaseFile} from '../../source/db/open.js';
-import {importPaths} from '../../source/import/index.js';
+import {importEvidence} from '../../source/pipeline.js';
 import {keys, lines, renderExplorer, repoRoot, type Explorer} from './helpers.js';
 import {displayWidth} from '../../source/lib/terminal-text.js';
 
@@ -15,7 +15,7 @@ let app: Explorer | undefined;
 beforeAll(async () => {
 	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));
 	db = openCaseFile(path.join(dir, 'case.db'));
-	await importPaths(db, [path.join(repoRoot, 'samples')]);
+	await importEvidence(db, [path.join(repoRoot, 'samples')]);
 });
 afterEach(() => {
 	app?.unmount();
