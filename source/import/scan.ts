@@ -1,6 +1,7 @@
 /**
- * Finds the exact text of each element of a JSON array without parsing the whole document, so
- * every record is stored byte-for-byte as it appeared in the evidence.
+ * Finds where JSON values end without parsing them, so the readers can hand each record's exact
+ * bytes to JSON.parse and to storage. Works on any string; the readers give it a window of content
+ * decoded as Latin-1, so indexes are byte offsets.
  */
 
 export interface Slice {
@@ -136,50 +137,6 @@ export function skipSpace(text: string, i: number): number {
 		i++;
 	}
 	return i;
-}
-
-/** Position of the '[' that opens the value of top-level key `key` in an object document. */
-export function topLevelArrayOf(text: string, key: string): number {
-	let i = skipSpace(text, 0);
-	if (text.charCodeAt(i) !== 0x7b) return -1;
-	i = skipSpace(text, i + 1);
-	while (i < text.length && text.charCodeAt(i) === 0x22) {
-		const keyEnd = stringEnd(text, i);
-		if (keyEnd <= 0) return -1;
-		const name = text.slice(i + 1, keyEnd - 1);
-		i = skipSpace(text, keyEnd);
-		if (text.charCodeAt(i) !== 0x3a) return -1;
-		i = skipSpace(text, i + 1);
-		if (name === key) return text.charCodeAt(i) === 0x5b ? i : -1;
-		const {end} = valueExtent(text, i);
-		if (end <= i) return -1;
-		i = skipSpace(text, end);
-		if (text.charCodeAt(i) === 0x2c) i = skipSpace(text, i + 1);
-	}
-	return -1;
-}
-
-/**
- * Elements of the array opening at `open`, each with its depth. A value nested too deeply does not stop the scan; only truncation or a syntax error between elements does.
- */
-export function arraySlices(text: string, open: number): {slices: Slice[]; error?: string; errorAt?: number} {
-	const slices: Slice[] = [];
-	let i = skipSpace(text, open + 1);
-	if (text.charCodeAt(i) === 0x5d) return {slices};
-	for (;;) {
-		if (i >= text.length) return {slices, error: 'unexpected end of data (truncated?)', errorAt: i};
-		const {end, depth} = valueExtent(text, i);
-		if (end <= i) return {slices, error: 'unterminated value (truncated?)', errorAt: i};
-		slices.push({start: i, end, depth});
-		i = skipSpace(text, end);
-		const c = text.charCodeAt(i);
-		if (c === 0x2c) {
-			i = skipSpace(text, i + 1);
-			continue;
-		}
-		if (c === 0x5d) return {slices};
-		return {slices, error: i >= text.length ? 'unexpected end of data (truncated?)' : `unexpected character at byte ${i}`, errorAt: i};
-	}
 }
 
 /** Slice of the value of top-level key `key` of the object opening at `open`, if present. */

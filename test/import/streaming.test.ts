@@ -8,7 +8,7 @@ import {limits} from '../../source/import/limits.js';
 import {progressLine} from '../../source/commands/import.js';
 import {useTempDirs} from '../temp-dirs.js';
 import {ensureBuilt} from '../hostile/cli.js';
-import {newCase, type Case} from './helpers.js';
+import {makeTar, makeZip, newCase, write, type Case} from './helpers.js';
 import {importKilled, importMeasured, largeRecord, writeLarge} from './large.js';
 
 /**
@@ -273,6 +273,32 @@ describe('progress on a terminal', () => {
 			10_000,
 		);
 		expect(line).toBe('[#####---------------] 0/1 sources (this file 1.0 GiB of 4.0 GiB), 500000 events, 50000 events/s, ETA 30s');
+	});
+});
+
+describe('large archive members stream too', () => {
+	it('a tar member and a gzipped zip member over the whole-read size, each in parts, then the members after them', async () => {
+		c = newCase();
+		limits.maxSourceBytes = 64 * 1024; // members over it stream
+		limits.readBytes = 16 * 1024;
+		limits.partRecords = 50;
+		const jsonl = Array.from({length: 400}, (_, i) => JSON.stringify(largeRecord(i, 300, 'tar'))).join('\n');
+		const gz = zlib.gzipSync(JSON.stringify({Records: Array.from({length: 300}, (_, i) => largeRecord(i, 600, 'zip', true))}));
+		expect(jsonl.length).toBeGreaterThan(limits.maxSourceBytes);
+		write(c.dir, 'a.tar', await makeTar([{name: 'big.jsonl', data: jsonl}, {name: 'after.json', data: JSON.stringify(largeRecord(0, 1, 'tar-after'))}]));
+		expect(gz.length).toBeGreaterThan(limits.maxSourceBytes);
+		write(c.dir, 'b.zip', makeZip([{name: 'big.json.gz', data: gz}, {name: 'after.json', data: JSON.stringify(largeRecord(0, 1, 'zip-after'))}]));
+		const summary = await c.run([c.dir]);
+		expect(summary.errors).toEqual([]);
+		expect(summary.records).toMatchObject({inserted: 400 + 1 + 300 + 1, rejected: 0});
+		const rows = c.db.prepare('SELECT member, status, record_count, sha256 FROM source ORDER BY id').all() as {member: string; status: string; record_count: number; sha256: string}[];
+		const sha = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex');
+		expect(rows).toEqual([
+			{member: 'big.jsonl', status: 'imported', record_count: 400, sha256: sha(jsonl)},
+			{member: 'after.json', status: 'imported', record_count: 1, sha256: expect.any(String)},
+			{member: 'big.json.gz', status: 'imported', record_count: 300, sha256: sha(gz)},
+			{member: 'after.json', status: 'imported', record_count: 1, sha256: expect.any(String)},
+		]);
 	});
 });
 
