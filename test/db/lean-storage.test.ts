@@ -96,7 +96,10 @@ describe('lean event storage (db/005_lean_event.sql)', () => {
 });
 
 describe('a case file written by the previous version (schema 4)', () => {
-	const schema4 = fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', 'casefile', 'schema-4.sql'), 'utf8');
+	// The previous version's schema is db/001–004 as they are: migrations are never edited, only added.
+	const schema4 = ['001_initial', '002_model', '003_model_indexes', '004_incremental_refresh']
+		.map(name => fs.readFileSync(path.join(repoRoot, 'db', `${name}.sql`), 'utf8'))
+		.join('\n');
 
 	function oldCaseFile(withEvent: boolean): string {
 		const file = path.join(tempDir(), 'old.db');
