@@ -5,6 +5,7 @@
 import type {CaseFile} from './open.js';
 import {encodeEventId} from './event-row.js';
 import {RawReader} from './raw.js';
+import {deviceStateAfter} from '../domain/mfa-events.js';
 
 /** How a call was authenticated: a long-term access key, temporary credentials, the console. */
 export type Credential = 'long-term' | 'temporary' | 'console' | 'unknown';
@@ -362,17 +363,6 @@ export interface DeviceAt extends DeviceRow {
 	stateAt: 'enabled' | 'in-use' | 'start-unknown';
 }
 
-const stateAfter: Record<string, string> = {
-	CreateVirtualMFADevice: 'created',
-	EnableMFADevice: 'enabled',
-	ResyncMFADevice: 'enabled',
-	DeactivateMFADevice: 'deactivated',
-	DeleteVirtualMFADevice: 'deleted',
-	CompleteVirtualMfaDeviceRegistration: 'enabled',
-	CompleteWebAuthnDeviceRegistration: 'enabled',
-	CreateMfaDeviceForUser: 'enabled',
-	DeleteMfaDeviceForUser: 'deleted',
-};
 
 /**
  * The devices a principal had (assigned: enabled, or known only from use) at time T. A device
@@ -388,7 +378,7 @@ export function devicesAt(db: CaseFile, principalArn: string, time: string): Dev
 	for (const d of devices) {
 		const last = lastApplied.get(d.id, time) as {eventName: string} | undefined;
 		if (last) {
-			if (stateAfter[last.eventName] === 'enabled') result.push({...d, stateAt: 'enabled'});
+			if (deviceStateAfter(last.eventName) === 'enabled') result.push({...d, stateAt: 'enabled'});
 			continue;
 		}
 		if (!anyApplied.get(d.id)) {

@@ -3,6 +3,7 @@ import {Collector} from './collector.js';
 import {skipSpace} from './scan.js';
 import {Window} from './window.js';
 import {detectReader} from './readers/registry.js';
+import {scopeFile} from './stream.js';
 import type {DigestRow} from '../db/record.js';
 import type {ReadEvent, Rejected} from './collector.js';
 
@@ -25,6 +26,7 @@ export function parseContent(content: Buffer, name: string): ParsedContent {
 	w.push(content, true);
 	const s = skipSpace(w.text, 0);
 	if (s >= w.text.length) return {kind: 'skipped', reason: content.length === 0 ? 'empty file' : 'only white space'};
+	if (scopeFile.test(name)) return {kind: 'skipped', reason: 'mfatrail scope file (recorded as the case scope)'};
 	const reader = detectReader(w, s, name);
 	if (reader === 'more') throw new Error('unreachable: the whole content is in the window');
 	w.pos = s;

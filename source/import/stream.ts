@@ -81,6 +81,9 @@ export interface ContentInput {
 
 export type Emit = (result: StreamResult) => Promise<void> | void;
 
+/** The scope file `mfatrail scope` writes beside a scoped download (not evidence). */
+export const scopeFile = /(^|\/)mfatrail-scope\.json$/;
+
 /** Bytes as read and content, hashed and counted as they flow; damage noted. */
 class Feed {
 	inputBytes = 0;
@@ -334,6 +337,8 @@ async function read(input: ContentInput, feed: Feed, emit: Emit): Promise<void |
 		reader = resumeReader(state.reader, name);
 		if (!reader) return emit({kind: 'rejected', path, member, position: null, reason: `cannot continue: unknown reader ${state.reader.r}`});
 	} else {
+		// Written by mfatrail scope beside a scoped download; the import command records it.
+		if (scopeFile.test(name)) return emit({kind: 'skipped', path, member, reason: 'mfatrail scope file (recorded as the case scope)'});
 		let start = 0;
 		if (w.bytes[0] === 0xef && w.bytes[1] === 0xbb && w.bytes[2] === 0xbf) {
 			start = 3;

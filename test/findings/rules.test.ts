@@ -1,6 +1,6 @@
 /**
  * Each rule over a positive and a negative fixture (records in real shapes, imported with
- * importPaths so the model and the findings are computed as in real use).
+ * importEvidence so the model and the findings are computed as in real use).
  */
 import {describe, expect, it} from 'vitest';
 import {rules} from '../../source/findings/registry.js';
