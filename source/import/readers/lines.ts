@@ -1,8 +1,8 @@
 import {limits} from '../limits.js';
-import {extent, extentDepth, skipSpace} from '../scan.js';
+import {skipSpace, valueExtent} from '../scan.js';
 import type {Collector} from '../collector.js';
 import type {Window} from '../window.js';
-import {lineFormat, takeParsed, tooLarge} from './records.js';
+import {lineFormat, takeValue, tooLarge} from './records.js';
 import {nestedLog} from './document.js';
 import type {Reader, ReaderState, Step} from './reader.js';
 
@@ -64,35 +64,27 @@ export class LinesReader implements Reader {
 	/** The line's value at window [s, e); `nl` is where its line ends. */
 	private line1(w: Window, out: Collector, s: number, e: number, nl: number): void {
 		const label = `line ${this.line}`;
-		if (e - s > limits.maxRecordBytes) return out.reject(label, tooLarge(e - s));
 		const t = w.text;
 		if (!this.formatKnown) {
 			this.formatKnown = true;
 			this.format = lineFormat(t.slice(s, Math.min(e, s + 4096)));
 		}
 		// A line shorter than twice the depth limit cannot nest deeper than it: JSON.parse alone
-		// checks it. Longer lines are scanned for their depth (and their end) first.
-		if (e - s > 2 * limits.maxDepth) {
-			const end = extent(t, s);
+		// checks it. Longer lines are scanned for their depth (and their end) first; so is a last
+		// line, which may have been cut.
+		let depth = 0;
+		if (e - s > 2 * limits.maxDepth || nl >= t.length) {
+			const scan = e - s > limits.maxRecordBytes ? {end: e, depth: 0} : valueExtent(t, s);
+			const end = scan.end;
+			depth = scan.depth;
 			if (end !== e) {
 				const cut = end < 0 || end > nl;
 				if (cut && nl >= t.length) out.damaged = true;
 				return out.reject(label, cut ? 'line is not a complete JSON value (truncated?)' : 'not valid JSON: text after the value');
 			}
-			if (extentDepth > limits.maxDepth) return out.reject(label, `record nested ${extentDepth} levels deep (limit ${limits.maxDepth})`);
 		}
-		const text = w.utf8(s, e);
-		let value: unknown;
-		try {
-			value = JSON.parse(text);
-		} catch (error) {
-			const truncated = nl >= t.length && extent(t, s) < 0;
-			if (truncated) out.damaged = true;
-			return out.reject(label, truncated ? 'line is not a complete JSON value (truncated?)' : `not valid JSON: ${(error as Error).message}`);
-		}
-		if (!w.valid(s, e)) out.notes.add('invalid UTF-8 bytes replaced by U+FFFD');
 		const accepted = out.events.length;
-		takeParsed(value, text, w.bytes.subarray(s, e), out, label, nestedLog);
+		takeValue(w, s, e, depth, out, label, nestedLog);
 		if (out.events.length > accepted) out.progressAt = w.at(e);
 	}
 }
