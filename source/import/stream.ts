@@ -356,7 +356,7 @@ async function read(input: ContentInput, feed: Feed, emit: Emit): Promise<void |
 				w.pos = s;
 				break;
 			}
-			const next = await feed.take(Math.max(limits.readBytes, w.size));
+			const next = await feed.take(refill(w));
 			w.push(next.chunk, next.eof);
 		}
 	}
@@ -401,7 +401,7 @@ async function read(input: ContentInput, feed: Feed, emit: Emit): Promise<void |
 			bomb = `decompresses to ${feed.ratio()} of its ${feed.inputBytes} compressed bytes, and ${mib(w.at(w.text.length) - out.progressAt)} of the output after byte ${out.progressAt} hold no record (possible decompression bomb)`;
 			break;
 		}
-		const next = await feed.take(Math.max(limits.readBytes, w.size));
+		const next = await feed.take(refill(w));
 		w.push(next.chunk, next.eof);
 	}
 
@@ -443,6 +443,15 @@ async function read(input: ContentInput, feed: Feed, emit: Emit): Promise<void |
 	if (part > 0 || resume) return emitPart(status, {meta: final});
 	const {events, rejected} = out.take();
 	return emit({kind: 'source', meta: final, status, events, rejected, rawBlocks: input.raw ? undefined : out.raw.finish()});
+}
+
+/**
+ * How much to read next: a read's worth, or as much again as the window holds when a record spans
+ * it (so a long record costs a few refills, not one per read), but never far past the largest
+ * record allowed: a window past it means the record is rejected as too large.
+ */
+function refill(w: Window): number {
+	return Math.max(limits.readBytes, Math.min(w.size, limits.maxRecordBytes + limits.readBytes - w.size));
 }
 
 /** A UTF-16LE source, read whole (at most maxSourceBytes) and turned into UTF-8 for the readers. */

@@ -5,6 +5,7 @@ import zlib from 'node:zlib';
 import {afterAll, describe, expect, it} from 'vitest';
 import {openCaseFile} from '../../source/db/open.js';
 import {importEvidence} from '../../source/pipeline.js';
+import {importPaths} from '../../source/import/index.js';
 import {limits} from '../../source/import/limits.js';
 import {RawReader} from '../../source/db/raw.js';
 import {repoRoot} from './cli.js';
@@ -163,7 +164,8 @@ describe('streaming readers fuzz', () => {
 			const db = openCaseFile(path.join(fs.mkdtempSync(path.join(dir, 'case-')), 'case.db'));
 			const raw = new RawReader(db);
 			try {
-				const summary = await importEvidence(db, [file], {workers: 0});
+				// The readers and the store only (no model refresh): what windows and parts could change.
+				const summary = await importPaths(db, [file], {workers: 0});
 				return {
 					summary: {...summary, errors: summary.errors.map(e => e.reason)},
 					rows: (db.prepare(`SELECT event_id, position, raw_block, raw_offset, raw_length FROM event ORDER BY id`).all() as Row[]).map(r => [
@@ -179,7 +181,7 @@ describe('streaming readers fuzz', () => {
 				Object.assign(limits, saved);
 			}
 		};
-		for (let i = 0; i < 80; i++) {
+		for (let i = 0; i < 60; i++) {
 			const sample = pick(random, streamed);
 			const tiny = {readBytes: pick(random, [64, 100, 257, 1000, 4096]), partRecords: 1 + integer(random, 6)};
 			let bytes = mutateAtBoundary(random, sample.text, tiny.readBytes);
@@ -207,7 +209,7 @@ describe('streaming readers fuzz', () => {
 			fs.rmSync(file);
 		}
 		console.info(`streaming fuzz: ${inserted} records inserted, ${rejected} rejections`);
-		expect(inserted).toBeGreaterThan(500);
+		expect(inserted).toBeGreaterThan(400);
 		expect(rejected).toBeGreaterThan(0);
 	});
 });
