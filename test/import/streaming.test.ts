@@ -68,8 +68,9 @@ describe('files over the old 128 MiB limit', () => {
 		const mb = (n: number) => (n / 2 ** 20).toFixed(0);
 		console.info(`peak RSS: 2 × ${mb(small.bytes)} MiB → ${mb(small.peakRss)} MiB; 2 × ${mb(large.bytes)} MiB → ${mb(large.peakRss)} MiB`);
 		// Twice the input, both past the fixed costs (parts in flight, SQLite's page cache). Reading a file
-		// whole would cost at least twice its size (bytes, then text): streamed, the difference is noise.
-		expect(large.peakRss - small.peakRss).toBeLessThan(0.75 * (large.bytes - small.bytes));
+		// whole would cost at least twice its size (bytes, then text), so at least twice the difference
+		// in size; streamed, the difference is allocator noise (5–31 MiB measured, for 68 MiB more per file).
+		expect(large.peakRss - small.peakRss).toBeLessThan(large.bytes - small.bytes);
 		expect(large.peakRss).toBeLessThan(1024 * 2 ** 20);
 	}, 120_000);
 });
