@@ -36,6 +36,11 @@ export interface RuleDefinition {
 	 * 'global' (spans principals: recomputed on every refresh from every failed sign-in).
 	 */
 	home: 'principal' | 'serial' | 'global';
+	/**
+	 * What the finding claims from absence (something not seen in the evidence). In a scoped
+	 * extract (mfatrail scope) that claim holds only within the extract, and the finding says so.
+	 */
+	restsOnAbsence?: string;
 	detect: RuleFunction;
 }
 
@@ -51,6 +56,7 @@ export const rules: RuleDefinition[] = [
 		falsePositives:
 			'A user who legitimately adds a backup device from the CLI with plain access keys (AWS allowed it between 2022-11-16 and 2023-04-21), or an administrator\'s script enrolling devices with access keys. Identity Center registrations rarely fire: their sessions record no mfaAuthenticated. A device enabled before the evidence starts and never used in it is unknown, so the add then looks like a first device: a missed finding, not a false one.',
 		home: 'principal',
+		restsOnAbsence: 'that the earlier device was not removed before the add, and what did or did not follow it',
 		detect: addedWithoutMfa.detect,
 	},
 	{
@@ -104,6 +110,7 @@ export const rules: RuleDefinition[] = [
 		whyItMatters: 'Password guessing or MFA-code guessing; a success right after a burst may be the attacker getting in.',
 		falsePositives: 'A user who forgot a changed password, or a broken saved password in a browser; CloudTrail does not record whether the password or the MFA code failed.',
 		home: 'principal',
+		restsOnAbsence: 'whether a successful sign-in followed the failures',
 		detect: failureBurst.detect,
 	},
 	{
@@ -137,6 +144,7 @@ export const rules: RuleDefinition[] = [
 		whyItMatters: 'After a takeover, the attacker\'s own device is used at once, often from a new address.',
 		falsePositives: 'Every legitimate enrolment followed by a sign-in fires (hence low severity); weigh the address note.',
 		home: 'serial',
+		restsOnAbsence: 'whether the principal had used the source address before',
 		detect: newDevice.detect,
 	},
 	{
@@ -149,6 +157,7 @@ export const rules: RuleDefinition[] = [
 			'Centralized root access (November 2024) lets a management-account principal strip a member account\'s root MFA and reset its password without ever signing in as root; the member account\'s trail shows only "root". Whoever holds that caller can take over every member root.',
 		falsePositives: 'Planned root credential clean-up of member accounts (the task IAMDeleteRootUserCredentials) or root password resets for recovery (IAMCreateRootUserPassword); check the caller and the change ticket.',
 		home: 'principal',
+		restsOnAbsence: 'that the AssumeRoot call is not in the evidence, when it says so',
 		detect: viaAssumeRoot.detect,
 	},
 	{
@@ -160,6 +169,7 @@ export const rules: RuleDefinition[] = [
 		whyItMatters: 'Recovering the root password through its e-mail address is how a compromised mailbox becomes a compromised AWS account; with MFA removed or absent, the password alone opens root.',
 		falsePositives: 'An owner who forgot the root password; a root password created for a standalone account on purpose.',
 		home: 'principal',
+		restsOnAbsence: 'whether a root sign-in followed, and that the login profile was not created in an AssumeRoot session',
 		detect: passwordRecovery.detect,
 	},
 	{
@@ -171,6 +181,7 @@ export const rules: RuleDefinition[] = [
 		whyItMatters: 'Removing the owner\'s device and enrolling one\'s own is how an account is taken over and kept: the owner is locked out and the attacker holds the second factor. No public rule set checks for it.',
 		falsePositives: 'A help desk replacing a lost phone (another principal), a user enrolling a new phone after losing the old one (from a session without MFA, since the old device is gone), a user travelling.',
 		home: 'principal',
+		restsOnAbsence: 'that the enrolling address was not used by the principal\'s earlier sign-ins',
 		detect: deviceReplaced.detect,
 	},
 	{

@@ -1,4 +1,5 @@
 import type {CaseFile} from '../db/open.js';
+import {isScoped} from '../db/scope.js';
 import {
 	deviceView,
 	eventRecord,
@@ -30,6 +31,8 @@ export interface Overview {
 	devices: number;
 	events: number;
 	findings: number;
+	/** The case holds a scoped extract (mfatrail scope): absence holds only within its query. */
+	scoped?: boolean;
 }
 
 export interface TimelineFilter {
@@ -84,7 +87,7 @@ export function openExplorerData(db: CaseFile): ExplorerData {
 	let counts: ReturnType<ExplorerData['findingCounts']> | undefined;
 
 	return {
-		overview: () => ({principals: count('principal'), devices: count('device'), events: count('event'), findings: count('finding')}),
+		overview: () => ({principals: count('principal'), devices: count('device'), events: count('event'), findings: count('finding'), scoped: isScoped(db)}),
 		indexStep,
 		indexProgress: () => (index ? 1 : builder.progress),
 		search: (text, options) => (text.trim() ? (index ??= builder.finish()).search(text, options) : []),
