@@ -27,7 +27,7 @@ export const commands: CommandEntry[] = [
 	{name: 'logins', summary: 'sign-in attempts and MFA uses, filtered by user, device, result and time', load: async () => (await import('./logins.js')).loginsCommand},
 	{name: 'timeline', summary: 'MFA lifecycle calls and sign-ins merged in time order', load: async () => (await import('./timeline.js')).timelineCommand},
 	{name: 'event', summary: 'one record by eventID: the original text, pretty-printed, with its provenance', load: async () => (await import('./event.js')).eventCommand},
-	{name: 'scope', summary: 'organisation scale: the Athena query that picks the MFA objects, run locally, and a download plan', load: async () => (await import('./scope.js')).scopeCommand},
+	{name: 'scope', summary: 'org scale: Athena SQL that picks the MFA objects, run locally; download plan', load: async () => (await import('./scope.js')).scopeCommand},
 ];
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
