@@ -64,6 +64,34 @@ export function parseEventTime(value: unknown): ParsedTime | undefined {
 	return inRange(ms) ? {utc: formatUtc(ms), note} : undefined;
 }
 
+const months = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+/** 'Jul 18, 2014 4:07:39 PM' (AssumeRole) and 'Oct 25, 2024, 9:07:11 PM' (AssumeRoot: a comma after the year). */
+const stsMonthName = /^([A-Za-z]{3})[a-z]*\.? (\d{1,2}), (\d{4}),? (\d{1,2}):(\d{2}):(\d{2}) ?([AP]M)$/i;
+/** ISO basic, as in the userIdentity reference's creationDate '20131102T010628Z'. */
+const isoBasic = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+
+/**
+ * STS times that are not ISO: credentials.expiration in both month-name forms, and ISO-basic
+ * session creation dates; ISO text goes through parseEventTime. No zone is stated: UTC is presumed
+ * (unverified), so the result carries note 'no-zone' for the month-name forms.
+ */
+export function parseStsTime(value: unknown): ParsedTime | undefined {
+	if (typeof value !== 'string') return parseEventTime(value);
+	const text = value.trim();
+	const basic = isoBasic.exec(text);
+	if (basic) return parseEventTime(`${basic[1]}-${basic[2]}-${basic[3]}T${basic[4]}:${basic[5]}:${basic[6]}Z`);
+	const m = stsMonthName.exec(text);
+	if (!m) return parseEventTime(text);
+	const month = months.indexOf(m[1].toLowerCase());
+	let hour = Number(m[4]);
+	if (month < 0 || hour < 1 || hour > 12) return undefined;
+	if (m[7].toUpperCase() === 'PM' && hour !== 12) hour += 12;
+	if (m[7].toUpperCase() === 'AM' && hour === 12) hour = 0;
+	const pad = (n: number | string) => String(n).padStart(2, '0');
+	const parsed = parseEventTime(`${m[3]}-${pad(month + 1)}-${pad(m[2])}T${pad(hour)}:${m[5]}:${m[6]}`);
+	return parsed && {utc: parsed.utc, note: 'no-zone'};
+}
+
 function inRange(ms: number): boolean {
 	return ms >= Date.UTC(1990, 0, 1) && ms < Date.UTC(10000, 0, 1);
 }

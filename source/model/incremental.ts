@@ -99,7 +99,11 @@ export function refreshIncrementally(db: CaseFile, covered: number) {
 	db.prepare('DELETE FROM lifecycle_event WHERE event IN (SELECT value FROM json_each(?))').run(jsonList(oldLifecycle.map(l => l.event)));
 	db.prepare('DELETE FROM sign_in WHERE event IN (SELECT value FROM json_each(?))').run(jsonList(oldSignIns.keys()));
 	db.prepare('DELETE FROM device WHERE serial_number IN (SELECT value FROM json_each(?))').run(jsonList(serials));
-	insertModelRows(db, model.devices, model.lifecycle, model.signIns);
+	insertModelRows(db, model.devices, model.lifecycle, model.signIns, model.accountEvents);
+	for (const a of model.accountEvents) {
+		note(a.actorArn);
+		note(a.targetArn);
+	}
 
 	for (const arn of addPrincipals(db, covered, added)) note(arn);
 	countPrincipals(db, touched);

@@ -3,11 +3,12 @@ import {ModelDerivation} from './derive.js';
 import {refreshIncrementally} from './incremental.js';
 import {principalFromArn} from './principals.js';
 import {factRowBatches} from './rows.js';
+import {linkModel} from './links.js';
 import {countAllPrincipals, modelRowWriter} from './store.js';
-import type {LifecycleRecord, Model, SignInRecord} from './types.js';
+import type {AccountEventRecord, LifecycleRecord, Model, SignInRecord} from './types.js';
 
 /** Bump when the derivation changes, so existing case files get their model rebuilt. */
-const modelVersion = 2;
+const modelVersion = 3;
 
 export interface ModelRefresh {
 	/** full: every model table rebuilt; incremental: only what the new events touched. */
@@ -36,7 +37,11 @@ export function refreshModel(db: CaseFile, options: {force?: boolean; batchRows?
 	if (!options.force && version === modelVersion && covered < maxId) {
 		const result = db.transaction(() => {
 			const done = refreshIncrementally(db, covered);
-			if (done) markRefreshed(db, maxId);
+			if (done) {
+				const pending = db.prepare(`INSERT OR IGNORE INTO refresh_pending (kind, key) VALUES ('principal', ?)`);
+				for (const arn of linkModel(db)) pending.run(arn);
+				markRefreshed(db, maxId);
+			}
 			return done;
 		}).immediate();
 		if (result) return result;
@@ -69,12 +74,12 @@ function rebuildModel(db: CaseFile, maxId: number, batchRows: number): ModelRefr
 	let principals = 0;
 	let serials = 0;
 	const write = db.transaction(() => {
-		db.exec('DELETE FROM sign_in; DELETE FROM lifecycle_event; DELETE FROM device; DELETE FROM principal;');
+		db.exec('DELETE FROM sign_in; DELETE FROM lifecycle_event; DELETE FROM account_event; DELETE FROM identity_center_name; DELETE FROM device; DELETE FROM principal;');
 		// Building each secondary index once over the written rows costs a fraction of keeping it
 		// up to date row by row (most are in ARN or serial order, not the time order rows come in).
 		const indexes = db
 			.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-				AND tbl_name IN ('principal', 'device', 'lifecycle_event', 'sign_in')`)
+				AND tbl_name IN ('principal', 'device', 'lifecycle_event', 'sign_in', 'account_event')`)
 			.all() as {name: string; sql: string}[];
 		for (const index of indexes) db.exec(`DROP INDEX "${index.name.replaceAll('"', '""')}"`);
 		const derivation = new ModelDerivation();
@@ -82,9 +87,10 @@ function rebuildModel(db: CaseFile, maxId: number, batchRows: number): ModelRefr
 		for (const batch of factRowBatches(db, batchRows)) {
 			const lifecycle: LifecycleRecord[] = [];
 			const signIns: SignInRecord[] = [];
-			for (const row of batch) derivation.add(row, lifecycle, signIns);
-			writeRows([], lifecycle, signIns);
-			rows += lifecycle.length + signIns.length;
+			const accountEvents: AccountEventRecord[] = [];
+			for (const row of batch) derivation.add(row, lifecycle, signIns, accountEvents);
+			writeRows([], lifecycle, signIns, accountEvents);
+			rows += lifecycle.length + signIns.length + accountEvents.length;
 		}
 		derivation.finish();
 		writeRows(derivation.devices, [], []);
@@ -92,6 +98,7 @@ function rebuildModel(db: CaseFile, maxId: number, batchRows: number): ModelRefr
 		principals = derivation.principals.size;
 		serials = derivation.devices.length;
 		for (const index of indexes) db.exec(index.sql);
+		linkModel(db);
 		countAllPrincipals(db);
 		// Every finding may have changed: the findings refresh recomputes them all.
 		db.exec(`DELETE FROM refresh_pending; INSERT INTO refresh_pending (kind, key) VALUES ('all', '')`);

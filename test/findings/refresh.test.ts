@@ -5,6 +5,7 @@ import {openCaseFile} from '../../source/db/open.js';
 import {importEvidence} from '../../source/pipeline.js';
 import {findingCounts, findingsFor, listFindings} from '../../source/findings/queries.js';
 import {refreshFindings, storedThresholds} from '../../source/findings/refresh.js';
+import {defaultThresholds} from '../../source/findings/types.js';
 import {arn, caseWith, fixture, tempDir} from './helpers.js';
 
 /** Writes some of a fixture's records to a new file: evidence arriving in pieces. */
@@ -47,12 +48,28 @@ describe('refreshFindings', () => {
 		}
 	});
 
+	it('password-spray thresholds are flags remembered like the burst rule\'s, and its findings follow an incremental import', async () => {
+		const {db} = await caseWith(fixture('password-spray', 'negative'));
+		try {
+			expect(listFindings(db, {rule: 'password-spray'})).toEqual([]);
+			// Four user names from 198.51.100.201 within 4 minutes: a spray at four.
+			refreshFindings(db, {...storedThresholds(db), sprayUsers: 4});
+			expect(storedThresholds(db)).toMatchObject({sprayUsers: 4, sprayWindowMs: 600_000});
+			expect(listFindings(db, {rule: 'password-spray'}).map(f => f.summary.match(/from (\S+)/)?.[1])).toEqual(['198.51.100.201']);
+			// An incremental import computes the global rule again with the stored thresholds.
+			await importPaths(db, [fixture('password-spray', 'positive')]);
+			expect(listFindings(db, {rule: 'password-spray'})).toHaveLength(3);
+		} finally {
+			db.close();
+		}
+	});
+
 	it('stores thresholds given once and uses them at the next import', async () => {
 		const {db} = await caseWith(fixture('console-login-failure-burst', 'negative'));
 		try {
 			expect(listFindings(db, {rule: 'console-login-failure-burst'})).toEqual([]);
-			refreshFindings(db, {burstCount: 3, burstWindowMs: 10 * 60_000});
-			expect(storedThresholds(db)).toEqual({burstCount: 3, burstWindowMs: 600_000});
+			refreshFindings(db, {...defaultThresholds, burstCount: 3, burstWindowMs: 10 * 60_000});
+			expect(storedThresholds(db)).toEqual({burstCount: 3, burstWindowMs: 600_000, sprayUsers: 5, sprayWindowMs: 600_000});
 			expect(listFindings(db, {rule: 'console-login-failure-burst'}).map(f => f.eventIds.length)).toEqual([5]);
 			await importEvidence(db, [fixture('root-mfa-change', 'positive')]);
 			expect(listFindings(db, {rule: 'console-login-failure-burst'})).toHaveLength(1);

@@ -32,7 +32,8 @@ export function lifecycleRow(entry: LifecycleEntry, indent = ''): Row {
 		cells: [
 			shortTime(entry.eventTime),
 			indent + lifecycleCall(entry.eventName),
-			shortArn(entry.actor),
+			// A root session minted by AssumeRoot: the real caller (the full note is in --json and on the event screen).
+			entry.actorNote ? (entry.assumeRootCaller ? `AssumeRoot by ${shortArn(entry.assumeRootCaller)}` : 'AssumeRoot, caller?') : shortArn(entry.actor),
 			credentialLabel(entry.credential, entry.accessKeyId),
 			mfaSession(entry.mfaAuthenticated, entry.credential),
 			entry.sourceIPAddress,
