@@ -12,7 +12,7 @@ const {default: os} = await import('node:os');
 const {default: path} = await import('node:path');
 const {fileURLToPath} = await import('node:url');
 const {openCaseFile} = await import('./db/open.js');
-const {importPaths} = await import('./import/index.js');
+const {importEvidence} = await import('./pipeline.js');
 const {toolVersion} = await import('./commands/main.js');
 
 const samplesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'samples');
@@ -46,7 +46,7 @@ async function demo(): Promise<number> {
 		const building = `${caseFile}.${process.pid}.tmp`;
 		const db = openCaseFile(building);
 		try {
-			const summary = await importPaths(db, [samplesDir], {argv: ['import', samplesDir], toolVersion: toolVersion()});
+			const summary = await importEvidence(db, [samplesDir], {argv: ['import', samplesDir], toolVersion: toolVersion()});
 			const {files: f, records: r} = summary;
 			process.stderr.write(`imported samples: ${f.imported} files, ${r.inserted} records (${r.rejected} rejected)\n`);
 			db.pragma('wal_checkpoint(TRUNCATE)');

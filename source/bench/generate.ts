@@ -265,6 +265,38 @@ export async function generateArchive(options: GenerateOptions): Promise<Archive
 	return stats;
 }
 
+export interface JsonlStats {
+	events: number;
+	bytes: number;
+	seed: string;
+	seconds: number;
+}
+
+/**
+ * One JSON Lines export (the shape of a SIEM, Athena or CloudTrail Lake export) of at least
+ * `bytes` bytes: realistic-mix accounts, one record per line, written as they are built (memory is
+ * bounded by one account).
+ */
+export async function generateJsonl(options: {bytes: number; out: string; seed?: string; onProgress?: (done: number, total: number) => void}): Promise<JsonlStats> {
+	const started = process.hrtime.bigint();
+	const seed = options.seed ?? 'mfatrail-bench-jsonl';
+	fs.mkdirSync(path.dirname(options.out), {recursive: true});
+	const out = fs.createWriteStream(options.out);
+	const stats: JsonlStats = {events: 0, bytes: 0, seed, seconds: 0};
+	const tally = {principals: 0, devices: 0};
+	for (let i = 0; stats.bytes < options.bytes; i++) {
+		const events = buildAccount(seed, i, 5000, tally, 'realistic').sort((a, b) => a.time - b.time);
+		const text = events.map(e => `${JSON.stringify(e.record)}\n`).join('');
+		stats.events += events.length;
+		stats.bytes += Buffer.byteLength(text);
+		if (!out.write(text)) await new Promise<void>(resolve => out.once('drain', () => resolve()));
+		options.onProgress?.(stats.bytes, options.bytes);
+	}
+	await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+	stats.seconds = Number(process.hrtime.bigint() - started) / 1e9;
+	return stats;
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
 	const {values} = parseArgs({options: {events: {type: 'string', default: '1000000'}, out: {type: 'string'}, seed: {type: 'string'}, mix: {type: 'string', default: 'mfa-heavy'}}});
 	const events = Number(values.events);

@@ -34,7 +34,7 @@ export const deviceCommand: Command = {
 			}
 			const lines = [
 				`${safe(view.serialNumber)}${view.incarnation > 1 ? ` (incarnation ${view.incarnation})` : ''}`,
-				`  name ${safe(view.name ?? '')}, ${safe(view.type)}, ${safe(view.state)}`,
+				`  name ${safe(view.name ?? '')}, ${safe(view.typeLabel)}, ${safe(view.state)}`,
 				`  owner ${safe(view.owner ?? 'unknown')}${view.creator && view.creator !== view.owner ? ` (created by ${safe(view.creator)})` : ''}`,
 				`  created ${shortTime(view.createdAt) || 'before the evidence (unknown)'}${view.lastUsed ? `, last used ${shortTime(view.lastUsed)}` : ''}`,
 			];

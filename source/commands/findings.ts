@@ -73,8 +73,10 @@ export const findingsCommand: Command = {
 	                       (a date alone, 2024-03-01, includes that whole day)
 	  --severity S         at least this severe: high, medium, low, info
 	  --burst-count N      console-login-failure-burst: failures needed (default 5)
-	  --burst-window D     … within this time (default 10m); either flag recomputes the findings
-	                       and stores the thresholds in the case file for later imports
+	  --burst-window D     … within this time (default 10m)
+	  --spray-users N      password-spray: distinct user names failing from one address (default 5)
+	  --spray-window D     … within this time (default 10m); any threshold flag recomputes the
+	                       findings and stores the thresholds in the case file for later imports
 
 	Rules
 ${rulesHelp()}
@@ -83,6 +85,7 @@ ${rulesHelp()}
 	  $ mfatrail findings --db case.db
 	  $ mfatrail findings --db case.db --json --rule mfa-added-without-mfa-session
 	  $ mfatrail findings --db case.db --burst-count 3 --burst-window 5m
+	  $ mfatrail findings --db case.db --spray-users 10 --spray-window 1h
 `,
 	flags: {
 		...dbFlag,
@@ -93,6 +96,8 @@ ${rulesHelp()}
 		severity: {type: 'string'},
 		burstCount: {type: 'string'},
 		burstWindow: {type: 'string'},
+		sprayUsers: {type: 'string'},
+		sprayWindow: {type: 'string'},
 	},
 	run(_input, flags) {
 		const rule = flags.rule as string | undefined;
@@ -101,17 +106,28 @@ ${rulesHelp()}
 		if (severity && !severities.includes(severity as Severity)) throw new Error(`unknown severity ${JSON.stringify(severity)}; use ${severities.join(', ')}`);
 		const since = timeFlag(flags.since);
 		const until = timeFlag(flags.until, {endOfDay: true});
-		const countFlag = flags.burstCount as string | undefined;
-		const windowFlag = flags.burstWindow as string | undefined;
-		if (countFlag !== undefined && !/^[1-9]\d*$/.test(countFlag.trim())) throw new Error(`--burst-count must be a whole number of at least 1, not ${JSON.stringify(countFlag)}`);
-		const windowMs = windowFlag !== undefined ? parseDuration(windowFlag) : undefined;
-		const recompute = countFlag !== undefined || windowMs !== undefined;
+		const count = (name: string, value: unknown): number | undefined => {
+			if (value === undefined) return undefined;
+			const text = String(value);
+			if (!/^[1-9]\d*$/.test(text.trim())) throw new Error(`--${name} must be a whole number of at least 1, not ${JSON.stringify(text)}`);
+			return Number(text);
+		};
+		const burstCount = count('burst-count', flags.burstCount);
+		const sprayUsers = count('spray-users', flags.sprayUsers);
+		const windowMs = flags.burstWindow !== undefined ? parseDuration(flags.burstWindow as string) : undefined;
+		const sprayWindowMs = flags.sprayWindow !== undefined ? parseDuration(flags.sprayWindow as string) : undefined;
+		const recompute = [burstCount, windowMs, sprayUsers, sprayWindowMs].some(v => v !== undefined);
 
 		const db = openCaseFile(caseFilePath(flags.db as string), {readonly: !recompute});
 		try {
 			if (recompute) {
 				const stored = storedThresholds(db);
-				refreshFindings(db, {burstCount: countFlag !== undefined ? Number(countFlag) : stored.burstCount, burstWindowMs: windowMs ?? stored.burstWindowMs});
+				refreshFindings(db, {
+					burstCount: burstCount ?? stored.burstCount,
+					burstWindowMs: windowMs ?? stored.burstWindowMs,
+					sprayUsers: sprayUsers ?? stored.sprayUsers,
+					sprayWindowMs: sprayWindowMs ?? stored.sprayWindowMs,
+				});
 			}
 			const findings = listFindings(db, {rule, since, until, severity: severity as Severity | undefined});
 			const scopes = caseScope(db);

@@ -1,7 +1,7 @@
 import {caseFilePath, openCaseFile} from '../db/open.js';
 import {recordScope} from '../db/scope.js';
 import {readScopeFile, scopeFileName, scopeFilesOf} from '../scope/scope-file.js';
-import {importPaths, type ImportProgress, type ImportSummary} from '../import/index.js';
+import {importEvidence, type ImportProgress, type ImportSummary} from '../pipeline.js';
 import {safe} from '../lib/terminal-text.js';
 import {dbFlag, jsonFlag, type Command} from './command.js';
 import {toolVersion} from './main.js';
@@ -56,7 +56,7 @@ export const importCommand: Command = {
 		process.once('SIGTERM', stop);
 		const progress = progressReporter();
 		try {
-			const summary = await importPaths(db, input, {
+			const summary = await importEvidence(db, input, {
 				argv: process.argv.slice(2),
 				toolVersion: toolVersion(),
 				signal: controller.signal,
@@ -120,11 +120,19 @@ function progressReporter(): {update: (p: ImportProgress) => void; end: () => vo
 export function progressLine(p: ImportProgress, now: number): string {
 	const seconds = Math.max(0.001, (now - p.startedAt) / 1000);
 	const rate = Math.round(p.events / seconds);
-	const fraction = p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : p.sourcesDone / Math.max(1, p.sourcesTotal);
+	const done = p.bytesDone + (p.current?.bytesDone ?? 0);
+	const fraction = p.bytesTotal > 0 ? done / p.bytesTotal : p.sourcesDone / Math.max(1, p.sourcesTotal);
 	const eta = fraction > 0 ? Math.round((seconds / fraction) * (1 - fraction)) : undefined;
 	const width = 20;
 	const filled = Math.round(Math.min(1, fraction) * width);
 	const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
-	return `${bar} ${p.sourcesDone}/${p.sourcesTotal} sources, ${p.events} events, ${rate} events/s, ETA ${eta === undefined ? '?' : `${eta}s`}`;
+	// Within a large file read in parts: how far into it, so a long single file does not look stuck.
+	const within = p.current && p.current.bytesTotal > 0 ? ` (this file ${size(p.current.bytesDone)} of ${size(p.current.bytesTotal)})` : '';
+	return `${bar} ${p.sourcesDone}/${p.sourcesTotal} sources${within}, ${p.events} events, ${rate} events/s, ETA ${eta === undefined ? '?' : `${eta}s`}`;
+}
+
+function size(bytes: number): string {
+	if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+	return `${Math.round(bytes / 1024 ** 2)} MiB`;
 }
 

@@ -42,6 +42,8 @@ export function lifecycleTable(entries: LifecycleEntry[], indent = '  '): string
 			else whoLines.push(`${indent}    (${truncate(safe(e.userAgent), 80 - indent.length - 6)})`);
 		}
 		out.push(...whoLines);
+		// The note names the real caller by its full ARN: wrapped, never cut.
+		if (e.actorNote) out.push(...wrapText(`actor: ${safe(e.actorNote)}`, 80, `${indent}    `));
 		if (!e.serialNumber && e.cliCommand) out.push(`${indent}    serial not logged; client command ${safe(e.cliCommand)}`);
 	});
 	return out.join('\n');
@@ -56,6 +58,16 @@ export function deviceLabel(identifier: string | null): string {
 
 export function signInResult(s: SignInEntry): string {
 	return s.failedAtMfa ? 'Failure@MFA' : s.result ?? '';
+}
+
+/** The step of a look-alike sign-in: WorkSpaces and Transfer Family write Identity Center's step names. */
+const kindPrefixes: Record<string, string> = {workspaces: 'ws-', 'transfer-family': 'tf-'};
+
+/** A sign-in step by its kind: 'ws-auth' for a WorkSpaces UserAuthentication, 'cli-login' for `aws login`. */
+export function signInStepLabel(s: {eventName: string; kind: string}): string {
+	if (s.kind === 'oauth2-cli') return s.eventName === 'AuthorizeOAuth2Access' ? 'cli-auth' : 'cli-token';
+	const prefix = kindPrefixes[s.kind];
+	return prefix ? prefix + signInLabel(s.eventName).replace(/^idc-/, '') : signInLabel(s.eventName);
 }
 
 const eventLabels: Record<string, string> = {
@@ -93,12 +105,12 @@ export function signInTable(entries: SignInEntry[], options: {principal?: boolea
 	const lines = options.principal
 		? table(
 				['TIME (UTC)', 'WHO', 'STEP', 'RESULT', 'MFA / DEVICE'],
-				entries.map(s => [shortTime(s.eventTime), principalLabel(s.principalArn), signInLabel(s.eventName), signInResult(s), mfaLabel(s)]),
+				entries.map(s => [shortTime(s.eventTime), principalLabel(s.principalArn), signInStepLabel(s), signInResult(s), mfaLabel(s)]),
 				[19, 17, 10, 11, 15],
 			)
 		: table(
 				['TIME (UTC)', 'STEP', 'RESULT', 'MFA / DEVICE', 'SOURCE IP'],
-				entries.map(s => [shortTime(s.eventTime), signInLabel(s.eventName), signInResult(s), mfaLabel(s), s.sourceIPAddress]),
+				entries.map(s => [shortTime(s.eventTime), signInStepLabel(s), signInResult(s), mfaLabel(s), s.sourceIPAddress]),
 				[19, 10, 11, 14, 15],
 			);
 	return lines

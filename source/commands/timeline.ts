@@ -1,7 +1,8 @@
 import {timeline} from '../db/queries.js';
 import {dbFlag, jsonFlag, type Command} from './command.js';
 import {openForQuery, out, printJson, resolveDevice, resolvePrincipal, table, timeFlag} from './query-common.js';
-import {deviceLabel, mfaLabel, outcome, principalLabel, shortTime, signInLabel, signInResult} from './query-render.js';
+import {safe} from '../lib/terminal-text.js';
+import {deviceLabel, mfaLabel, outcome, principalLabel, shortTime, signInLabel, signInResult, signInStepLabel, wrapText} from './query-render.js';
 
 export const timelineCommand: Command = {
 	name: 'timeline',
@@ -51,10 +52,11 @@ export const timelineCommand: Command = {
 			}
 			const rows = entries.map(e =>
 				e.kind === 'lifecycle'
-					? [shortTime(e.eventTime), signInLabel(e.eventName), outcome(e), principalLabel(e.actor), deviceLabel(e.serialNumber) || (e.cliCommand ? `? ${e.cliCommand}` : '')]
-					: [shortTime(e.eventTime), signInLabel(e.eventName), signInResult({...e, kind: e.signInKind}), principalLabel(e.principalArn), mfaLabel(e)],
+					? [shortTime(e.eventTime), signInLabel(e.eventName), outcome(e), e.actorNote ? 'AssumeRoot (note)' : principalLabel(e.actor), deviceLabel(e.serialNumber) || (e.cliCommand ? `? ${e.cliCommand}` : '')]
+					: [shortTime(e.eventTime), signInStepLabel({eventName: e.eventName, kind: e.signInKind}), signInResult({...e, kind: e.signInKind}), principalLabel(e.principalArn), mfaLabel(e)],
 			);
-			out(table(['TIME (UTC)', 'STEP', 'RESULT', 'WHO', 'MFA / DEVICE'], rows, [19, 10, 11, 17, 15]));
+			const notes = entries.flatMap(e => (e.kind === 'lifecycle' && e.actorNote ? wrapText(`${shortTime(e.eventTime)} ${safe(e.eventName)}: ${safe(e.actorNote)}`, 80, '  ') : []));
+			out(table(['TIME (UTC)', 'STEP', 'RESULT', 'WHO', 'MFA / DEVICE'], rows, [19, 10, 11, 17, 15]) + (notes.length > 0 ? `\n\nActors in words\n${notes.join('\n')}` : ''));
 			return 0;
 		} finally {
 			db.close();

@@ -75,11 +75,11 @@ export const userCommand: Command = {
 				return 0;
 			}
 			const p = view.principal;
-			const lines = [`${safe(p.name ?? p.arn)}  ${safe(p.type)}  account ${safe(p.accountId ?? '?')}`, safe(p.arn), ''];
+			const lines = [`${safe(p.displayName ?? p.name ?? p.arn)}  ${safe(p.type)}  account ${safe(p.accountId ?? '?')}`, safe(p.arn), ''];
 			lines.push(`MFA devices (${view.devices.length})`);
 			for (const d of view.devices) {
 				const incarnation = d.incarnation > 1 ? ` (incarnation ${d.incarnation})` : '';
-				lines.push(`${safe(d.serialNumber)}${incarnation}`, `  ${safe(d.type)}, ${safe(d.state)}${d.lastUsed ? `, last used ${shortTime(d.lastUsed)}` : ''}`);
+				lines.push(`${safe(d.serialNumber)}${incarnation}`, `  ${safe(d.typeLabel)}, ${safe(d.state)}${d.lastUsed ? `, last used ${shortTime(d.lastUsed)}` : ''}`);
 				lines.push(lifecycleTable(d.lifecycle), '');
 			}
 			if (view.attempts.length > 0) {

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 
 /**
- * Bulk loading: every index on `event` is dropped before a large import and built again after it
+ * Bulk loading: every index on `event_row` is dropped before a large import and built again after it
  * (CREATE INDEX over the loaded table is several times cheaper than maintaining four indexes row
  * by row). The definitions stay in db/*.sql: they are read from sqlite_master just before the
  * drop, kept in meta 'event_indexes_dropped' in the same transaction, and that same SQL is run
@@ -19,7 +19,7 @@ interface IndexDefinition {
 export function dropEventIndexes(db: Database.Database): number {
 	return db.transaction(() => {
 		const indexes = db
-			.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'event' AND sql IS NOT NULL ORDER BY name`)
+			.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'event_row' AND sql IS NOT NULL ORDER BY name`)
 			.all() as IndexDefinition[];
 		if (indexes.length === 0) return 0;
 		// Indexes left dropped by an earlier run are still owed: keep their SQL along with these.

@@ -25,6 +25,29 @@ export function latestVersion(): number {
 	return Math.max(0, ...migrations().map(m => m.version));
 }
 
+/** The schema that replaced the event table with lean rows and zstd blocks (db/005_lean_event.sql). */
+const leanStorage = 5;
+
+/** An old-format case file with events in it (an empty one is simply migrated). */
+function holdsEvents(db: Database.Database): boolean {
+	const table = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'event'`).pluck().get();
+	return Boolean(table) && Boolean(db.prepare('SELECT 1 FROM event LIMIT 1').pluck().get());
+}
+
+/**
+ * A case file from before the lean storage that holds events is refused (not converted): its
+ * records would have to be re-packed, and re-importing the evidence does that better. Checked
+ * before anything is written to the file, so a refused file is left exactly as it was.
+ */
+export function refuseOldStorage(db: Database.Database, file: string): void {
+	const current = db.pragma('user_version', {simple: true}) as number;
+	if (current >= 1 && current < leanStorage && holdsEvents(db)) {
+		throw new CaseFileError(
+			`case file ${file} was written by an earlier mfatrail (schema ${current}) whose event storage this version does not read; import the evidence again into a new case file`,
+		);
+	}
+}
+
 /** Brings a case file up to the latest schema; refuses a file written by a newer mfatrail. */
 export function migrate(db: Database.Database, {readonly, file}: {readonly: boolean; file: string}): void {
 	const current = db.pragma('user_version', {simple: true}) as number;
@@ -36,6 +59,7 @@ export function migrate(db: Database.Database, {readonly, file}: {readonly: bool
 		);
 	}
 	if (current === latest) return;
+	refuseOldStorage(db, file);
 	if (readonly) {
 		throw new CaseFileError(`case file ${file} has schema version ${current}; open it once without read-only to upgrade to ${latest}`);
 	}

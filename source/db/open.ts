@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import {indexesOwed, restoreEventIndexes} from './event-indexes.js';
-import {migrate} from './migrate.js';
+import {migrate, refuseOldStorage} from './migrate.js';
 
 export type CaseFile = Database.Database;
 
@@ -43,6 +43,7 @@ export function openCaseFile(file: string, options: OpenOptions = {}): CaseFile 
 		throw new CaseFileError(`cannot open case file ${file}: ${(error as Error).message}`);
 	}
 	try {
+		refuseOldStorage(db, file);
 		db.pragma('busy_timeout = 5000');
 		db.pragma('trusted_schema = OFF');
 		if (!options.readonly) {

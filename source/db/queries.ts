@@ -3,14 +3,20 @@
  * query commands and the explorer. All SQL for them lives here.
  */
 import type {CaseFile} from './open.js';
+import {encodeEventId} from './event-row.js';
 import {RawReader} from './raw.js';
+import {fidoLabel} from '../domain/fido.js';
 import {deviceStateAfter} from '../domain/mfa-events.js';
-import type {Credential} from '../model/types.js';
+
+/** How a call was authenticated: a long-term access key, temporary credentials, the console. */
+export type Credential = 'long-term' | 'temporary' | 'console' | 'unknown';
 
 export interface PrincipalRow {
 	arn: string;
 	type: string;
 	name: string | null;
+	/** Identity Center users: the name they sign in with (additionalEventData.UserName), beside the id in the ARN. */
+	displayName: string | null;
 	accountId: string | null;
 	deviceCount: number;
 	signInCount: number;
@@ -39,6 +45,10 @@ export interface LifecycleEntry {
 	cliCommand: string | null;
 	ownerArn: string | null;
 	deviceId: number | null;
+	/** The actor in words when the record alone misleads: 'root session via AssumeRoot by CALLER (task …)'. */
+	actorNote: string | null;
+	/** The AssumeRoot caller behind a root session, when its call is in the evidence. */
+	assumeRootCaller: string | null;
 	/** event row id: orders ties and pages. */
 	event: number;
 }
@@ -56,6 +66,8 @@ export interface SignInEntry {
 	userAgent: string | null;
 	errorMessage: string | null;
 	loginTo: string | null;
+	/** The user name the step carries (Identity Center UserName or the typed name). */
+	userName: string | null;
 	eventId: string;
 	principalArn: string;
 	deviceId: number | null;
@@ -77,6 +89,11 @@ export interface DeviceState {
 	lastUsed: string | null;
 }
 
+/** A device as the views state it, its kind in words ('FIDO (passkey or security key)', …). */
+export interface DeviceStateView extends DeviceState {
+	typeLabel: string;
+}
+
 export interface DeviceRow extends DeviceState {
 	id: number;
 	accountId: string | null;
@@ -88,21 +105,21 @@ export interface DeviceRow extends DeviceState {
 	findingCount: number;
 }
 
-export interface UserDevice extends DeviceState {
+export interface UserDevice extends DeviceStateView {
 	id: number;
 	deviceId: number;
 	lifecycle: LifecycleEntry[];
 }
 
 export interface UserView {
-	principal: {arn: string; type: string; name: string | null; accountId: string | null};
+	principal: {arn: string; type: string; name: string | null; displayName: string | null; accountId: string | null};
 	devices: UserDevice[];
 	logins: SignInEntry[];
 	/** Lifecycle calls by or for this principal that name no known device (denied calls log no serial). */
 	attempts: LifecycleEntry[];
 }
 
-export interface DeviceView extends DeviceState {
+export interface DeviceView extends DeviceStateView {
 	id: number;
 	owner: string | null;
 	creator: string | null;
@@ -147,29 +164,36 @@ export interface EventRecord {
 	versions: {record: string; conflict: boolean; partial: boolean; derived: boolean; eventTime: string; flags: string | null; provenance: Provenance[]}[];
 }
 
-const principalColumns = `p.arn, p.type, p.name, p.account_id AS accountId, p.device_count AS deviceCount,
+const principalColumns = `p.arn, p.type, p.name, p.display_name AS displayName, p.account_id AS accountId, p.device_count AS deviceCount,
 	p.sign_in_count AS signInCount, p.failed_sign_ins AS failedSignIns, p.last_sign_in AS lastSignIn,
 	p.event_count AS eventCount, p.first_seen AS firstSeen, p.last_seen AS lastSeen,
 	(SELECT count(*) FROM finding f WHERE f.principal_arn = p.arn) AS findingCount`;
 
-/** Exact ARN, else exact name, else case-insensitive name. */
+/** Exact ARN, else exact name (or Identity Center sign-in name), else case-insensitive name. */
 export function findPrincipals(db: CaseFile, nameOrArn: string): PrincipalRow[] {
 	const byArn = db.prepare(`SELECT ${principalColumns} FROM principal p WHERE p.arn = ?`).all(nameOrArn) as PrincipalRow[];
 	if (byArn.length > 0) return byArn;
-	const byName = db.prepare(`SELECT ${principalColumns} FROM principal p WHERE p.name = ? ORDER BY p.account_id, p.arn`).all(nameOrArn) as PrincipalRow[];
+	const byName = db
+		.prepare(`SELECT ${principalColumns} FROM principal p WHERE p.name = @n
+			OR p.arn IN (SELECT principal_arn FROM identity_center_name WHERE user_name = @n) ORDER BY p.account_id, p.arn`)
+		.all({n: nameOrArn}) as PrincipalRow[];
 	if (byName.length > 0) return byName;
-	return db.prepare(`SELECT ${principalColumns} FROM principal p WHERE p.name = ? COLLATE NOCASE ORDER BY p.account_id, p.arn`).all(nameOrArn) as PrincipalRow[];
+	return db
+		.prepare(`SELECT ${principalColumns} FROM principal p WHERE p.name = @n COLLATE NOCASE
+			OR p.arn IN (SELECT principal_arn FROM identity_center_name WHERE user_name = @n COLLATE NOCASE) ORDER BY p.account_id, p.arn`)
+		.all({n: nameOrArn}) as PrincipalRow[];
 }
 
 const lifecycleSelect = `SELECT l.event_name AS eventName, l.event_time AS eventTime, l.event_id AS eventId, l.actor_arn AS actor,
 	l.access_key_id AS accessKeyId, l.credential, l.mfa_authenticated AS mfaAuthenticated, l.source_ip AS sourceIPAddress,
 	l.user_agent AS userAgent, l.error_code AS errorCode, l.error_message AS errorMessage, l.applied,
-	l.serial_number AS serialNumber, l.cli_command AS cliCommand, l.owner_arn AS ownerArn, l.device_id AS deviceId, l.event
+	l.serial_number AS serialNumber, l.cli_command AS cliCommand, l.owner_arn AS ownerArn, l.device_id AS deviceId,
+	l.actor_note AS actorNote, (SELECT a.actor_arn FROM account_event a WHERE a.event = l.assume_root_event) AS assumeRootCaller, l.event
 	FROM lifecycle_event l`;
 
 const signInSelect = `SELECT s.event_time AS eventTime, s.event_name AS eventName, s.kind, s.result, s.mfa_used AS mfaUsed,
 	s.mfa_identifier AS mfaIdentifier, s.failed_at_mfa AS failedAtMfa, s.mfa_type AS mfaType, s.source_ip AS sourceIPAddress,
-	s.user_agent AS userAgent, s.error_message AS errorMessage, s.login_to AS loginTo, s.event_id AS eventId,
+	s.user_agent AS userAgent, s.error_message AS errorMessage, s.login_to AS loginTo, s.user_name AS userName, s.event_id AS eventId,
 	s.principal_arn AS principalArn, s.device_id AS deviceId, s.event
 	FROM sign_in s`;
 
@@ -195,7 +219,7 @@ const deviceColumns = `d.id, d.serial_number AS serialNumber, d.incarnation, d.n
 
 /** The `mfatrail user` view: the principal, each device it owned with its lifecycle, its sign-ins. */
 export function userView(db: CaseFile, arn: string): UserView | undefined {
-	const principal = db.prepare(`SELECT arn, type, name, account_id AS accountId FROM principal WHERE arn = ?`).get(arn) as
+	const principal = db.prepare(`SELECT arn, type, name, display_name AS displayName, account_id AS accountId FROM principal WHERE arn = ?`).get(arn) as
 		| UserView['principal']
 		| undefined;
 	if (!principal) return undefined;
@@ -221,9 +245,22 @@ export function userView(db: CaseFile, arn: string): UserView | undefined {
 	};
 }
 
-function deviceState(d: DeviceState): DeviceState {
+const typeLabels: Record<string, string> = {
+	virtual: 'virtual (authenticator app)',
+	hardware: 'hardware TOTP token',
+	'identity-center': 'Identity Center device',
+	unknown: 'unknown',
+};
+
+/** The device's kind in words: FIDO serials say passkey or security key only as a guess from the name. */
+export function deviceTypeLabel(type: string, serialNumber: string): string {
+	if (type === 'fido') return fidoLabel(serialNumber);
+	return typeLabels[type] ?? type;
+}
+
+function deviceState(d: DeviceState): DeviceStateView {
 	const {serialNumber, incarnation, name, type, state, createdAt, enabledAt, deactivatedAt, deletedAt, lastUsed} = d;
-	return {serialNumber, incarnation, name, type, state, createdAt, enabledAt, deactivatedAt, deletedAt, lastUsed};
+	return {serialNumber, incarnation, name, type, typeLabel: deviceTypeLabel(type, serialNumber), state, createdAt, enabledAt, deactivatedAt, deletedAt, lastUsed};
 }
 
 /** Devices by exact serial, else exact name, else case-insensitive name or serial; every incarnation. */
@@ -337,8 +374,8 @@ export function timeline(
 export function eventRecord(db: CaseFile, eventId: string): EventRecord | undefined {
 	const rows = db
 		.prepare(`SELECT e.id, e.raw_block AS rawBlock, e.raw_offset AS rawOffset, e.raw_length AS rawLength, e.conflict, e.partial, e.event_id_derived AS derived, e.event_time AS eventTime, e.flags,
-			e.source_id AS sourceId, e.position FROM event e WHERE e.event_id = ? ORDER BY e.id`)
-		.all(eventId) as {id: number; rawBlock: number; rawOffset: number; rawLength: number; conflict: number; partial: number; derived: number; eventTime: string; flags: string | null; sourceId: number; position: number}[];
+			e.source_id AS sourceId, e.position FROM event e WHERE e.id IN (SELECT id FROM event_row WHERE event_id = ?) ORDER BY e.id`)
+		.all(encodeEventId(eventId)) as {id: number; rawBlock: number; rawOffset: number; rawLength: number; conflict: number; partial: number; derived: number; eventTime: string; flags: string | null; sourceId: number; position: number}[];
 	if (rows.length === 0) return undefined;
 	const source = db.prepare(`SELECT path, member, format, sha256, content_sha256 AS contentSha256 FROM source WHERE id = ?`);
 	const sightings = db.prepare(`SELECT source_id AS sourceId, position FROM sighting WHERE event = ? ORDER BY rowid`);

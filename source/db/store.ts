@@ -1,10 +1,8 @@
 import os from 'node:os';
-import zlib from 'node:zlib';
 import type {CaseFile} from './open.js';
-import {RawBlockBuilder, RawReader, rawCodec, type RawRef} from './raw.js';
-import type {NormalisedEvent} from '../import/normalise.js';
-import {canonicalJson} from '../import/normalise.js';
-import type {DigestRow} from '../import/parse.js';
+import {canonicalJson, type DigestRow, type NormalisedEvent} from './record.js';
+import {RawBlockBuilder, RawReader, rawCodec, unpackBlock, type RawRef} from './raw.js';
+import {encodeEventId, encodeIp} from './event-row.js';
 
 export interface SourceInfo {
 	path: string;
@@ -25,41 +23,82 @@ export interface SourceCounts {
 	rejected: number;
 }
 
+/** One part of a source streamed in parts (source/import/stream.ts PartResult, as the store needs it). */
+export interface StoredPart {
+	meta: SourceInfo;
+	part: number;
+	resumeOf?: number;
+	status: 'importing' | 'imported' | 'partial';
+	events: StoredEvent[];
+	rejected: {position: string; reason: string}[];
+	resume?: {byteOffset: number; position: number; state: string};
+}
+
 export type InsertOutcome = 'inserted' | 'duplicate' | 'conflict';
 
 /**
- * An event to store: the original text as it was (raw), or a reference into the source's raw
- * blocks (rawRef, when a reader already packed the texts).
+ * An event to store: its original text (raw), or a reference into the raw blocks of the chunk
+ * being stored (rawRef, when a reader already packed the texts).
  */
-export type StoredEvent = Omit<NormalisedEvent, 'raw' | 'rawSha256'> & {rawSha256: Uint8Array; raw?: string; rawRef?: RawRef};
+export type StoredEvent = Omit<NormalisedEvent, 'raw' | 'rawSha256'> & {raw?: string; rawRef?: RawRef};
 
 interface ExistingEvent {
 	id: number;
-	rawSha256: Buffer;
-	partial: number;
+	bits: number;
 	eventTime: string;
-	eventName: string | null;
+	eventName: number | null;
 	sourceId: number;
 	position: number;
+	rawBlock: number;
+	rawOffset: number;
+	rawLength: number;
 }
 
+/** event_row.bits (db/005_lean_event.sql). */
+const bit = {derived: 1, conflict: 2, partial: 4, mfaFalse: 8, mfaTrue: 16, readOnlyFalse: 32, readOnlyTrue: 64} as const;
+
+/** Columns of event_row in insert order (id excluded). */
+const columns = `event_id, bits, event_time, event_version, event_source, event_name, event_type, recipient_account_id,
+	aws_region, identity_type, identity_arn, identity_user_name, identity_principal_id, identity_account_id, access_key_id,
+	invoked_by, source_ip, user_agent, error_code, error_message, facts, flags, source_id, position, raw_block, raw_offset, raw_length`;
+const columnCount = 27;
+/** Rows per INSERT statement: more gained nothing when measured (import-budget.md). */
+const rowsPerInsert = 32;
+
 /**
- * Writes evidence into a case file. Every source goes in within one transaction
- * (storeSource), so an interrupted import leaves whole sources in or out.
+ * Writes evidence into a case file: lean event rows (source/db/event-row.ts), repeated strings
+ * once in `dict`, original texts in zstd blocks. Callers group work in transactions of whole
+ * sources (batch), so an interrupted import leaves whole sources (or whole parts) in or out.
  */
 export class EventStore {
 	readonly runId: number;
 	private readonly db: CaseFile;
 	private readonly statements;
 	private readonly rawReader: RawReader;
-	/** raw_block ids of the source being stored, and its blocks (for the rare content comparison). */
+	/** raw_block ids of the chunk being stored, and its blocks (unpacked only to compare a repeat). */
 	private blockIds: number[] = [];
 	private blocks: Uint8Array[] = [];
+	private unpacked = new Map<number, Buffer>();
 	/** Bulk mode: eventID → row id(s), replacing the event_event_id index while it is dropped. */
 	private eventIds: Map<string, number | number[]> | undefined;
 	/** eventIDs added to the map by the open transaction, taken out again if it rolls back. */
 	private added: string[] = [];
+	/** The dictionary (dict table) in memory; values added by the open transaction, forgotten on rollback. */
+	private readonly dict = new Map<string, number>();
+	private dictNext: number;
+	private dictAdded: string[] = [];
 	private depth = 0;
+	/** Source rows of this run still 'importing', by path NUL member (the next part adds to them). */
+	private openParts = new Map<string, number>();
+	/**
+	 * Event rows waiting to be written `rowsPerInsert` at a time (one statement for many rows costs
+	 * far less per row); ids are given here, so the eventID map can point at rows not yet written.
+	 * Flushed before anything reads event_row and before every commit.
+	 */
+	private rows: unknown[] = [];
+	private rowIds = new Set<string>();
+	private nextEventId = 0;
+	private readonly inserts = new Map<number, import('better-sqlite3').Statement>();
 
 	constructor(db: CaseFile, argv: string[], toolVersion: string) {
 		this.db = db;
@@ -71,28 +110,19 @@ export class EventStore {
 				.prepare(`INSERT INTO import_run(started_at, tool_version, argv, host, user) VALUES (?, ?, ?, ?, ?)`)
 				.run(new Date().toISOString(), toolVersion, JSON.stringify(argv), os.hostname(), safeUser()).lastInsertRowid,
 		);
+		for (const [id, value] of db.prepare('SELECT id, value FROM dict').raw().iterate() as IterableIterator<[number, string]>) this.dict.set(value, id);
+		this.dictNext = ((db.prepare('SELECT max(id) FROM dict').pluck().get() as number | null) ?? 0) + 1;
+		const existing = `SELECT id, bits, event_time AS eventTime, event_name AS eventName, source_id AS sourceId, position,
+			raw_block AS rawBlock, raw_offset AS rawOffset, raw_length AS rawLength FROM event_row`;
 		this.statements = {
-			byEventId: db.prepare(`SELECT id, raw_sha256 AS rawSha256, partial, event_time AS eventTime, event_name AS eventName,
-				source_id AS sourceId, position FROM event WHERE event_id = ?`),
-			byId: db.prepare(`SELECT id, raw_sha256 AS rawSha256, partial, event_time AS eventTime, event_name AS eventName,
-				source_id AS sourceId, position FROM event WHERE id = ?`),
-			rawOf: db.prepare(`SELECT raw_block AS block, raw_offset AS offset, raw_length AS length FROM event WHERE id = ?`),
+			byEventId: db.prepare(`${existing} WHERE event_id = ?`),
+			byId: db.prepare(`${existing} WHERE id = ?`),
+			insertDict: db.prepare(`INSERT INTO dict(id, value) VALUES (?, ?)`),
 			insertBlock: db.prepare(`INSERT INTO raw_block(data) VALUES (?)`),
-			replaceEvent: db.prepare(`UPDATE event SET
-				event_id_derived = ?, raw_sha256 = ?, partial = 0, event_time = ?, event_version = ?, event_source = ?, event_name = ?,
-				event_type = ?, recipient_account_id = ?, aws_region = ?, identity_type = ?, identity_arn = ?, identity_user_name = ?,
-				identity_principal_id = ?, identity_account_id = ?, access_key_id = ?, mfa_authenticated = ?, invoked_by = ?, source_ip = ?,
-				user_agent = ?, error_code = ?, error_message = ?, read_only = ?, facts = ?, flags = ?, source_id = ?, position = ?,
-				raw_block = ?, raw_offset = ?, raw_length = ? WHERE id = ?`),
+			replaceEvent: db.prepare(`UPDATE event_row SET (${columns}) = (${Array(columnCount).fill('?').join(', ')}) WHERE id = ?`),
 			insertDigest: db.prepare(`INSERT INTO digest(source_id, account_id, region, digest_start_time, digest_end_time, s3_bucket,
 				s3_object, previous_hash, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			insertEvent: db.prepare(`INSERT INTO event (
-				event_id, event_id_derived, raw_sha256, conflict, partial, event_time, event_version, event_source, event_name,
-				event_type, recipient_account_id, aws_region, identity_type, identity_arn, identity_user_name,
-				identity_principal_id, identity_account_id, access_key_id, mfa_authenticated, invoked_by, source_ip,
-				user_agent, error_code, error_message, read_only, facts, flags, source_id, position, raw_block, raw_offset, raw_length
-			) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			markConflict: db.prepare(`UPDATE event SET conflict = 1 WHERE id = ?`),
+			markConflict: db.prepare(`UPDATE event_row SET bits = bits | ${bit.conflict} WHERE id = ?`),
 			insertSighting: db.prepare(`INSERT INTO sighting(event, source_id, position) VALUES (?, ?, ?)`),
 			insertSource: db.prepare(`INSERT INTO source (
 				run_id, path, member, format, byte_size, sha256, content_size, content_sha256, imported_at, status, notes
@@ -100,8 +130,6 @@ export class EventStore {
 			finishSource: db.prepare(`UPDATE source SET record_count = ?, inserted = ?, duplicates = ?, conflicts = ?, rejected = ?,
 				first_event_time = ?, last_event_time = ?, status = ? WHERE id = ?`),
 			insertRejection: db.prepare(`INSERT INTO rejection(run_id, path, member, position, reason) VALUES (?, ?, ?, ?, ?)`),
-			previousImport: db.prepare(`SELECT record_count AS records FROM source
-				WHERE path = ? AND member IS ? AND content_sha256 = ? AND status IN ('imported', 'partial', 'digest') LIMIT 1`),
 		};
 		this.rawReader = new RawReader(db);
 	}
@@ -112,8 +140,8 @@ export class EventStore {
 	 */
 	useMemoryLookup(): void {
 		const ids = new Map<string, number | number[]>();
-		for (const [eventId, id] of this.db.prepare(`SELECT event_id, id FROM event`).raw().iterate() as IterableIterator<[string, number]>) {
-			remember(ids, eventId, id);
+		for (const [eventId, id] of this.db.prepare(`SELECT event_id, id FROM event_row`).raw().iterate() as IterableIterator<[string | Buffer, number]>) {
+			remember(ids, typeof eventId === 'string' ? eventId : uuidText(eventId), id);
 		}
 		this.eventIds = ids;
 	}
@@ -125,106 +153,134 @@ export class EventStore {
 
 	/** The stored rows with this eventID (more than one only for conflicting versions). */
 	private rowsOf(eventId: string): ExistingEvent[] {
-		if (!this.eventIds) return this.statements.byEventId.all(eventId) as ExistingEvent[];
+		if (!this.eventIds) return this.statements.byEventId.all(encodeEventId(eventId)) as ExistingEvent[];
 		const ids = this.eventIds.get(eventId);
 		if (ids === undefined) return [];
 		return (typeof ids === 'number' ? [ids] : ids).map(id => this.statements.byId.get(id) as ExistingEvent);
 	}
 
-	/** The same file (same place, same content) was imported before: its record count, else undefined. */
-	previouslyImported(path: string, member: string | null, contentSha256: string): number | undefined {
-		const row = this.statements.previousImport.get(path, member, contentSha256) as {records: number} | undefined;
-		return row?.records;
+	/**
+	 * The raw blocks of a chunk of work, stored first: events of the chunk's sources then point
+	 * into them by index (RawRef.block). Call inside the chunk's transaction.
+	 */
+	storeBlocks(blocks: Uint8Array[]): void {
+		this.blocks = blocks;
+		this.unpacked.clear();
+		this.blockIds = blocks.map(data => Number(this.statements.insertBlock.run(data).lastInsertRowid));
+	}
+
+	/** Events that bring their own text (direct callers, tests): packed into blocks of their own. */
+	private packOwnText(events: Iterable<StoredEvent>): Iterable<StoredEvent> {
+		const list = [...events];
+		if (list.every(e => e.rawRef)) return list;
+		const builder = new RawBlockBuilder();
+		const packed = list.map(event => (event.rawRef || event.raw === undefined ? event : {...event, rawRef: builder.add(event.raw)}));
+		this.storeBlocks(builder.seal());
+		return packed;
 	}
 
 	/**
-	 * Stores one source and its events in a single transaction. `write` receives an insert function
-	 * and returns nothing; counts are kept here.
+	 * Stores one source and its events. Runs in its own transaction, or inside the caller's
+	 * (batch): either way the source goes in whole or not at all.
 	 */
 	storeSource(
 		info: SourceInfo,
 		status: 'imported' | 'partial' | 'digest',
 		events: Iterable<StoredEvent>,
 		rejected: {position: string; reason: string}[],
-		rawBlocks: Uint8Array[] = [],
 		extra?: (sourceId: number) => void,
 	): SourceCounts & {sourceId: number} {
-		const run = this.db.transaction(() => {
-			let list = events;
-			let blocks = rawBlocks;
-			if (blocks.length === 0) {
-				// Events that bring their text (direct callers): pack it here, one block for the source.
-				const builder = new RawBlockBuilder();
-				list = [...events].map(event => (event.rawRef || event.raw === undefined ? event : {...event, rawRef: builder.add(event.raw)}));
-				blocks = builder.finish();
-			}
-			this.blocks = blocks;
-			this.blockIds = blocks.map(data => Number(this.statements.insertBlock.run(data).lastInsertRowid));
-			const sourceId = Number(
-				this.statements.insertSource.run(
-					this.runId,
-					info.path,
-					info.member,
-					info.format,
-					info.byteSize,
-					info.sha256,
-					info.contentSize,
-					info.contentSha256,
-					new Date().toISOString(),
-					status,
-					info.notes && info.notes.length > 0 ? JSON.stringify(info.notes) : null,
-				).lastInsertRowid,
-			);
+		const run = () => {
+			const list = this.packOwnText(events);
+			const sourceId = this.insertSourceRow(info, status);
 			const counts: SourceCounts = {records: rejected.length, inserted: 0, duplicates: 0, conflicts: 0, rejected: rejected.length};
-			let first: string | null = null;
-			let last: string | null = null;
-			for (const event of list) {
-				counts.records++;
-				const outcome = this.insertEvent(event, sourceId);
-				if (outcome === 'inserted') counts.inserted++;
-				else if (outcome === 'duplicate') counts.duplicates++;
-				else {
-					counts.conflicts++;
-					counts.inserted++;
-				}
-				if (first === null || event.eventTime < first) first = event.eventTime;
-				if (last === null || event.eventTime > last) last = event.eventTime;
-			}
+			const span = this.insertEvents(list, sourceId, counts);
 			for (const r of rejected) this.reject(info.path, info.member, r.position, r.reason);
 			extra?.(sourceId);
-			this.statements.finishSource.run(
-				counts.records,
-				counts.inserted,
-				counts.duplicates,
-				counts.conflicts,
-				counts.rejected,
-				first,
-				last,
-				status,
-				sourceId,
-			);
+			this.statements.finishSource.run(counts.records, counts.inserted, counts.duplicates, counts.conflicts, counts.rejected, span.first, span.last, status, sourceId);
 			return {...counts, sourceId};
-		});
-		return this.undoable(() => run.immediate());
+		};
+		return this.whole(run);
 	}
 
-	/** Runs a transaction; if it fails, the map forgets the rows it rolled back. */
+	private insertSourceRow(info: SourceInfo, status: string): number {
+		const notes = info.notes && info.notes.length > 0 ? JSON.stringify(info.notes) : null;
+		return Number(
+			this.statements.insertSource.run(this.runId, info.path, info.member, info.format, info.byteSize, info.sha256, info.contentSize, info.contentSha256, new Date().toISOString(), status, notes)
+				.lastInsertRowid,
+		);
+	}
+
+	private insertEvents(events: Iterable<StoredEvent>, sourceId: number, counts: SourceCounts): {first: string | null; last: string | null} {
+		let first: string | null = null;
+		let last: string | null = null;
+		for (const event of events) {
+			counts.records++;
+			const outcome = this.insertEvent(event, sourceId);
+			if (outcome === 'duplicate') counts.duplicates++;
+			else counts.inserted++;
+			if (outcome === 'conflict') counts.conflicts++;
+			if (first === null || event.eventTime < first) first = event.eventTime;
+			if (last === null || event.eventTime > last) last = event.eventTime;
+		}
+		return {first, last};
+	}
+
+	/**
+	 * Runs a source's writes whole: inside the caller's transaction (batch) as they are, since a
+	 * failure rolls that back whole anyway (a savepoint per source cost more than its rows), else
+	 * in a transaction of their own.
+	 */
+	private whole<T>(run: () => T): T {
+		if (this.db.inTransaction) return run();
+		return this.batch(run);
+	}
+
+	/** Writes the buffered event rows. */
+	private flushRows(): void {
+		const width = columnCount + 1;
+		let at = 0;
+		while (at < this.rows.length) {
+			const n = Math.min(rowsPerInsert, (this.rows.length - at) / width);
+			let statement = this.inserts.get(n);
+			if (!statement) {
+				const one = `(${Array(width).fill('?').join(', ')})`;
+				statement = this.db.prepare(`INSERT INTO event_row (id, ${columns}) VALUES ${Array(n).fill(one).join(', ')}`);
+				this.inserts.set(n, statement);
+			}
+			statement.run(n * width === this.rows.length && at === 0 ? this.rows : this.rows.slice(at, at + n * width));
+			at += n * width;
+		}
+		this.rows = [];
+		this.rowIds.clear();
+	}
+
+	/** Runs a transaction; if it fails, the in-memory maps forget what it rolled back. */
 	private undoable<T>(write: () => T): T {
 		const mark = this.added.length;
+		const dictMark = this.dictAdded.length;
+		const dictNext = this.dictNext;
 		this.depth++;
 		try {
 			return write();
 		} catch (error) {
+			this.rows = [];
+			this.rowIds.clear();
 			if (this.eventIds) for (const eventId of this.added.splice(mark)) forget(this.eventIds, eventId);
+			for (const value of this.dictAdded.splice(dictMark)) this.dict.delete(value);
+			this.dictNext = dictNext;
 			throw error;
 		} finally {
-			if (--this.depth === 0) this.added = [];
+			if (--this.depth === 0) {
+				this.added = [];
+				this.dictAdded = [];
+			}
 		}
 	}
 
 	/** Stores a CloudTrail digest file: a source with status 'digest', never records. */
 	storeDigest(info: SourceInfo, digest: DigestRow): number {
-		return this.storeSource(info, 'digest', [], [], [], sourceId => {
+		return this.storeSource(info, 'digest', [], [], sourceId => {
 			this.statements.insertDigest.run(
 				sourceId,
 				digest.accountId,
@@ -241,15 +297,37 @@ export class EventStore {
 
 	/** Runs `write` in one transaction: several small sources commit together, each still whole. */
 	batch<T>(write: () => T): T {
-		return this.undoable(() => this.db.transaction(write).immediate());
+		return this.undoable(() =>
+			this.db
+				.transaction(() => {
+					this.nextEventId = ((this.db.prepare('SELECT max(id) FROM event_row').pluck().get() as number | null) ?? 0) + 1;
+					const result = write();
+					this.flushRows();
+					return result;
+				})
+				.immediate(),
+		);
+	}
+
+	/** The dictionary id of a string (added when new). */
+	private id(value: string | null): number | null {
+		if (value === null) return null;
+		let id = this.dict.get(value);
+		if (id === undefined) {
+			id = this.dictNext++;
+			this.statements.insertDict.run(id, value);
+			this.dict.set(value, id);
+			this.dictAdded.push(value);
+		}
+		return id;
 	}
 
 	private insertEvent(event: StoredEvent, sourceId: number): InsertOutcome {
+		if (this.rowIds.has(event.eventId)) this.flushRows();
 		const existing = this.rowsOf(event.eventId);
-		const sha = Buffer.from(event.rawSha256.buffer, event.rawSha256.byteOffset, event.rawSha256.byteLength);
 		let conflict = 0;
 		if (existing.length > 0) {
-			const same = existing.find(row => row.rawSha256.equals(sha)) ?? this.sameEvent(existing, event);
+			const same = this.sameEvent(existing, event);
 			if (same) {
 				this.statements.insertSighting.run(same.id, sourceId, event.position);
 				return 'duplicate';
@@ -257,18 +335,20 @@ export class EventStore {
 			if (!event.partial) {
 				// A full record for an event known only from a CSV export: the full text replaces the
 				// partial row, and the partial copy stays on record as a sighting.
-				const partial = existing.find(row => row.partial === 1 && consistent(row, event));
+				const partial = existing.find(row => row.bits & bit.partial && this.consistent(row, event));
 				if (partial) {
 					this.statements.insertSighting.run(partial.id, partial.sourceId, partial.position);
-					const values = this.columns(event, sha, 0, sourceId);
-					this.statements.replaceEvent.run(...values.slice(1, 3), ...values.slice(5), partial.id);
+					this.statements.replaceEvent.run(...this.values(event, 0, sourceId), partial.id);
 					return 'inserted';
 				}
 			}
 			for (const row of existing) this.statements.markConflict.run(row.id);
 			conflict = 1;
 		}
-		const id = Number(this.statements.insertEvent.run(...this.columns(event, sha, conflict, sourceId)).lastInsertRowid);
+		const id = this.nextEventId++;
+		this.rows.push(id, ...this.values(event, conflict, sourceId));
+		this.rowIds.add(event.eventId);
+		if (this.rows.length >= rowsPerInsert * (columnCount + 1)) this.flushRows();
 		if (this.eventIds) {
 			remember(this.eventIds, event.eventId, id);
 			this.added.push(event.eventId);
@@ -277,52 +357,62 @@ export class EventStore {
 	}
 
 	/**
-	 * The stored row that holds the same event in other words: the same record serialised
+	 * The stored row that holds the same event: byte-identical text, or the same record serialised
 	 * differently (S3 file vs lookup-events string), or a partial CSV copy consistent with it.
 	 */
 	private sameEvent(existing: ExistingEvent[], event: StoredEvent): ExistingEvent | undefined {
-		if (event.partial) return existing.find(row => consistent(row, event));
-		const text = event.raw ?? blockText(this.blocks, event.rawRef!);
-		return existing.find(row => row.partial === 0 && sameContent(this.storedText(row.id), text));
+		if (event.partial) return existing.find(row => this.consistent(row, event));
+		const bytes = this.newBytes(event);
+		const full = existing.filter(row => !(row.bits & bit.partial));
+		const identical = full.find(row => row.rawLength === bytes.length && this.rawReader.bytes(row.rawBlock, row.rawOffset, row.rawLength).equals(bytes));
+		if (identical) return identical;
+		const text = bytes.toString('utf8');
+		return full.find(row => sameContent(this.rawReader.text(row.rawBlock, row.rawOffset, row.rawLength), text));
 	}
 
-	/** The original text of a stored event. */
-	private storedText(id: number): string {
-		const {block, offset, length} = this.statements.rawOf.get(id) as {block: number; offset: number; length: number};
-		return this.rawReader.text(block, offset, length);
-	}
-
-	/** Column values in the order of insertEvent (replaceEvent uses the same list without id, conflict, partial). */
-	private columns(event: StoredEvent, sha: Buffer, conflict = 0, sourceId = 0): unknown[] {
+	/** The original bytes of an event being stored. */
+	private newBytes(event: StoredEvent): Buffer {
+		if (event.raw !== undefined && !event.rawRef) return Buffer.from(event.raw, 'utf8');
 		const ref = event.rawRef!;
+		let block = this.unpacked.get(ref.block);
+		if (!block) this.unpacked.set(ref.block, (block = unpackBlock(this.blocks[ref.block])));
+		return block.subarray(ref.offset, ref.offset + ref.length);
+	}
+
+	/** A partial (CSV) copy agrees with a stored row on what it holds: the same time and name. */
+	private consistent(row: ExistingEvent, event: StoredEvent): boolean {
+		return row.eventTime === event.eventTime && (row.eventName === null || event.eventName === null || row.eventName === this.dict.get(event.eventName));
+	}
+
+	/** event_row values in the order of `columns`. */
+	private values(event: StoredEvent, conflict: number, sourceId: number): unknown[] {
+		const ref = event.rawRef!;
+		let bits = (event.eventIdDerived ? bit.derived : 0) | (conflict ? bit.conflict : 0) | (event.partial ? bit.partial : 0);
+		if (event.mfaAuthenticated !== null) bits |= event.mfaAuthenticated ? bit.mfaTrue : bit.mfaFalse;
+		if (event.readOnly !== null) bits |= event.readOnly ? bit.readOnlyTrue : bit.readOnlyFalse;
 		return [
-			event.eventId,
-			event.eventIdDerived ? 1 : 0,
-			sha,
-			conflict,
-			event.partial ? 1 : 0,
+			encodeEventId(event.eventId),
+			bits,
 			event.eventTime,
-			event.eventVersion,
-			event.eventSource,
-			event.eventName,
-			event.eventType,
-			event.recipientAccountId,
-			event.awsRegion,
-			event.identityType,
-			event.identityArn,
-			event.identityUserName,
-			event.identityPrincipalId,
-			event.identityAccountId,
-			event.accessKeyId,
-			event.mfaAuthenticated,
-			event.invokedBy,
-			event.sourceIp,
-			event.userAgent,
-			event.errorCode,
-			event.errorMessage,
-			event.readOnly,
+			this.id(event.eventVersion),
+			this.id(event.eventSource),
+			this.id(event.eventName),
+			this.id(event.eventType),
+			this.id(event.recipientAccountId),
+			this.id(event.awsRegion),
+			this.id(event.identityType),
+			this.id(event.identityArn),
+			this.id(event.identityUserName),
+			this.id(event.identityPrincipalId),
+			this.id(event.identityAccountId),
+			this.id(event.accessKeyId),
+			this.id(event.invokedBy),
+			encodeIp(event.sourceIp),
+			this.id(event.userAgent),
+			this.id(event.errorCode),
+			this.id(event.errorMessage),
 			event.facts,
-			event.flags,
+			this.id(event.flags),
 			sourceId,
 			event.position,
 			this.blockIds[ref.block],
@@ -340,6 +430,49 @@ export class EventStore {
 		this.db
 			.prepare(`UPDATE import_run SET finished_at = ?, status = ?, summary = ? WHERE id = ?`)
 			.run(new Date().toISOString(), status, JSON.stringify(summary), this.runId);
+	}
+
+	/**
+	 * Stores one part of a large source streamed in parts, with its resume point: the first part
+	 * inserts the source row ('importing'), later ones add events, counts and rejections to it, and
+	 * the last sets the hashes and sizes of the whole file and the final status. A part of an
+	 * earlier run's interrupted source continues that row (`resumeOf`). Runs inside the caller's
+	 * transaction (batch) or its own.
+	 */
+	storePart(p: StoredPart): SourceCounts & {sourceId: number} {
+		const run = () => {
+			const key = `${p.meta.path}\0${p.meta.member ?? ''}`;
+			let sourceId = p.resumeOf ?? (p.part > 0 ? this.openParts.get(key) : undefined);
+			if (sourceId === undefined) sourceId = this.insertSourceRow({...p.meta, notes: []}, p.status);
+			this.openParts.set(key, sourceId);
+			const list = this.packOwnText(p.events);
+			const counts: SourceCounts = {records: p.rejected.length, inserted: 0, duplicates: 0, conflicts: 0, rejected: p.rejected.length};
+			const {first, last} = this.insertEvents(list, sourceId, counts);
+			for (const r of p.rejected) this.reject(p.meta.path, p.meta.member, r.position, r.reason);
+			const final = p.status !== 'importing';
+			this.db
+				.prepare(
+					`UPDATE source SET record_count = record_count + ?, inserted = inserted + ?, duplicates = duplicates + ?,
+					conflicts = conflicts + ?, rejected = rejected + ?,
+					first_event_time = CASE WHEN ? IS NULL THEN first_event_time WHEN first_event_time IS NULL OR ? < first_event_time THEN ? ELSE first_event_time END,
+					last_event_time = CASE WHEN ? IS NULL THEN last_event_time WHEN last_event_time IS NULL OR ? > last_event_time THEN ? ELSE last_event_time END,
+					status = ?, format = ?, notes = ?, resume_offset = ?, resume_position = ?, resume_state = ?,
+					byte_size = CASE WHEN ? THEN ? ELSE byte_size END, sha256 = CASE WHEN ? THEN ? ELSE sha256 END,
+					content_size = CASE WHEN ? THEN ? ELSE content_size END, content_sha256 = CASE WHEN ? THEN ? ELSE content_sha256 END
+					WHERE id = ?`,
+				)
+				.run(
+					counts.records, counts.inserted, counts.duplicates, counts.conflicts, counts.rejected,
+					first, first, first, last, last, last,
+					p.status, p.meta.format, p.meta.notes && p.meta.notes.length > 0 ? JSON.stringify(p.meta.notes) : null,
+					p.resume?.byteOffset ?? null, p.resume?.position ?? null, p.resume?.state ?? null,
+					final ? 1 : 0, p.meta.byteSize, final ? 1 : 0, p.meta.sha256, final ? 1 : 0, p.meta.contentSize, final ? 1 : 0, p.meta.contentSha256,
+					sourceId,
+				);
+			if (final) this.openParts.delete(key);
+			return {...counts, sourceId};
+		};
+		return this.whole(run);
 	}
 }
 
@@ -360,13 +493,9 @@ function forget(ids: Map<string, number | number[]>, eventId: string): void {
 	}
 }
 
-function blockText(blocks: Uint8Array[], ref: RawRef): string {
-	return zlib.inflateRawSync(blocks[ref.block]).toString('utf8', ref.offset, ref.offset + ref.length);
-}
-
-/** A partial (CSV) copy agrees with a stored row on what it holds: the same time and name. */
-function consistent(row: {eventTime: string; eventName: string | null}, event: {eventTime: string; eventName: string | null}): boolean {
-	return row.eventTime === event.eventTime && (row.eventName === null || event.eventName === null || row.eventName === event.eventName);
+function uuidText(b: Buffer): string {
+	const h = b.toString('hex');
+	return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /** Two serialisations of one record (S3 file vs lookup-events string) are the same event. */

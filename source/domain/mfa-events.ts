@@ -46,7 +46,9 @@ export type MfaEventRole =
 	/** Identity Center directory MFA settings. */
 	| 'idc-settings'
 	/** Any other event of an Identity Center source (portal, OIDC, identity store). */
-	| 'idc-other';
+	| 'idc-other'
+	/** S3 Access Grants calls a Transfer Family web app makes for an Identity Center user: they tell its sign-ins from portal ones. */
+	| 'transfer-web-app';
 
 /** What a device event does to the device. */
 export type DeviceAction = 'create' | 'enable' | 'resync' | 'deactivate' | 'delete' | 'update' | 'start' | 'read';
@@ -140,6 +142,8 @@ export const mfaEvents: readonly MfaEvent[] = [
 	...entry(idcDirectory, 'idc-device-read', ['DescribeMfaDeviceForUser'], {action: 'read', alias: true}),
 	...entry(idcDirectory, 'idc-device-read', ['ListMfaDevicesForUser'], {action: 'read'}),
 	...entry(idcSettings, 'idc-settings', ['PutMfaDeviceManagementForDirectory', 'GetMfaDeviceManagementForDirectory']),
+	// Transfer Family web apps (mfa-2024-2026.md §5): what follows their Identity Center sign-in
+	...entry(['s3.amazonaws.com'], 'transfer-web-app', ['GetDataAccess', 'ListCallerAccessGrants']),
 ];
 
 const byKey = new Map<string, MfaEvent>();

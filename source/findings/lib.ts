@@ -113,6 +113,21 @@ export function runs<T extends {eventTime: string}>(items: T[], maxGapMs: number
 	return out;
 }
 
+/** The maximal runs of consecutive marked items (a burst, a spray): unmarked items split them. */
+export function markedRuns<T>(items: T[], marked: boolean[]): T[][] {
+	const out: T[][] = [];
+	let current: T[] | undefined;
+	items.forEach((item, i) => {
+		if (!marked[i]) {
+			current = undefined;
+			return;
+		}
+		if (!current) out.push((current = []));
+		current.push(item);
+	});
+	return out;
+}
+
 export function groupBy<T>(items: Iterable<T>, keyOf: (item: T) => string | null): Map<string, T[]> {
 	const groups = new Map<string, T[]>();
 	for (const item of items) {

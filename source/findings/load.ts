@@ -7,7 +7,7 @@ import type {Statement} from 'better-sqlite3';
 import type {CaseFile} from '../db/open.js';
 import {formatUtc} from '../lib/time.js';
 import {callSpans} from './rules/mfa-added-without-mfa-session.js';
-import type {LifecycleEntry, ModelData, PrincipalCall, PrincipalInfo, SignInEntry} from './types.js';
+import type {AccountEventEntry, LifecycleEntry, ModelData, PrincipalCall, PrincipalInfo, SignInEntry} from './types.js';
 
 /** Calls loaded per principal around unprotected adds: enough to name what flipped, small enough to stay fast. */
 const maxCallsPerPrincipal = 20_000;
@@ -21,13 +21,19 @@ export interface ModelScope {
 const lifecycleColumns = `event_id AS eventId, event_name AS eventName, event_time AS eventTime, owner_arn AS ownerArn,
 	actor_arn AS actorArn, serial_number AS serialNumber, device_id AS deviceId, access_key_id AS accessKeyId,
 	credential, mfa_authenticated AS mfaAuthenticated, source_ip AS sourceIp, error_code AS errorCode,
-	error_message AS errorMessage, applied`;
+	error_message AS errorMessage, applied, cli_command AS cliCommand, user_agent AS userAgent,
+	assume_root_event AS assumeRootEvent, actor_note AS actorNote`;
+const accountEventColumns = `event, event_id AS eventId, role, event_name AS eventName, event_time AS eventTime, actor_arn AS actorArn,
+	target_arn AS targetArn, account_id AS accountId, access_key_id AS accessKeyId, credential, mfa_authenticated AS mfaAuthenticated,
+	mfa_used AS mfaUsed, result, source_ip AS sourceIp, user_agent AS userAgent, error_code AS errorCode, error_message AS errorMessage,
+	cli_command AS cliCommand, minted_key AS mintedKey, target_account AS targetAccount, task_policy AS taskPolicy, expires_at AS expiresAt,
+	assume_root_event AS assumeRootEvent, actor_note AS actorNote`;
 const signInColumns = `event_id AS eventId, event_name AS eventName, event_time AS eventTime, principal_arn AS principalArn,
 	kind, result, mfa_used AS mfaUsed, mfa_identifier AS mfaIdentifier, device_id AS deviceId,
-	mfa_type AS mfaType, failed_at_mfa AS failedAtMfa, source_ip AS sourceIp, error_message AS errorMessage`;
+	mfa_type AS mfaType, failed_at_mfa AS failedAtMfa, source_ip AS sourceIp, error_message AS errorMessage, user_name AS userName`;
 
 /** Columns whose values repeat across rows (ARNs, serials, names, addresses): one string each is kept. */
-const lifecycleShared = ['eventName', 'ownerArn', 'actorArn', 'serialNumber', 'accessKeyId', 'credential', 'sourceIp', 'errorCode', 'errorMessage'];
+const lifecycleShared = ['eventName', 'ownerArn', 'actorArn', 'serialNumber', 'accessKeyId', 'credential', 'sourceIp', 'errorCode', 'errorMessage', 'cliCommand', 'userAgent', 'actorNote'];
 const signInShared = ['eventName', 'principalArn', 'kind', 'result', 'mfaUsed', 'mfaIdentifier', 'mfaType', 'sourceIp', 'errorMessage'];
 
 /**
@@ -55,6 +61,7 @@ export function loadModel(db: CaseFile, scope?: ModelScope): ModelData {
 	const order = 'ORDER BY event_time, event_id';
 	let lifecycleRows: unknown[];
 	let signInRows: unknown[];
+	let accountRows: AccountEventEntry[];
 	const principals = new Map<string, PrincipalInfo>();
 	if (scope) {
 		const arns = JSON.stringify([...scope.principals]);
@@ -74,6 +81,20 @@ export function loadModel(db: CaseFile, scope?: ModelScope): ModelData {
 					UNION SELECT event FROM sign_in WHERE principal_arn IN (SELECT value FROM json_each(@arns))) ${order}`,
 			)
 			.all({serials, arns});
+		accountRows = db
+			.prepare(
+				`SELECT ${accountEventColumns} FROM account_event WHERE event IN (
+					SELECT event FROM account_event WHERE actor_arn IN (SELECT value FROM json_each(@arns))
+					UNION SELECT event FROM account_event WHERE target_arn IN (SELECT value FROM json_each(@arns))) ${order}`,
+			)
+			.all({arns}) as AccountEventEntry[];
+		// The AssumeRoot calls behind those rows: another principal's, in another account.
+		const have = new Set(accountRows.map(a => a.event));
+		const wanted = [...(lifecycleRows as LifecycleEntry[]), ...accountRows].map(r => r.assumeRootEvent).filter((e): e is number => e !== null && !have.has(e));
+		if (wanted.length > 0) {
+			const calls = db.prepare(`SELECT ${accountEventColumns} FROM account_event WHERE event IN (SELECT value FROM json_each(?))`).all(JSON.stringify(wanted)) as AccountEventEntry[];
+			accountRows = [...accountRows, ...calls].sort((a, b) => a.eventTime.localeCompare(b.eventTime) || a.eventId.localeCompare(b.eventId));
+		}
 		const get = db.prepare('SELECT arn, type, name FROM principal WHERE arn = ?');
 		const describe = (arn: string | null) => {
 			if (!arn || principals.has(arn)) return;
@@ -85,6 +106,10 @@ export function loadModel(db: CaseFile, scope?: ModelScope): ModelData {
 			describe(row.ownerArn);
 			describe(row.actorArn);
 		}
+		for (const row of accountRows) {
+			describe(row.actorArn);
+			describe(row.targetArn);
+		}
 	} else {
 		const shared = new Map<string, string>();
 		for (const p of sharedRows(db.prepare('SELECT arn, type, name FROM principal'), shared, ['arn', 'type']) as PrincipalInfo[]) {
@@ -92,6 +117,7 @@ export function loadModel(db: CaseFile, scope?: ModelScope): ModelData {
 		}
 		lifecycleRows = sharedRows(db.prepare(`SELECT ${lifecycleColumns} FROM lifecycle_event ${order}`), shared, lifecycleShared);
 		signInRows = sharedRows(db.prepare(`SELECT ${signInColumns} FROM sign_in ${order}`), shared, signInShared);
+		accountRows = db.prepare(`SELECT ${accountEventColumns} FROM account_event ${order}`).all() as AccountEventEntry[];
 	}
 	// Flags converted in place: a copy of every row would double the memory of a full refresh.
 	for (const row of lifecycleRows as {applied: number | boolean}[]) row.applied = row.applied === 1;
@@ -99,9 +125,20 @@ export function loadModel(db: CaseFile, scope?: ModelScope): ModelData {
 	const lifecycle = lifecycleRows as LifecycleEntry[];
 	const signIns = signInRows as SignInEntry[];
 
-	const model: ModelData = {principals, lifecycle, signIns, calls: new Map()};
+	const model: ModelData = {principals, lifecycle, signIns, calls: new Map(), accountEvents: accountRows};
 	model.calls = loadCalls(db, callSpans(model));
 	return model;
+}
+
+/** Every failed console and Identity Center sign-in step: all the rules over the whole case (home 'global') read. */
+export function loadFailedSignIns(db: CaseFile): ModelData {
+	const rows = sharedRows(
+		db.prepare(`SELECT ${signInColumns} FROM sign_in WHERE result = 'Failure' AND kind IN ('console-login', 'identity-center') ORDER BY event_time, event_id`),
+		new Map(),
+		signInShared,
+	) as {failedAtMfa: number | boolean}[];
+	for (const row of rows) row.failedAtMfa = row.failedAtMfa === 1;
+	return {principals: new Map(), lifecycle: [], signIns: rows as SignInEntry[], calls: new Map(), accountEvents: []};
 }
 
 /**

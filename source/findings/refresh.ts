@@ -1,26 +1,34 @@
 import type {CaseFile} from '../db/open.js';
-import {loadModel, type ModelScope} from './load.js';
+import {loadFailedSignIns, loadModel, type ModelScope} from './load.js';
 import {rules} from './registry.js';
 import {defaultThresholds, type KeyedFinding, type Thresholds} from './types.js';
 
-const burstCountKey = 'findings.burst-count';
-const burstWindowKey = 'findings.burst-window-ms';
+/** Meta keys of the thresholds stored in the case file. */
+const thresholdKeys: Record<keyof Thresholds, string> = {
+	burstCount: 'findings.burst-count',
+	burstWindowMs: 'findings.burst-window-ms',
+	sprayUsers: 'findings.spray-users',
+	sprayWindowMs: 'findings.spray-window-ms',
+};
 
 /** The thresholds stored in the case file (set by `mfatrail findings --burst-count/--burst-window`), else the defaults. */
 export function storedThresholds(db: CaseFile): Thresholds {
 	const get = db.prepare('SELECT value FROM meta WHERE key = ?');
-	const count = Number((get.get(burstCountKey) as {value: string} | undefined)?.value);
-	const windowMs = Number((get.get(burstWindowKey) as {value: string} | undefined)?.value);
-	return {
-		burstCount: Number.isInteger(count) && count > 0 ? count : defaultThresholds.burstCount,
-		burstWindowMs: Number.isFinite(windowMs) && windowMs > 0 ? windowMs : defaultThresholds.burstWindowMs,
-	};
+	const thresholds = {...defaultThresholds};
+	for (const key of Object.keys(thresholdKeys) as (keyof Thresholds)[]) {
+		const value = Number((get.get(thresholdKeys[key]) as {value: string} | undefined)?.value);
+		const valid = key.endsWith('Ms') ? Number.isFinite(value) && value > 0 : Number.isInteger(value) && value > 0;
+		if (valid) thresholds[key] = value;
+	}
+	return thresholds;
 }
 
 /** Runs every rule over the model (or the part of it a scope names): plain data in, findings out. */
 export function computeFindings(db: CaseFile, thresholds: Thresholds = storedThresholds(db), scope?: ModelScope): KeyedFinding[] {
 	const model = loadModel(db, scope);
-	return rules.flatMap(rule => rule.detect(model, thresholds).map(f => ({...f, severity: rule.severity})));
+	// Rules over the whole case (password-spray spans principals): fed every failed sign-in, which is all they read.
+	const global = scope ? loadFailedSignIns(db) : model;
+	return rules.flatMap(rule => rule.detect(rule.home === 'global' ? global : model, thresholds).map(f => ({...f, severity: rule.severity})));
 }
 
 export interface RefreshCounts {
@@ -36,6 +44,7 @@ const minScopeLimit = 5_000;
 
 const principalRules = rules.filter(r => r.home === 'principal').map(r => r.id);
 const serialRules = rules.filter(r => r.home === 'serial').map(r => r.id);
+const globalRules = rules.filter(r => r.home === 'global').map(r => r.id);
 
 /**
  * Brings the stored findings up to date with the MFA model after an import. The model refresh
@@ -51,8 +60,7 @@ export function refreshFindings(db: CaseFile, thresholds?: Thresholds, options: 
 	const run = db.transaction(() => {
 		if (thresholds) {
 			const set = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
-			set.run(burstCountKey, String(thresholds.burstCount));
-			set.run(burstWindowKey, String(thresholds.burstWindowMs));
+			for (const key of Object.keys(thresholdKeys) as (keyof Thresholds)[]) set.run(thresholdKeys[key], String(thresholds[key]));
 		}
 		const pending = db.prepare('SELECT kind, key FROM refresh_pending').all() as {kind: string; key: string}[];
 		const full = Boolean(options.force || thresholds || pending.some(p => p.kind === 'all'));
@@ -73,9 +81,16 @@ export function refreshFindings(db: CaseFile, thresholds?: Thresholds, options: 
 			? db
 					.prepare(
 						`${existingSql} WHERE (rule IN (SELECT value FROM json_each(@a)) AND principal_arn IN (SELECT value FROM json_each(@b)))
-						    OR (rule IN (SELECT value FROM json_each(@c)) AND serial_number IN (SELECT value FROM json_each(@d)))`,
+						    OR (rule IN (SELECT value FROM json_each(@c)) AND serial_number IN (SELECT value FROM json_each(@d)))
+						    OR rule IN (SELECT value FROM json_each(@g))`,
 					)
-					.all({a: JSON.stringify(principalRules), b: JSON.stringify([...scope.principals]), c: JSON.stringify(serialRules), d: JSON.stringify([...scope.serials])})
+					.all({
+						a: JSON.stringify(principalRules),
+						b: JSON.stringify([...scope.principals]),
+						c: JSON.stringify(serialRules),
+						d: JSON.stringify([...scope.serials]),
+						g: JSON.stringify(globalRules),
+					})
 			: db.prepare(existingSql).all();
 		const existing = new Map((existingRows as Record<string, string | null>[]).map(row => [row.key as string, row]));
 		const upsert = db.prepare(
@@ -89,7 +104,8 @@ export function refreshFindings(db: CaseFile, thresholds?: Thresholds, options: 
 		const keep = new Set<string>();
 		for (const f of found) {
 			// A scoped computation also yields findings of principals and serials it saw only in part: not these.
-			if (scope && !(home.get(f.rule) === 'serial' ? f.serialNumber !== null && scope.serials.has(f.serialNumber) : f.principal !== null && scope.principals.has(f.principal))) {
+			const fHome = home.get(f.rule);
+			if (scope && fHome !== 'global' && !(fHome === 'serial' ? f.serialNumber !== null && scope.serials.has(f.serialNumber) : f.principal !== null && scope.principals.has(f.principal))) {
 				continue;
 			}
 			if (keep.has(f.key)) continue; // one finding per key, the first a rule reported

@@ -12,6 +12,13 @@ import * as failureBurst from './rules/console-login-failure-burst.js';
 import * as failedAfterRemoval from './rules/failed-login-after-mfa-removal.js';
 import * as stepFailure from './rules/mfa-step-failure.js';
 import * as newDevice from './rules/new-device-first-use.js';
+import * as viaAssumeRoot from './rules/root-credentials-removed-via-assume-root.js';
+import * as passwordRecovery from './rules/root-password-recovery.js';
+import * as deviceReplaced from './rules/mfa-device-replaced.js';
+import * as removalDenied from './rules/mfa-removal-denied.js';
+import * as passwordSpray from './rules/password-spray.js';
+import * as signinToken from './rules/signin-token-without-mfa.js';
+import * as idcSettings from './rules/idc-mfa-settings-changed.js';
 import type {RuleFunction, Severity} from './types.js';
 
 export interface RuleDefinition {
@@ -25,9 +32,10 @@ export interface RuleDefinition {
 	/**
 	 * What a finding of the rule is a function of (source/findings/refresh.ts recomputes only the
 	 * findings whose principal or serial new evidence touched): 'principal' (its sign-ins and the
-	 * lifecycle calls it made or is the target of) or 'serial' (the calls and sign-ins naming it).
+	 * lifecycle calls it made or is the target of) or 'serial' (the calls and sign-ins naming it), or
+	 * 'global' (spans principals: recomputed on every refresh from every failed sign-in).
 	 */
-	home: 'principal' | 'serial';
+	home: 'principal' | 'serial' | 'global';
 	/**
 	 * What the finding claims from absence (something not seen in the evidence). In a scoped
 	 * extract (mfatrail scope) that claim holds only within the extract, and the finding says so.
@@ -138,6 +146,87 @@ export const rules: RuleDefinition[] = [
 		home: 'serial',
 		restsOnAbsence: 'whether the principal had used the source address before',
 		detect: newDevice.detect,
+	},
+	{
+		id: viaAssumeRoot.id,
+		severity: 'high',
+		title: 'Root credentials removed or set via AssumeRoot',
+		meaning:
+			'A root MFA device deactivated or deleted, or the root login profile deleted or created, in an AssumeRoot session: a Root session whose ASIA key was minted by an sts:AssumeRoot call (joined across accounts on the minted key, the target account and the 900-second session), or whose record says so (sessionContext.assumedRoot, or DeactivateMFADevice / a login-profile call without userName, which only an AssumeRoot session may make). Changes within an hour are one finding. The summary names the management-account caller and the task policy, and says so when the task does not allow the change or when the AssumeRoot call is not in the evidence.',
+		whyItMatters:
+			'Centralized root access (November 2024) lets a management-account principal strip a member account\'s root MFA and reset its password without ever signing in as root; the member account\'s trail shows only "root". Whoever holds that caller can take over every member root.',
+		falsePositives: 'Planned root credential clean-up of member accounts (the task IAMDeleteRootUserCredentials) or root password resets for recovery (IAMCreateRootUserPassword); check the caller and the change ticket.',
+		home: 'principal',
+		restsOnAbsence: 'that the AssumeRoot call is not in the evidence, when it says so',
+		detect: viaAssumeRoot.detect,
+	},
+	{
+		id: passwordRecovery.id,
+		severity: 'high',
+		title: 'Root password recovery',
+		meaning:
+			'Root PasswordRecoveryRequested or PasswordRecoveryCompleted (sign-in page), or a root login profile created outside an AssumeRoot session; events within 24 h are one finding. The summary says whether a root console sign-in followed within 24 h, and with or without MFA.',
+		whyItMatters: 'Recovering the root password through its e-mail address is how a compromised mailbox becomes a compromised AWS account; with MFA removed or absent, the password alone opens root.',
+		falsePositives: 'An owner who forgot the root password; a root password created for a standalone account on purpose.',
+		home: 'principal',
+		restsOnAbsence: 'whether a root sign-in followed, and that the login profile was not created in an AssumeRoot session',
+		detect: passwordRecovery.detect,
+	},
+	{
+		id: deviceReplaced.id,
+		severity: 'high',
+		title: 'MFA device replaced',
+		meaning:
+			'For one principal, a device removed (DeactivateMFADevice, DeleteVirtualMFADevice, Identity Center DeleteMfaDeviceForUser) and a device enrolled (EnableMFADevice, Identity Center registration completed) within 24 h after it, where the enrolment came from another principal, from a source address none of the principal\'s successful sign-ins before the removal used (when it had any), or from a session without MFA (mfaAuthenticated false, or long-term keys). One finding per removal.',
+		whyItMatters: 'Removing the owner\'s device and enrolling one\'s own is how an account is taken over and kept: the owner is locked out and the attacker holds the second factor. No public rule set checks for it.',
+		falsePositives: 'A help desk replacing a lost phone (another principal), a user enrolling a new phone after losing the old one (from a session without MFA, since the old device is gone), a user travelling.',
+		home: 'principal',
+		restsOnAbsence: 'that the enrolling address was not used by the principal\'s earlier sign-ins',
+		detect: deviceReplaced.detect,
+	},
+	{
+		id: removalDenied.id,
+		severity: 'low',
+		title: 'MFA removal denied',
+		meaning:
+			'A denied (AccessDenied) DeactivateMFADevice, DeleteVirtualMFADevice or Identity Center DeleteMfaDeviceForUser. Denied calls log requestParameters null, so the device is not recorded; the finding names the caller and the client\'s command hint (md/command#… in the user agent). Denials of one principal within an hour are one finding.',
+		whyItMatters: 'Someone tried to take MFA away and lacked the permission: often a stolen key probing what it may do (attack tools such as Grimoire and Stratus Red Team do exactly this).',
+		falsePositives: 'A user trying to remove their own device without the permission, scripts run with the wrong profile.',
+		home: 'principal',
+		detect: removalDenied.detect,
+	},
+	{
+		id: passwordSpray.id,
+		severity: 'medium',
+		title: 'Password spray',
+		meaning:
+			'Failed ConsoleLogin or Identity Center CredentialChallenge for at least --spray-users (default 5) distinct user names from one source address within --spray-window (default 10m); overlapping windows merge into one finding that grows with new evidence. User names AWS hides (HIDDEN_DUE_TO_SECURITY_REASONS) count as one name. The finding has no principal: it lists the user names.',
+		whyItMatters: 'One address trying many users with a few common passwords evades per-user lockouts and bursts; a success among them is a compromised user.',
+		falsePositives: 'A shared egress address (office NAT, VPN) on a morning when several users mistype passwords; a misconfigured SSO client.',
+		home: 'global',
+		detect: passwordSpray.detect,
+	},
+	{
+		id: signinToken.id,
+		severity: 'medium',
+		title: 'Console sign-in token from a session without MFA',
+		meaning:
+			'A successful GetSigninToken (console federation: a session\'s credentials turned into a console sign-in) from a session whose mfaAuthenticated is false, or with MFAUsed "No" where the session records nothing. Identity Center permission-set sessions (AWSReservedSSO_ roles) are not reported: their MFA happens at Identity Center and CloudTrail writes false regardless. The summary says whether the user agent is AWS\'s federation endpoint (Jersey) or a tool.',
+		whyItMatters: 'Tools such as aws_consoler turn stolen access keys into a console session this way, bypassing the MFA the console sign-in would have asked for.',
+		falsePositives: 'Custom identity brokers that federate users into the console with GetFederationToken (their MFA happens in the broker).',
+		home: 'principal',
+		detect: signinToken.detect,
+	},
+	{
+		id: idcSettings.id,
+		severity: 'medium',
+		title: 'Identity Center MFA settings changed',
+		meaning:
+			'PutMfaDeviceManagementForDirectory (on sso, sso-directory or identitystore) and any other Identity Center event whose name speaks of MFA and is neither a device event nor a read; changes by one principal within an hour are one finding.',
+		whyItMatters: 'Turning off MFA enforcement, or letting users manage their own devices, weakens every Identity Center user at once.',
+		falsePositives: 'Planned configuration changes by the Identity Center administrators.',
+		home: 'principal',
+		detect: idcSettings.detect,
 	},
 ];
 

@@ -1,3 +1,5 @@
+import type {AccountEventRecord} from '../model/types.js';
+
 /**
  * The plain data findings rules read (loaded from the MFA model by load.ts) and what they return.
  * Rules are pure functions of this data, so they are tested without a case file.
@@ -42,7 +44,16 @@ export interface LifecycleEntry {
 	errorCode: string | null;
 	errorMessage: string | null;
 	applied: boolean;
+	/** md/command#… from the user agent: what a denied call (requestParameters null) was for. */
+	cliCommand: string | null;
+	userAgent: string | null;
+	/** The AssumeRoot call that minted the session's key (account_event.event), and the actor in words. */
+	assumeRootEvent: number | null;
+	actorNote: string | null;
 }
+
+/** A row of account_event (AssumeRoot calls, login-profile changes, password recovery, GetSigninToken, IdC settings) as the model wrote it. */
+export type AccountEventEntry = AccountEventRecord;
 
 /** A row of sign_in, with its CloudTrail eventID. */
 export interface SignInEntry {
@@ -59,6 +70,8 @@ export interface SignInEntry {
 	failedAtMfa: boolean;
 	sourceIp: string | null;
 	errorMessage: string | null;
+	/** The user name the step carries (Identity Center UserName, or the typed userName). */
+	userName: string | null;
 }
 
 export interface PrincipalInfo {
@@ -87,6 +100,8 @@ export interface ModelData {
 	signIns: SignInEntry[];
 	/** Denied and MFA-authenticated calls, by principal ARN, in event-time order (see load.ts). */
 	calls: Map<string, PrincipalCall[]>;
+	/** In event-time order. */
+	accountEvents: AccountEventEntry[];
 }
 
 export interface Thresholds {
@@ -94,8 +109,12 @@ export interface Thresholds {
 	burstCount: number;
 	/** … within this many milliseconds. */
 	burstWindowMs: number;
+	/** password-spray: this many distinct user names failing from one address … */
+	sprayUsers: number;
+	/** … within this many milliseconds. */
+	sprayWindowMs: number;
 }
 
-export const defaultThresholds: Thresholds = {burstCount: 5, burstWindowMs: 10 * 60_000};
+export const defaultThresholds: Thresholds = {burstCount: 5, burstWindowMs: 10 * 60_000, sprayUsers: 5, sprayWindowMs: 10 * 60_000};
 
 export type RuleFunction = (model: ModelData, thresholds: Thresholds) => KeyedFinding[];

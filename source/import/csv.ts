@@ -1,7 +1,5 @@
 import {parse} from 'csv-parse/sync';
-import {RawBlockBuilder} from '../db/raw.js';
-import {normaliseRecord, RecordRejection} from './normalise.js';
-import type {ReadEvent, Rejected} from './parse.js';
+import type {Collector} from './collector.js';
 
 /**
  * CSV exports hold some fields of each record, flattened into columns: the console's Event history
@@ -73,12 +71,10 @@ const columns: Record<string, string> = {
 /** Columns whose cells hold JSON in the exports (nested structures serialised). */
 const jsonColumns = new Set(['requestParameters', 'responseElements', 'additionalEventData', 'resources', 'serviceEventDetails']);
 
-export type CsvResult =
-	| {kind: 'records'; format: string; events: ReadEvent[]; rawBlocks: Uint8Array[]; rejected: Rejected[]; notes: string[]; damaged: boolean}
-	| {kind: 'rejected'; position: string | null; reason: string};
+export type CsvResult = {kind: 'records'; format: string} | {kind: 'rejected'; position: string | null; reason: string};
 
-/** Reads CloudTrail CSV exports; undefined when the text is not CSV with CloudTrail columns. */
-export function parseCsv(text: string, _name: string): CsvResult | undefined {
+/** Reads CloudTrail CSV exports into `out`; undefined when the text is not CSV with CloudTrail columns. */
+export function parseCsv(text: string, out: Collector): CsvResult | undefined {
 	const firstLine = text.slice(0, Math.min(text.length, 65_536)).split('\n', 1)[0];
 	if (!firstLine.includes(',')) return undefined;
 	const header = parseHeader(firstLine);
@@ -93,33 +89,27 @@ export function parseCsv(text: string, _name: string): CsvResult | undefined {
 	} catch (error) {
 		return {kind: 'rejected', position: null, reason: `CSV that cannot be read: ${(error as Error).message}`};
 	}
-	const events: ReadEvent[] = [];
-	const texts = new RawBlockBuilder();
-	const rejected: Rejected[] = [];
 	for (let r = 1; r < rows.length; r++) {
 		const {record: cells, info} = rows[r];
-		const position = r - 1;
 		const label = `line ${info.lines}`;
 		const row: Record<string, string> = {};
 		header.forEach((h, i) => (row[h] = cells[i] ?? ''));
-		const raw = JSON.stringify(row);
+		let record: Json;
+		let partial = true;
+		const full = fullRecordAt >= 0 ? cells[fullRecordAt] : '';
 		try {
-			let record: Json;
-			let partial = true;
-			const full = fullRecordAt >= 0 ? cells[fullRecordAt] : '';
 			if (full && full.trim().startsWith('{')) {
 				record = JSON.parse(full) as Json;
 				partial = false;
 			} else record = rebuild(keys, cells);
-			const event = normaliseRecord(record, partial ? raw : full, position, {partial, flags: [format]});
-			const {raw: text2, ...rest} = event;
-			events.push({...rest, rawRef: texts.add(text2)});
 		} catch (error) {
-			if (error instanceof RecordRejection || error instanceof SyntaxError) rejected.push({position: label, reason: error.message});
-			else throw error;
+			out.reject(label, (error as Error).message);
+			continue;
 		}
+		// The original kept for a partial row is a JSON object of its columns, in their order.
+		out.record(record, Buffer.from(partial ? JSON.stringify(row) : full, 'utf8'), label, {partial, flags: [format]});
 	}
-	return {kind: 'records', format, events, rawBlocks: texts.finish(), rejected, notes: [], damaged: false};
+	return {kind: 'records', format};
 }
 
 function parseHeader(line: string): string[] {

@@ -4,11 +4,11 @@ import path from 'node:path';
 import type {CaseFile} from '../db/open.js';
 import {EventStore} from '../db/store.js';
 import {dropEventIndexes, restoreEventIndexes} from '../db/event-indexes.js';
-import {refreshModel} from '../model/refresh.js';
-import {refreshFindings} from '../findings/refresh.js';
 import {limits, mib} from './limits.js';
 import {runTasks, workersAvailable} from './pool.js';
-import {knownKey, type KnownSources, type SourceResult, type Task} from './process.js';
+import {knownKey, type KnownSources, type ResumePoints, type SourceResult, type Task} from './process.js';
+import {resumePoints} from '../db/resume.js';
+import {Phases} from '../lib/phases.js';
 import {walkInputs} from './walk.js';
 
 export interface ImportSummary {
@@ -28,6 +28,8 @@ export interface ImportProgress {
 	bytesTotal: number;
 	events: number;
 	startedAt: number;
+	/** The large file being read in parts, and how far into it (bytes as read). */
+	current?: {path: string; bytesDone: number; bytesTotal: number};
 }
 
 export interface ImportOptions {
@@ -44,6 +46,8 @@ export interface ImportOptions {
 	 * the input size against the case file's, see bulkWorthwhile; MFATRAIL_IMPORT_BULK=0/1 forces).
 	 */
 	bulk?: boolean;
+	/** Where the time goes (MFATRAIL_IMPORT_TIMING=1); the orchestrator passes its own to add the later stages. */
+	phases?: Phases;
 	/** stdin's bytes for the input '-' (default: read process.stdin). */
 	stdin?: () => Promise<Buffer>;
 }
@@ -69,8 +73,9 @@ export function sourceLabel(path: string, member: string | null, position?: stri
 }
 
 /**
- * Imports files, folders, archives and stdin ('-') into the case file. Readers run in worker
- * threads; this thread only writes, one transaction per group of whole sources, in input order.
+ * Imports files, folders, archives and stdin ('-') into the case file: the evidence only. The model
+ * and findings are brought up to date by the one orchestrator, source/pipeline.ts. Readers run in
+ * worker threads; this thread only writes, one transaction per group of whole chunks, in input order.
  */
 export async function importPaths(db: CaseFile, inputs: string[], options: ImportOptions = {}): Promise<ImportSummary> {
 	for (const input of inputs) {
@@ -108,6 +113,7 @@ export async function importPaths(db: CaseFile, inputs: string[], options: Impor
 	}
 
 	const known = knownSources(db);
+	const resume: ResumePoints = new Map(resumePoints(db).map(r => [knownKey(r.path, r.member), r]));
 	const statements = {
 		prior: db.prepare(`SELECT record_count AS records, rejected, run_id AS runId, path, member FROM source WHERE id = ?`),
 		priorRejections: db.prepare(`SELECT position, reason FROM rejection WHERE run_id = ? AND path = ? AND member IS ?`),
@@ -121,6 +127,13 @@ export async function importPaths(db: CaseFile, inputs: string[], options: Impor
 		startedAt: Date.now(),
 	};
 
+	const addCounts = (counts: {records: number; inserted: number; duplicates: number; conflicts: number; rejected: number}) => {
+		summary.records.seen += counts.records;
+		summary.records.inserted += counts.inserted;
+		summary.records.duplicates += counts.duplicates;
+		summary.records.conflicts += counts.conflicts;
+		summary.records.rejected += counts.rejected;
+	};
 	const commitOne = (r: SourceResult) => {
 		summary.files.seen++;
 		switch (r.kind) {
@@ -152,15 +165,24 @@ export async function importPaths(db: CaseFile, inputs: string[], options: Impor
 				store.storeDigest(r.meta, r.digest);
 				summary.files.imported++;
 				return;
+			case 'part': {
+				// One piece of a large source, committed with its resume point.
+				const counts = store.storePart(r);
+				addCounts(counts);
+				progress.events += r.events.length;
+				progress.current = r.status === 'importing' ? {path: r.meta.path, bytesDone: r.inputOffset, bytesTotal: r.meta.byteSize} : undefined;
+				if (r.status !== 'importing') {
+					if (r.meta.format === 'unknown' || (r.events.length === 0 && counts.records === counts.rejected && r.part === 0)) summary.files.rejected++;
+					else summary.files.imported++;
+				} else summary.files.seen--; // counted once, with its last part
+				for (const rej of r.rejected) addError(sourceLabel(r.meta.path, r.meta.member, rej.position), rej.reason);
+				return;
+			}
 			case 'source': {
-				const counts = store.storeSource(r.meta, r.status, r.events, r.rejected, r.rawBlocks);
+				const counts = store.storeSource(r.meta, r.status, r.events, r.rejected);
 				if (r.events.length === 0 && r.rejected.length > 0) summary.files.rejected++;
 				else summary.files.imported++;
-				summary.records.seen += counts.records;
-				summary.records.inserted += counts.inserted;
-				summary.records.duplicates += counts.duplicates;
-				summary.records.conflicts += counts.conflicts;
-				summary.records.rejected += counts.rejected;
+				addCounts(counts);
 				progress.events += r.events.length;
 				for (const rej of r.rejected) addError(sourceLabel(r.meta.path, r.meta.member, rej.position), rej.reason);
 			}
@@ -175,7 +197,7 @@ export async function importPaths(db: CaseFile, inputs: string[], options: Impor
 	// A bulk load only appends, so it keeps the default cache and its memory.
 	const autocheckpoint = db.pragma('wal_autocheckpoint', {simple: true}) as number;
 	const cacheSize = db.pragma('cache_size', {simple: true}) as number;
-	const phases = new Phases();
+	const phases = options.phases ?? new Phases();
 	db.pragma('wal_autocheckpoint = 16384');
 	if (!bulk) db.pragma('cache_size = -262144');
 	try {
@@ -186,7 +208,16 @@ export async function importPaths(db: CaseFile, inputs: string[], options: Impor
 		await runTasks(tasks, {
 			workers,
 			known,
-			commit: results => store.batch(() => results.forEach(commitOne)),
+			resume,
+			commit: chunks => {
+				store.batch(() => {
+					for (const chunk of chunks) {
+						store.storeBlocks(chunk.blocks);
+						chunk.results.forEach(commitOne);
+					}
+				});
+				if (progress.current) options.onProgress?.(progress);
+			},
 			taskDone: task => {
 				progress.sourcesDone++;
 				progress.bytesDone += task.size;
@@ -211,11 +242,6 @@ export async function importPaths(db: CaseFile, inputs: string[], options: Impor
 		store.finishRun('interrupted', summary);
 		return summary;
 	}
-	refreshModel(db);
-	phases.mark('model');
-	refreshFindings(db);
-	phases.mark('findings');
-	phases.report(summary.records.seen);
 	store.finishRun('done', summary);
 	return summary;
 }
@@ -242,25 +268,6 @@ function bulkWorthwhile(db: CaseFile, inputBytes: number): boolean {
 	if (fromEnv === '0' || fromEnv === '1') return fromEnv === '1';
 	const existing = (db.prepare('SELECT max(id) FROM event').pluck().get() as number | null) ?? 0;
 	return (inputBytes / 1024) * 10 >= existing;
-}
-
-/** MFATRAIL_IMPORT_TIMING=1: where an import's time went, on stderr (for the benchmark and profiling). */
-class Phases {
-	private last = performance.now();
-	private readonly times: [string, number][] = [];
-
-	mark(name: string): void {
-		const now = performance.now();
-		this.times.push([name, now - this.last]);
-		this.last = now;
-	}
-
-	report(records: number): void {
-		if (process.env.MFATRAIL_IMPORT_TIMING !== '1') return;
-		const load = this.times[0]?.[1] ?? 0;
-		const parts = this.times.map(([name, ms]) => `${name} ${(ms / 1000).toFixed(2)} s`).join(', ');
-		process.stderr.write(`import timing: ${parts}; load ${Math.round(records / (load / 1000)).toLocaleString('en')} records/s\n`);
-	}
 }
 
 /** Small imports read inline (starting threads costs more than it saves); larger ones use up to 2 workers. */

@@ -2,16 +2,31 @@
  * Every bound the importer enforces, in one place, so a hostile input (a gzip bomb, a 42.zip, a
  * record nested a million levels deep) is stopped with a clear reason and memory stays bounded.
  *
- * Memory: each worker holds at most one source's compressed bytes, its decompressed content
- * (≤ maxSourceBytes) and the parsed records of that source; the main thread holds at most
- * `maxPendingSources` finished sources (`maxPendingEvents` events, a few MiB) per worker. With
- * the defaults (128 MiB, 2 workers) the import stays below about 1 GiB of RSS.
+ * Memory: JSON content of any size is streamed (readers/). Each worker holds a window of content
+ * (`readBytes`, growing only to hold one record of at most `maxRecordBytes`), one part's records
+ * (`partRecords` / `partBytes`) and, for files up to 16 MiB, the file's bytes; CSV and text are read
+ * whole up to `maxSourceBytes`. The main thread holds at most `maxPendingSources` finished sources
+ * (`maxPendingEvents` events) per worker. With the defaults and 2 workers the import stays below
+ * about 1 GiB of RSS whatever the size of the files.
  *
  * The object is mutable on purpose: tests lower the bounds to exercise them with small inputs.
  */
 export const limits = {
-	/** Largest decompressed content of one source (a file or archive member), in bytes. */
+	/** Largest content read whole (CSV, UTF-16 text, stdin, a nested archive), in bytes. JSON streams past it. */
 	maxSourceBytes: 128 * 1024 * 1024,
+	/** Content a streaming reader takes in at a time. */
+	readBytes: 4 * 1024 * 1024,
+	/**
+	 * A streamed source is committed in parts of this many records (or bytes of record text), each
+	 * with its resume point. MFATRAIL_PART_RECORDS lowers it (tests interrupt large files cheaply).
+	 */
+	partRecords: Number(process.env.MFATRAIL_PART_RECORDS) || 8_000,
+	partBytes: 32 * 1024 * 1024,
+	/**
+	 * Decompression bombs: past the ratio below (`maxRatio`, `ratioFloorBytes`) the output is only
+	 * suspect; it is rejected when this many bytes of it in a row hold no record that imports.
+	 */
+	bombWindowBytes: 80 * 1024 * 1024,
 	/** Largest single record (one array element, one line, one CloudTrailEvent string), in bytes. */
 	maxRecordBytes: 64 * 1024 * 1024,
 	/** Deepest nesting of objects/arrays in one record; checked by the scanner before JSON.parse. */
@@ -21,8 +36,8 @@ export const limits = {
 	/** Archives inside archives: a zip of .tar.gz is depth 2. */
 	maxArchiveDepth: 3,
 	/**
-	 * Largest decompressed/compressed ratio. CloudTrail JSON compresses 10–30×; a gzip of zeros
-	 * about 1000×. Applied only once the output passes `ratioFloorBytes`, so tiny files never trip it.
+	 * Decompressed/compressed ratio above which output is suspect. CloudTrail JSON compresses
+	 * 10–30×; a gzip of zeros about 1000×. Applied only once the output passes `ratioFloorBytes`.
 	 */
 	maxRatio: 250,
 	ratioFloorBytes: 32 * 1024 * 1024,

@@ -1,40 +1,10 @@
 import crypto from 'node:crypto';
 import {parseEventTime} from '../lib/time.js';
+import {canonicalJson, type NormalisedEvent} from '../db/record.js';
 import {extractFacts} from '../model/facts.js';
 
-/** A record ready to store: the indexed fields plus the original text, untouched. */
-export interface NormalisedEvent {
-	eventId: string;
-	eventIdDerived: boolean;
-	rawSha256: Buffer;
-	partial: boolean;
-	eventTime: string;
-	eventVersion: string | null;
-	eventSource: string | null;
-	eventName: string | null;
-	eventType: string | null;
-	recipientAccountId: string | null;
-	awsRegion: string | null;
-	identityType: string | null;
-	identityArn: string | null;
-	identityUserName: string | null;
-	identityPrincipalId: string | null;
-	identityAccountId: string | null;
-	accessKeyId: string | null;
-	mfaAuthenticated: 0 | 1 | null;
-	invokedBy: string | null;
-	sourceIp: string | null;
-	userAgent: string | null;
-	errorCode: string | null;
-	errorMessage: string | null;
-	readOnly: 0 | 1 | null;
-	facts: string | null;
-	flags: string | null;
-	/** The record exactly as it was in the evidence. */
-	raw: string;
-	/** Record index inside its source. */
-	position: number;
-}
+export type {NormalisedEvent} from '../db/record.js';
+export {canonicalJson} from '../db/record.js';
 
 /** Why one record cannot be imported; the import reports it with its position and goes on. */
 export class RecordRejection extends Error {}
@@ -80,16 +50,6 @@ export function normaliseErrorCode(value: unknown): string | null {
 	return t.length > 'Exception'.length && t.endsWith('Exception') ? t.slice(0, -'Exception'.length) : t;
 }
 
-/** JSON with keys sorted at every level: two serialisations of one record hash alike. */
-export function canonicalJson(value: unknown): string {
-	if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-	if (value !== null && typeof value === 'object') {
-		const keys = Object.keys(value as Json).sort();
-		return `{${keys.map(k => `${JSON.stringify(k)}:${canonicalJson((value as Json)[k])}`).join(',')}}`;
-	}
-	return JSON.stringify(value) ?? 'null';
-}
-
 /** One-shot crypto.hash (Node ≥ 20.12) is a third cheaper per record than a Hash object. */
 const oneShot = typeof crypto.hash === 'function';
 
@@ -125,7 +85,6 @@ export function normaliseRecord(record: unknown, raw: string, position: number, 
 	if (!time) throw new RecordRejection(`eventTime is not a valid time: ${JSON.stringify(r.eventTime).slice(0, 60)}`);
 	if (time.note) flags.push(`time-${time.note}`);
 
-	const rawSha256 = sha256(options.rawBytes ?? raw);
 	let eventId = text(r.eventID);
 	let eventIdDerived = false;
 	if (!eventId || eventId.trim() === '') {
@@ -141,7 +100,6 @@ export function normaliseRecord(record: unknown, raw: string, position: number, 
 	return {
 		eventId,
 		eventIdDerived,
-		rawSha256,
 		partial: Boolean(options.partial),
 		eventTime: time.utc,
 		eventVersion: text(r.eventVersion),

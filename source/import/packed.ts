@@ -16,8 +16,6 @@ export interface PackedEvents {
 	own: (string | null)[];
 	/** Per event, each of `numberFields` (-1: null). */
 	numbers: Int32Array<ArrayBuffer>;
-	/** Per event, its 32-byte rawSha256. */
-	sha: Uint8Array<ArrayBuffer>;
 }
 
 /** Mostly unique per event. */
@@ -51,7 +49,6 @@ export function packEvents(events: ReadEvent[]): PackedEvents {
 	const own: (string | null)[] = new Array(n * ownFields.length);
 	let o = 0;
 	const numbers = new Int32Array(n * numberCount);
-	const sha = new Uint8Array(n * 32);
 	let t = 0;
 	for (let i = 0; i < n; i++) {
 		const e = events[i];
@@ -79,17 +76,15 @@ export function packEvents(events: ReadEvent[]): PackedEvents {
 		numbers[b + 5] = e.rawRef.block;
 		numbers[b + 6] = e.rawRef.offset;
 		numbers[b + 7] = e.rawRef.length;
-		sha.set(e.rawSha256, i * 32);
 	}
-	return {count: n, strings, text, own, numbers, sha};
+	return {count: n, strings, text, own, numbers};
 }
 
 const flagOf = (v: number) => (v === -1 ? null : (v as 0 | 1));
 
 export function unpackEvents(packed: PackedEvents): ReadEvent[] {
-	const {count, strings, text, own, numbers, sha} = packed;
+	const {count, strings, text, own, numbers} = packed;
 	const s = (i: number) => (i === -1 ? null : strings[i]);
-	const shaBuffer = Buffer.from(sha.buffer, sha.byteOffset, sha.byteLength);
 	const events: ReadEvent[] = new Array(count);
 	for (let i = 0; i < count; i++) {
 		const t = i * sharedFields.length;
@@ -123,7 +118,6 @@ export function unpackEvents(packed: PackedEvents): ReadEvent[] {
 			readOnly: flagOf(numbers[b + 3]),
 			position: numbers[b + 4],
 			rawRef: {block: numbers[b + 5], offset: numbers[b + 6], length: numbers[b + 7]},
-			rawSha256: shaBuffer.subarray(i * 32, i * 32 + 32),
 		};
 	}
 	return events;

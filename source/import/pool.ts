@@ -1,16 +1,18 @@
 import fs from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import {Worker} from 'node:worker_threads';
+import {readBatch, unpackChunk, weight, type Chunk, type PackedChunk} from './chunks.js';
 import {limits} from './limits.js';
-import {unpackEvents, type PackedEvents} from './packed.js';
-import {processTask, type KnownSources, type SourceResult, type Task} from './process.js';
+import type {KnownSources, ResumePoints, Task} from './process.js';
 
 export interface PoolOptions {
 	/** Worker threads; 0 reads inline on the main thread (small imports, tests). */
 	workers: number;
 	known: KnownSources;
-	/** Called with finished sources in input order, several at a time when they are ready together. */
-	commit(results: SourceResult[]): void;
+	/** Interrupted streamed sources to continue where their last committed part ended. */
+	resume: ResumePoints;
+	/** Called with chunks in input order, several at a time when they are ready together. */
+	commit(chunks: Chunk[]): void;
 	taskDone(task: Task): void;
 	stopped(): boolean;
 }
@@ -18,64 +20,95 @@ export interface PoolOptions {
 const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
 
 /**
- * Sources commit together, whole, in transactions of about this many events (or whatever is
- * ready after `batchMillis`): a commit costs a WAL sync and per-transaction overhead, so tens of
- * events per transaction (one small CloudTrail file) ran at half the speed of thousands.
+ * Chunks commit together, in transactions of about this many events (or whatever is ready after
+ * `batchMillis`): a commit costs a WAL sync and per-transaction overhead, so tens of events per
+ * transaction (one small CloudTrail file) ran at half the speed of thousands.
  */
-export const batchEvents = 8_000;
+export const batchEvents = 4_000;
 const batchMillis = 250;
 
-/** Events a result carries, for batching and flow control (other results count as one). */
-export const weight = (r: SourceResult) => (r.kind === 'source' ? Math.max(1, r.events.length) : 1);
+/**
+ * Consecutive tasks a worker reads as one batch: enough small files (by bytes as read) that their
+ * record texts fill a raw block or two, and commit order stays input order batch by batch.
+ */
+const batchBytes = 384 * 1024;
+const batchTasks = 512;
+
+function batches(tasks: Task[]): Task[][] {
+	const out: Task[][] = [];
+	let current: Task[] = [];
+	let bytes = 0;
+	for (const task of tasks) {
+		current.push(task);
+		bytes += task.size;
+		if (bytes >= batchBytes || current.length >= batchTasks) {
+			out.push(current);
+			current = [];
+			bytes = 0;
+		}
+	}
+	if (current.length > 0) out.push(current);
+	return out;
+}
 
 /** Worker threads are available when running from the build (dist/import/worker.js exists). */
 export function workersAvailable(): boolean {
 	return fs.existsSync(workerFile);
 }
 
-/** Processes tasks, committing their sources strictly in task order whatever thread read them. */
+/** Processes tasks, committing their chunks strictly in task order whatever thread read them. */
 export async function runTasks(tasks: Task[], options: PoolOptions): Promise<void> {
+	const groups = batches(tasks);
 	if (options.workers <= 0 || !workersAvailable()) {
-		let results: SourceResult[] = [];
+		let pending: Chunk[] = [];
 		let done: Task[] = [];
 		let events = 0;
 		let since = Date.now();
 		const flush = () => {
-			if (results.length > 0) options.commit(results);
+			if (pending.length > 0) options.commit(pending);
 			for (const t of done) options.taskDone(t);
-			results = [];
+			pending = [];
 			done = [];
 			events = 0;
 			since = Date.now();
 		};
-		for (const task of tasks) {
-			if (options.stopped()) return;
-			const before = results.length;
-			await processTask(task, r => void results.push(r), options.known);
-			if (options.stopped()) return;
-			for (let i = before; i < results.length; i++) events += weight(results[i]);
-			done.push(task);
-			if (events >= batchEvents || Date.now() - since >= batchMillis) flush();
+		try {
+			for (const group of groups) {
+				if (options.stopped()) return;
+				await readBatch(group, options, async (chunk, last) => {
+					pending.push(chunk);
+					for (const r of chunk.results) events += weight(r);
+					if (last) done.push(...group);
+					if (chunk.results.some(r => r.kind === 'part') || events >= batchEvents || Date.now() - since >= batchMillis) flush();
+					// Stopping mid-file: the reader lets this error through (stream.ts), and reading ends here.
+					if (options.stopped()) throw Object.assign(new Error('import stopped'), {name: 'ImportStopped'});
+				});
+				if (options.stopped()) return;
+			}
+		} catch (error) {
+			if ((error as Error).name === 'ImportStopped') return;
+			throw error;
 		}
 		flush();
 		return;
 	}
 	await new Promise<void>((resolve, reject) => {
 		const known = [...options.known].map(([key, [sha, id]]) => [key, sha, id]);
+		const resume = [...options.resume];
 		const workers: Worker[] = [];
 		const inFlight = new Map<Worker, Set<number>>();
-		const buffered = new Map<number, {results: {result: SourceResult; worker: Worker}[]; done: boolean}>();
-		// Results taken in order and not yet committed, and the tasks they complete.
-		let batch: {result: SourceResult; worker: Worker}[] = [];
+		const buffered = new Map<number, {chunks: {chunk: Chunk; worker: Worker; events: number}[]; done: boolean}>();
+		// Chunks taken in order and not yet committed, and the tasks they complete.
+		let batch: {chunk: Chunk; worker: Worker; events: number}[] = [];
 		let batchDone: Task[] = [];
 		let batchWeight = 0;
 		let batchSince = Date.now();
 		let next = 0;
 		let head = 0;
 		let finished = false;
-		// Tasks queued per worker: enough that a worker never waits for the next one while this
-		// thread is busy committing (most tasks are one small file).
-		const perWorker = 64;
+		// Batches queued per worker: one being read, one waiting, so a worker never idles while
+		// this thread commits.
+		const perWorker = 2;
 
 		// A stop request must end the run even while no worker message is arriving.
 		const poll = setInterval(() => drain(), 100);
@@ -89,17 +122,17 @@ export async function runTasks(tasks: Task[], options: PoolOptions): Promise<voi
 		};
 		const slot = (seq: number) => {
 			let b = buffered.get(seq);
-			if (!b) buffered.set(seq, (b = {results: [], done: false}));
+			if (!b) buffered.set(seq, (b = {chunks: [], done: false}));
 			return b;
 		};
-		// Tasks a dead worker had queued but not started: handed to the next worker.
+		// Batches a dead worker had queued but not started: handed to the next worker.
 		const retry: number[] = [];
 		const dispatch = (w: Worker) => {
 			const mine = inFlight.get(w)!;
-			while (mine.size < perWorker && (retry.length > 0 || next < tasks.length) && !options.stopped()) {
-				const task = tasks[retry.length > 0 ? retry.shift()! : next++];
-				mine.add(task.seq);
-				w.postMessage({type: 'task', task});
+			while (mine.size < perWorker && (retry.length > 0 || next < groups.length) && !options.stopped()) {
+				const seq = retry.length > 0 ? retry.shift()! : next++;
+				mine.add(seq);
+				w.postMessage({type: 'batch', seq, tasks: groups[seq]});
 			}
 		};
 		// Runs from worker messages and a timer, outside the caller's try: a failed commit (disk
@@ -114,27 +147,31 @@ export async function runTasks(tasks: Task[], options: PoolOptions): Promise<voi
 		const drainBatch = () => {
 			if (finished) return;
 			if (options.stopped()) return finish();
+			let part = false;
 			for (;;) {
 				const b = buffered.get(head);
 				if (!b) break;
-				for (const x of b.results) batchWeight += weight(x.result);
-				batch.push(...b.results);
-				b.results = [];
+				for (const x of b.chunks) {
+					batchWeight += x.events;
+					if (x.chunk.results.some(r => r.kind === 'part')) part = true;
+				}
+				batch.push(...b.chunks);
+				b.chunks = [];
 				if (!b.done) break;
-				batchDone.push(tasks[head]);
+				batchDone.push(...groups[head]);
 				buffered.delete(head);
 				head++;
 			}
-			const all = head >= tasks.length;
-			if (!all && batchWeight < batchEvents && Date.now() - batchSince < batchMillis) return;
+			const all = head >= groups.length;
+			if (!all && !part && batchWeight < batchEvents && Date.now() - batchSince < batchMillis) return;
 			if (batch.length > 0) {
-				options.commit(batch.map(x => x.result));
-				// Acknowledged only once committed: a worker's unacknowledged results bound memory.
+				options.commit(batch.map(x => x.chunk));
+				// Acknowledged only once committed: a worker's unacknowledged chunks bound memory.
 				const acks = new Map<Worker, {count: number; events: number}>();
 				for (const x of batch) {
 					const a = acks.get(x.worker) ?? {count: 0, events: 0};
 					a.count++;
-					a.events += weight(x.result);
+					a.events += x.events;
 					acks.set(x.worker, a);
 				}
 				for (const [w, a] of acks) w.postMessage({type: 'ack', ...a});
@@ -147,34 +184,33 @@ export async function runTasks(tasks: Task[], options: PoolOptions): Promise<voi
 			if (all) finish();
 		};
 		const start = (): Worker => {
-			const w = new Worker(workerFile, {workerData: {limits: {...limits}, known}});
+			const w = new Worker(workerFile, {workerData: {limits: {...limits}, known, resume}});
 			workers.push(w);
 			inFlight.set(w, new Set());
-			w.on('message', (m: {type: 'result'; seq: number; result: SourceResult; packed?: PackedEvents} | {type: 'done'; seq: number}) => {
-				if (m.type === 'result') {
-					if (m.packed && m.result.kind === 'source') m.result.events = unpackEvents(m.packed);
-					slot(m.seq).results.push({result: m.result, worker: w});
-				}
-				else {
-					slot(m.seq).done = true;
+			w.on('message', (m: {type: 'chunk'; seq: number; last: boolean; chunk: PackedChunk; events: number}) => {
+				const b = slot(m.seq);
+				b.chunks.push({chunk: unpackChunk(m.chunk), worker: w, events: m.events});
+				if (m.last) {
+					b.done = true;
 					inFlight.get(w)!.delete(m.seq);
 					dispatch(w);
 				}
 				drain();
 			});
 			w.on('error', error => {
-				// A worker that dies takes the task it was reading with it (the lowest in flight: a worker
-				// reads its queue in order): report that one, hand the others on, carry on with a new worker.
+				// A worker that dies takes the batch it was reading with it (the lowest in flight: a
+				// worker reads its queue in order): its tasks not yet handed over are reported, the
+				// other batches go to a new worker.
 				const lost = [...(inFlight.get(w) ?? [])].sort((a, b) => a - b);
 				retry.push(...lost.slice(1));
 				retry.sort((a, b) => a - b);
 				for (const seq of lost.slice(0, 1)) {
-					const task = tasks[seq];
 					const b = slot(seq);
-					b.results.push({
-						result: {kind: 'rejected', path: task.path, member: null, position: null, reason: `reader failed: ${error.message}`},
-						worker: w,
-					});
+					const reported = new Set(b.chunks.flatMap(x => x.chunk.results.map(r => ('meta' in r ? r.meta.path : r.path))));
+					const results = groups[seq]
+						.filter(task => !reported.has(task.path))
+						.map(task => ({kind: 'rejected' as const, path: task.path, member: null, position: null, reason: `reader failed: ${error.message}`}));
+					b.chunks.push({chunk: {results, blocks: []}, worker: w, events: results.length});
 					b.done = true;
 				}
 				inFlight.delete(w);
@@ -185,8 +221,8 @@ export async function runTasks(tasks: Task[], options: PoolOptions): Promise<voi
 			return w;
 		};
 		try {
-			for (let i = 0; i < Math.min(options.workers, tasks.length); i++) dispatch(start());
-			if (tasks.length === 0) finish();
+			for (let i = 0; i < Math.min(options.workers, groups.length); i++) dispatch(start());
+			if (groups.length === 0) finish();
 		} catch (error) {
 			finish(error as Error);
 		}

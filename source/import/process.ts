@@ -1,17 +1,20 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import {Readable, Transform} from 'node:stream';
+import {PassThrough, Readable, Transform} from 'node:stream';
 import zlib from 'node:zlib';
 import tar from 'tar-stream';
 import yauzl from 'yauzl';
+import type {RawBlockBuilder} from '../db/raw.js';
 import {decompressCap, limits, mib} from './limits.js';
-import {bombReason, gunzipCapped, sniffContainer} from './decompress.js';
-import {parseContent, type DigestRow, type ReadEvent, type Rejected} from './parse.js';
-import type {SourceInfo} from '../db/store.js';
+import {sniffContainer} from './decompress.js';
+import {readSource, type ResumeFrom, type StreamResult} from './stream.js';
+
+export type {SourceMeta, ResumeFrom} from './stream.js';
 
 /**
  * Turns one input (a file, or stdin's bytes) into sources: the file itself, or each member of an
- * archive. Runs in a worker thread (worker.ts) or inline; it never touches the case file.
+ * archive, each read by stream.ts. Runs in a worker thread (worker.ts) or inline; it never touches
+ * the case file.
  */
 
 export interface Task {
@@ -23,52 +26,62 @@ export interface Task {
 	bytes?: Uint8Array;
 }
 
-/** A source as read: its provenance, with the notes the readers made. */
-export type SourceMeta = SourceInfo & {notes: string[]};
-
 export type SourceResult =
-	| {kind: 'source'; meta: SourceMeta; status: 'imported' | 'partial'; events: ReadEvent[]; rawBlocks: Uint8Array[]; rejected: Rejected[]}
-	| {kind: 'digest'; meta: SourceMeta; digest: DigestRow}
+	| StreamResult
 	/** The same bytes from the same place were imported before (sourceId of that row). */
-	| {kind: 'known'; path: string; member: string | null; sourceId: number}
-	| {kind: 'rejected'; path: string; member: string | null; position: string | null; reason: string}
-	| {kind: 'skipped'; path: string; member: string | null; reason: string};
+	| {kind: 'known'; path: string; member: string | null; sourceId: number};
 
 export type Emit = (result: SourceResult) => Promise<void> | void;
 
 /** path NUL member → [sha256 of bytes as read, source id] of sources already in the case file. */
 export type KnownSources = Map<string, [string, number]>;
+/** path NUL member → where an interrupted import of that source stopped (status 'importing'). */
+export type ResumePoints = Map<string, ResumeFrom>;
 export const knownKey = (path: string, member: string | null) => `${path}\0${member ?? ''}`;
 
-const sha256 = (b: Uint8Array) => crypto.createHash('sha256').update(b).digest('hex');
+const sha256 = (b: Uint8Array) => (crypto.hash ? crypto.hash('sha256', b, 'hex') : crypto.createHash('sha256').update(b).digest('hex'));
 
-class Member {
-	count = 0;
+/** What a task reads with: sources already imported, interrupted ones to continue, where record texts go. */
+interface Context {
+	emit: Emit;
+	known: KnownSources;
+	resume: ResumePoints;
+	raw?: RawBlockBuilder;
+	/** Archive members read so far (nested archives count towards their parent). */
+	members: number;
 }
 
-export async function processTask(task: Task, emit: Emit, known: KnownSources): Promise<void> {
-	const counter = new Member();
+/** Files (and archive members) up to this size are read whole; larger ones stream. */
+const wholeBytes = () => Math.min(16 * 1024 * 1024, limits.maxSourceBytes);
+
+export async function processTask(task: Task, emit: Emit, known: KnownSources, resume: ResumePoints = new Map(), raw?: RawBlockBuilder): Promise<void> {
+	const ctx: Context = {emit, known, resume, raw, members: 0};
 	try {
-		if (task.bytes) return await unit(Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength), task.path, null, 0, emit, known, counter);
-		// Most evidence files are small: read them once, whole, rather than opening each three times
-		// (head, gzip head, content); archives too large for memory stream from disk as before.
-		const whole = task.size <= wholeFileBytes ? fs.readFileSync(task.path) : undefined;
-		const head = whole ? whole.subarray(0, 512) : readHead(task.path);
-		const {container} = sniffContainer(head);
-		if (container === 'zip') return await zipEntries(task.path, task.path, null, 1, emit, known, counter);
-		if (container === 'tar') return await tarEntries(fs.createReadStream(task.path), task.path, null, 1, emit, known, counter);
-		if (container === 'gzip' && isTar(whole ? gunzipHeadSync(whole) : await gunzipHead(task.path))) {
-			const gunzip = zlib.createGunzip();
-			return await tarEntries(fs.createReadStream(task.path).pipe(gunzip), task.path, null, 1, emit, known, counter);
+		if (task.bytes) return await unit(Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength), task.path, null, 0, ctx);
+		// Most evidence files are small: read them once, whole. Larger ones stream from disk.
+		if (task.size <= wholeBytes()) return await unit(fs.readFileSync(task.path), task.path, null, 0, ctx);
+		const head = readHead(task.path);
+		const {container, name} = sniffContainer(head);
+		if (container === 'unsupported') return await emit({kind: 'rejected', path: task.path, member: null, position: null, reason: `${name} compression is not supported (decompress it first)`});
+		if (container === 'zip') return await zipEntries(task.path, task.path, null, 1, ctx);
+		if (container === 'tar') return await tarEntries(fs.createReadStream(task.path), task.path, null, 1, ctx);
+		if (container === 'gzip' && isTar(await gunzipHead(task.path))) {
+			return await tarEntries(fs.createReadStream(task.path).pipe(zlib.createGunzip()), task.path, null, 1, ctx);
 		}
-		if (task.size > limits.maxSourceBytes) {
-			return await emit({kind: 'rejected', path: task.path, member: null, position: null, reason: `file of ${mib(task.size)} exceeds the limit of ${mib(limits.maxSourceBytes)} per source`});
-		}
-		await unit(whole ?? fs.readFileSync(task.path), task.path, null, 0, emit, known, counter);
+		const key = knownKey(task.path, null);
+		const seen = known.get(key);
+		if (seen && seen[0] === (await hashFile(task.path))) return await emit({kind: 'known', path: task.path, member: null, sourceId: seen[1]});
+		const read = (from?: ResumeFrom) =>
+			readSource({path: task.path, member: null, stream: fs.createReadStream(task.path, {highWaterMark: Math.min(1024 * 1024, limits.readBytes)}), size: task.size, gzip: container === 'gzip', resume: from, raw}, emit);
+		if ((await read(resume.get(key))) === 'restart') await read();
 	} catch (error) {
+		if (stopping(error)) throw error;
 		await emit({kind: 'rejected', path: task.path, member: null, position: null, reason: `cannot read: ${describe(error)}`});
 	}
 }
+
+/** The import was stopped (Ctrl-C) while a source was being read: not the source's fault, not a rejection. */
+const stopping = (error: unknown) => (error as Error | undefined)?.name === 'ImportStopped';
 
 function describe(error: unknown): string {
 	const e = error as NodeJS.ErrnoException;
@@ -86,10 +99,13 @@ function readHead(file: string): Buffer {
 	}
 }
 
-const isTar = (head: Uint8Array) => sniffContainer(head).container === 'tar';
+async function hashFile(file: string): Promise<string> {
+	const hash = crypto.createHash('sha256');
+	for await (const chunk of fs.createReadStream(file, {highWaterMark: 1024 * 1024})) hash.update(chunk as Buffer);
+	return hash.digest('hex');
+}
 
-/** Files up to this size are read whole at once. */
-const wholeFileBytes = 16 * 1024 * 1024;
+const isTar = (head: Uint8Array) => sniffContainer(head).container === 'tar';
 
 /**
  * The first decompressed bytes of gzip data in memory: inflating its first 4 KiB (never more,
@@ -99,7 +115,7 @@ function gunzipHeadSync(bytes: Buffer): Buffer {
 	try {
 		return zlib.gunzipSync(bytes.subarray(0, 4096), {finishFlush: zlib.constants.Z_SYNC_FLUSH}).subarray(0, 512);
 	} catch {
-		return Buffer.alloc(0); // damaged: the whole-content path reports it
+		return Buffer.alloc(0); // damaged: the reader reports it
 	}
 }
 
@@ -127,59 +143,76 @@ function gunzipHead(file: string): Promise<Buffer> {
 	});
 }
 
-/** One file or member's bytes: a nested archive, a gzip, or content to read. */
-async function unit(bytes: Buffer, path: string, member: string | null, depth: number, emit: Emit, known: KnownSources, counter: Member): Promise<void> {
+/** One file or member held in memory: a nested archive, or a source (plain or gzip) to read. */
+async function unit(bytes: Buffer, path: string, member: string | null, depth: number, ctx: Context, suspect = false): Promise<void> {
+	const {emit} = ctx;
 	const sha = sha256(bytes);
-	const seen = known.get(knownKey(path, member));
+	const key = knownKey(path, member);
+	const seen = ctx.known.get(key);
 	if (seen && seen[0] === sha) return emit({kind: 'known', path, member, sourceId: seen[1]});
 	const {container, name} = sniffContainer(bytes.subarray(0, 512));
 	const prefix = member === null ? '' : `${member}!/`;
 	if (container === 'unsupported') return emit({kind: 'rejected', path, member, position: null, reason: `${name} compression is not supported (decompress it first)`});
-	if (container === 'zip' || container === 'tar') {
+	const gzipTar = container === 'gzip' && isTar(gunzipHeadSync(bytes));
+	if (container === 'zip' || container === 'tar' || gzipTar) {
 		if (depth >= limits.maxArchiveDepth) return emit({kind: 'rejected', path, member, position: null, reason: `archive nested deeper than ${limits.maxArchiveDepth} levels`});
-		if (container === 'zip') return zipEntries(bytes, path, prefix, depth + 1, emit, known, counter);
-		return tarEntries(Readable.from([bytes]), path, prefix, depth + 1, emit, known, counter);
+		if (container === 'zip') return zipEntries(bytes, path, prefix, depth + 1, ctx);
+		const stream = Readable.from([bytes]);
+		return tarEntries(gzipTar ? stream.pipe(zlib.createGunzip()) : stream, path, prefix, depth + 1, ctx);
 	}
-	const notes: string[] = [];
-	let content = bytes;
-	let damaged: string | undefined;
-	if (container === 'gzip') {
-		const result = gunzipCapped(bytes);
-		if (!result.ok) return emit({kind: 'rejected', path, member, position: null, reason: result.reason});
-		content = result.content;
-		damaged = result.truncated;
-		if (damaged) notes.push(damaged);
-		if (isTar(content.subarray(0, 512))) {
-			if (depth >= limits.maxArchiveDepth) return emit({kind: 'rejected', path, member, position: null, reason: `archive nested deeper than ${limits.maxArchiveDepth} levels`});
-			return tarEntries(Readable.from([content]), path, prefix, depth + 1, emit, known, counter);
+	const read = (from?: ResumeFrom) => readSource({path, member, bytes, sha256: sha, size: bytes.length, gzip: container === 'gzip', suspect, resume: from, raw: ctx.raw}, emit);
+	if ((await read(ctx.resume.get(key))) === 'restart') await read();
+}
+
+/** A large archive member, streamed: a gzip or plain source (a nested archive this large is refused). */
+async function streamedMember(stream: Readable, size: number, path: string, member: string, ctx: Context, suspect: boolean, drainOnStop = false): Promise<void> {
+	const {head, rest} = await peek(stream, 512);
+	const {container, name} = sniffContainer(head);
+	if (container === 'unsupported') {
+		rest.resume();
+		return ctx.emit({kind: 'rejected', path, member, position: null, reason: `${name} compression is not supported (decompress it first)`});
+	}
+	if (container === 'zip' || container === 'tar') {
+		rest.resume();
+		return ctx.emit({kind: 'rejected', path, member, position: null, reason: `nested archive of ${mib(size)}: larger than the ${mib(limits.maxSourceBytes)} read in memory; extract it first`});
+	}
+	const key = knownKey(path, member);
+	// A member stream cannot be read twice: one that changed since its interrupted import is only closed (partial).
+	await readSource({path, member, stream: rest, size, gzip: container === 'gzip', suspect, drainOnStop, resume: ctx.resume.get(key), raw: ctx.raw}, ctx.emit);
+}
+
+/** The first `n` bytes of a stream, and a stream of all of it (the head included). */
+async function peek(stream: Readable, n: number): Promise<{head: Buffer; rest: Readable}> {
+	const parts: Buffer[] = [];
+	let size = 0;
+	const iterator = stream[Symbol.asyncIterator]();
+	while (size < n) {
+		const next = await iterator.next();
+		if (next.done) break;
+		parts.push(next.value as Buffer);
+		size += (next.value as Buffer).length;
+	}
+	const head = Buffer.concat(parts, size);
+	const rest = new PassThrough();
+	rest.write(head);
+	void (async () => {
+		try {
+			for (;;) {
+				const next = await iterator.next();
+				if (next.done) break;
+				if (!rest.write(next.value)) await new Promise(resolve => rest.once('drain', resolve));
+			}
+			rest.end();
+		} catch (error) {
+			rest.destroy(error as Error);
 		}
-	}
-	const meta: SourceMeta = {
-		path,
-		member,
-		format: 'unknown',
-		byteSize: bytes.length,
-		sha256: sha,
-		contentSize: content.length,
-		contentSha256: content === bytes ? sha : sha256(content),
-		notes,
-	};
-	const parsed = parseContent(content, member ?? path);
-	if (parsed.kind === 'skipped') return emit({kind: 'skipped', path, member, reason: parsed.reason});
-	if (parsed.kind === 'rejected') {
-		const reason = damaged ? `${parsed.reason} (${damaged})` : parsed.reason;
-		return emit({kind: 'rejected', path, member, position: parsed.position, reason});
-	}
-	if (parsed.kind === 'digest') return emit({kind: 'digest', meta: {...meta, format: 'digest', notes: [...notes, ...parsed.notes]}, digest: parsed.digest});
-	meta.format = parsed.format;
-	meta.notes.push(...parsed.notes);
-	const rejected = [...parsed.rejected];
-	if (damaged) rejected.push({position: `byte ${content.length} of the decompressed content`, reason: `${damaged}; ${parsed.events.length} complete records imported`});
-	await emit({kind: 'source', meta, status: damaged || parsed.damaged ? 'partial' : 'imported', events: parsed.events, rawBlocks: parsed.rawBlocks, rejected});
+	})();
+	return {head, rest};
 }
 
 /** Reads every member of a zip (a file on disk, or bytes from an enclosing archive); nothing is extracted. */
-function zipEntries(from: string | Buffer, path: string, prefix: string | null, depth: number, emit: Emit, known: KnownSources, counter: Member): Promise<void> {
+function zipEntries(from: string | Buffer, path: string, prefix: string | null, depth: number, ctx: Context): Promise<void> {
+	const {emit} = ctx;
 	const where = prefix ?? '';
 	// decodeStrings: false → names are not validated (yauzl refuses '../x'): hostile names are kept as data.
 	const options = {lazyEntries: true, decodeStrings: false as const, validateEntrySizes: true};
@@ -196,7 +229,7 @@ function zipEntries(from: string | Buffer, path: string, prefix: string | null, 
 					const name = where + ((entry.generalPurposeBitFlag & 0x800) !== 0 ? rawName.toString('utf8') : rawName.toString('latin1'));
 					const mode = (entry.externalFileAttributes >>> 16) & 0o170000;
 					if (name.endsWith('/') && entry.uncompressedSize === 0) return zip.readEntry();
-					if (++counter.count > limits.maxArchiveMembers) {
+					if (++ctx.members > limits.maxArchiveMembers) {
 						await emit({kind: 'rejected', path, member: name, position: null, reason: `archive has more than ${limits.maxArchiveMembers} members; the rest were not read`});
 						zip.close();
 						return resolve();
@@ -205,14 +238,13 @@ function zipEntries(from: string | Buffer, path: string, prefix: string | null, 
 						await emit({kind: 'skipped', path, member: name, reason: 'symbolic link inside the archive, not followed'});
 						return zip.readEntry();
 					}
-					if (entry.uncompressedSize > limits.maxSourceBytes || entry.uncompressedSize > decompressCap(entry.compressedSize)) {
-						await emit({kind: 'rejected', path, member: name, position: null, reason: bombReason(entry.compressedSize, decompressCap(entry.compressedSize))});
-						return zip.readEntry();
-					}
+					// A ratio past the bound makes the member suspect, not rejected: it is judged by what it holds.
+					const suspect = entry.uncompressedSize > decompressCap(entry.compressedSize);
 					try {
-						const bytes = await readZipEntry(zip, entry);
-						await unit(bytes, path, name, depth, emit, known, counter);
+						if (entry.uncompressedSize > wholeBytes()) await streamedMember(await zipStream(zip, entry), entry.uncompressedSize, path, name, ctx, suspect);
+						else await unit(await readZipEntry(zip, entry), path, name, depth, ctx, suspect);
 					} catch (e) {
+						if (stopping(e)) throw e;
 						await emit({kind: 'rejected', path, member: name, position: null, reason: `cannot read archive member: ${(e as Error).message}`});
 					}
 					zip.readEntry();
@@ -222,6 +254,12 @@ function zipEntries(from: string | Buffer, path: string, prefix: string | null, 
 		};
 		if (typeof from === 'string') yauzl.open(from, options, opened);
 		else yauzl.fromBuffer(from, options, opened);
+	});
+}
+
+function zipStream(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Readable> {
+	return new Promise((resolve, reject) => {
+		zip.openReadStream(entry, (error, stream) => (error || !stream ? reject(error ?? new Error('no stream')) : resolve(stream)));
 	});
 }
 
@@ -239,12 +277,12 @@ function collect(stream: NodeJS.ReadableStream, expected: number): Promise<Buffe
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		let size = 0;
-		const cap = Math.min(limits.maxSourceBytes, Math.max(expected, 0));
+		const cap = Math.max(expected, 0);
 		stream.on('data', (chunk: Buffer) => {
 			size += chunk.length;
 			if (size > cap) {
 				(stream as unknown as {destroy(): void}).destroy();
-				reject(new Error(`member larger than declared or than ${mib(limits.maxSourceBytes)}`));
+				reject(new Error(`member larger than its declared ${expected} bytes`));
 				return;
 			}
 			chunks.push(chunk);
@@ -255,7 +293,8 @@ function collect(stream: NodeJS.ReadableStream, expected: number): Promise<Buffe
 }
 
 /** Reads every member of a tar stream (plain or gunzipped); links and devices are recorded, never followed. */
-async function tarEntries(input: Readable, path: string, prefix: string | null, depth: number, emit: Emit, known: KnownSources, counter: Member): Promise<void> {
+async function tarEntries(input: Readable, path: string, prefix: string | null, depth: number, ctx: Context): Promise<void> {
+	const {emit} = ctx;
 	const where = prefix ?? '';
 	const extract = tar.extract();
 	let inputError: Error | undefined;
@@ -263,13 +302,17 @@ async function tarEntries(input: Readable, path: string, prefix: string | null, 
 		inputError = e;
 		extract.destroy(e);
 	});
-	// Count decompressed bytes so a tar.gz bomb stops at the cap even across many small members.
+	// Count decompressed bytes so a tar.gz bomb stops even across many small members: past this
+	// budget only when it also outgrew its compressed bytes by more than the ratio bound.
 	let total = 0;
 	const budget = limits.maxSourceBytes * 8;
+	const compressed = () => (input as unknown as {bytesWritten?: number}).bytesWritten ?? Infinity;
 	const counting = new Transform({
 		transform(chunk: Buffer, _enc, done) {
 			total += chunk.length;
-			if (total > budget) return done(new Error(`archive decompresses beyond ${mib(budget)} (possible decompression bomb)`));
+			if (total > budget && total > compressed() * limits.maxRatio) {
+				return done(new Error(`archive decompresses beyond ${limits.maxRatio}× its compressed bytes (${mib(total)} so far; possible decompression bomb)`));
+			}
 			done(null, chunk);
 		},
 	});
@@ -283,7 +326,7 @@ async function tarEntries(input: Readable, path: string, prefix: string | null, 
 				entry.resume();
 				continue;
 			}
-			if (++counter.count > limits.maxArchiveMembers) {
+			if (++ctx.members > limits.maxArchiveMembers) {
 				entry.resume();
 				await emit({kind: 'rejected', path, member: name, position: null, reason: `archive has more than ${limits.maxArchiveMembers} members; the rest were not read`});
 				break;
@@ -295,20 +338,17 @@ async function tarEntries(input: Readable, path: string, prefix: string | null, 
 				continue;
 			}
 			const size = header.size ?? 0;
-			if (size > limits.maxSourceBytes) {
-				entry.resume();
-				await emit({kind: 'rejected', path, member: name, position: null, reason: `member of ${mib(size)} exceeds the limit of ${mib(limits.maxSourceBytes)} per source`});
-				continue;
-			}
-			const bytes = await collect(entry as unknown as NodeJS.ReadableStream, size);
 			try {
-				await unit(bytes, path, name, depth, emit, known, counter);
+				if (size > wholeBytes()) await streamedMember(entry as unknown as Readable, size, path, name, ctx, false, true);
+				else await unit(await collect(entry as unknown as NodeJS.ReadableStream, size), path, name, depth, ctx);
 			} catch (e) {
+				if (stopping(e)) throw e;
 				// A bad member (say, a damaged nested archive) is that member's problem, not the tar's.
 				await emit({kind: 'rejected', path, member: name, position: null, reason: `cannot read archive member: ${(e as Error).message}`});
 			}
 		}
 	} catch (error) {
-		await emit({kind: 'rejected', path, member: prefix, position: `after ${counter.count} members`, reason: `tar archive damaged or truncated: ${(inputError ?? (error as Error)).message}`});
+		if (stopping(error)) throw error;
+		await emit({kind: 'rejected', path, member: prefix, position: `after ${ctx.members} members`, reason: `tar archive damaged or truncated: ${(inputError ?? (error as Error)).message}`});
 	}
 }

@@ -1,48 +1,45 @@
 import {parentPort, workerData} from 'node:worker_threads';
 import {limits} from './limits.js';
-import {packEvents} from './packed.js';
-import {weight} from './pool.js';
-import {processTask, type KnownSources, type SourceResult, type Task} from './process.js';
+import {packChunk, readBatch, weight} from './chunks.js';
+import type {KnownSources, ResumeFrom, ResumePoints, Task} from './process.js';
 
 /**
- * Import worker: reads, decompresses, slices, parses, normalises and packs sources off the main
- * thread, which only writes to the case file. It pauses when `maxPendingSources` results (or `maxPendingEvents` events) wait
- * for the main thread, so memory stays bounded however fast it reads.
+ * Import worker: reads, decompresses, slices, parses, normalises, compresses the record texts and
+ * packs batches of sources off the main thread, which only writes to the case file. It pauses
+ * while `maxPendingChunks` chunks (or `maxPendingEvents` events) wait for the main thread, so
+ * memory stays bounded however fast it reads.
  */
-const data = workerData as {limits: typeof limits; known: [string, string, number][]};
+const data = workerData as {limits: typeof limits; known: [string, string, number][]; resume: [string, ResumeFrom][]};
 Object.assign(limits, data.limits);
 const known: KnownSources = new Map(data.known.map(([key, sha, id]) => [key, [sha, id]]));
+const resume: ResumePoints = new Map(data.resume);
 const port = parentPort!;
+const maxPendingChunks = 8;
 
-const queue: Task[] = [];
+const queue: {seq: number; tasks: Task[]}[] = [];
 let running = false;
 let pending = 0;
 let pendingEvents = 0;
 let wake: (() => void) | undefined;
 
-async function emit(seq: number, result: SourceResult): Promise<void> {
-	pending++;
-	pendingEvents += weight(result);
-	if (result.kind === 'source') {
-		// Events travel packed (packed.ts); their typed arrays are handed over, not copied.
-		const packed = packEvents(result.events);
-		port.postMessage({type: 'result', seq, result: {...result, events: []}, packed}, [packed.text.buffer, packed.numbers.buffer, packed.sha.buffer]);
-	} else port.postMessage({type: 'result', seq, result});
-	while (pending >= limits.maxPendingSources || pendingEvents >= limits.maxPendingEvents) await new Promise<void>(resolve => (wake = resolve));
-}
-
 async function run(): Promise<void> {
 	if (running) return;
 	running = true;
 	while (queue.length > 0) {
-		const task = queue.shift()!;
-		await processTask(task, result => emit(task.seq, result), known);
-		port.postMessage({type: 'done', seq: task.seq});
+		const batch = queue.shift()!;
+		await readBatch(batch.tasks, {known, resume}, async (chunk, last) => {
+			const events = chunk.results.reduce((n, r) => n + weight(r), 0);
+			pending++;
+			pendingEvents += events;
+			const {message, transfer} = packChunk(chunk);
+			port.postMessage({type: 'chunk', seq: batch.seq, last, chunk: message, events}, transfer);
+			while (pending >= maxPendingChunks || pendingEvents >= limits.maxPendingEvents) await new Promise<void>(resolve => (wake = resolve));
+		});
 	}
 	running = false;
 }
 
-port.on('message', (message: {type: 'task'; task: Task} | {type: 'ack'; count: number; events: number}) => {
+port.on('message', (message: {type: 'batch'; seq: number; tasks: Task[]} | {type: 'ack'; count: number; events: number}) => {
 	if (message.type === 'ack') {
 		pending -= message.count;
 		pendingEvents -= message.events;
@@ -50,7 +47,7 @@ port.on('message', (message: {type: 'task'; task: Task} | {type: 'ack'; count: n
 		wake = undefined;
 		w?.();
 	} else {
-		queue.push(message.task);
+		queue.push({seq: message.seq, tasks: message.tasks});
 		void run();
 	}
 });

@@ -16,8 +16,21 @@ export function formatUtc(ms: number): string {
 	return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
+const canonical = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z$/;
+const daysIn = (year: number, month: number) => (month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31);
+
 /** Parses the time shapes seen in CloudTrail exports; undefined when it is not a real time. */
 export function parseEventTime(value: unknown): ParsedTime | undefined {
+	// CloudTrail's own spelling, already canonical (nearly every record): checked, not rebuilt.
+	if (typeof value === 'string' && value.length === 20) {
+		const c = canonical.exec(value);
+		if (c) {
+			const year = Number(c[1]);
+			const month = Number(c[2]);
+			const day = Number(c[3]);
+			if (year >= 1990 && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month) && Number(c[4]) < 24 && Number(c[5]) < 60 && Number(c[6]) < 60) return {utc: value};
+		}
+	}
 	if (typeof value === 'number' && Number.isFinite(value)) {
 		// Epoch seconds (lookup-events CLI v1) or milliseconds.
 		const ms = value > 1e11 ? value : value * 1000;
@@ -49,6 +62,34 @@ export function parseEventTime(value: unknown): ParsedTime | undefined {
 		if (offset !== 0) note = 'offset';
 	}
 	return inRange(ms) ? {utc: formatUtc(ms), note} : undefined;
+}
+
+const months = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+/** 'Jul 18, 2014 4:07:39 PM' (AssumeRole) and 'Oct 25, 2024, 9:07:11 PM' (AssumeRoot: a comma after the year). */
+const stsMonthName = /^([A-Za-z]{3})[a-z]*\.? (\d{1,2}), (\d{4}),? (\d{1,2}):(\d{2}):(\d{2}) ?([AP]M)$/i;
+/** ISO basic, as in the userIdentity reference's creationDate '20131102T010628Z'. */
+const isoBasic = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+
+/**
+ * STS times that are not ISO: credentials.expiration in both month-name forms, and ISO-basic
+ * session creation dates; ISO text goes through parseEventTime. No zone is stated: UTC is presumed
+ * (unverified), so the result carries note 'no-zone' for the month-name forms.
+ */
+export function parseStsTime(value: unknown): ParsedTime | undefined {
+	if (typeof value !== 'string') return parseEventTime(value);
+	const text = value.trim();
+	const basic = isoBasic.exec(text);
+	if (basic) return parseEventTime(`${basic[1]}-${basic[2]}-${basic[3]}T${basic[4]}:${basic[5]}:${basic[6]}Z`);
+	const m = stsMonthName.exec(text);
+	if (!m) return parseEventTime(text);
+	const month = months.indexOf(m[1].toLowerCase());
+	let hour = Number(m[4]);
+	if (month < 0 || hour < 1 || hour > 12) return undefined;
+	if (m[7].toUpperCase() === 'PM' && hour !== 12) hour += 12;
+	if (m[7].toUpperCase() === 'AM' && hour === 12) hour = 0;
+	const pad = (n: number | string) => String(n).padStart(2, '0');
+	const parsed = parseEventTime(`${m[3]}-${pad(month + 1)}-${pad(m[2])}T${pad(hour)}:${m[5]}:${m[6]}`);
+	return parsed && {utc: parsed.utc, note: 'no-zone'};
 }
 
 function inRange(ms: number): boolean {

@@ -1,7 +1,8 @@
 import {DeviceRegistry, isLifecycleEvent} from './lifecycle.js';
 import {principalFromArn, principalOf} from './principals.js';
 import {MfaStepTracker, signInKind, signInRecord} from './sign-ins.js';
-import type {DeviceIncarnation, FactRow, LifecycleRecord, Model, PrincipalInfo, SignInRecord} from './types.js';
+import {accountEventRecord, accountEventRole} from './account-events.js';
+import type {AccountEventRecord, DeviceIncarnation, FactRow, LifecycleRecord, Model, PrincipalInfo, SignInRecord} from './types.js';
 
 type PrincipalEntry = Model['principals'] extends Map<string, infer V> ? V : never;
 
@@ -29,10 +30,17 @@ export class ModelDerivation {
 		return this.registry.devices;
 	}
 
-	/** Derives the next row: its lifecycle record or sign-in is pushed to the given list, if it is one. */
-	add(row: FactRow, lifecycle: LifecycleRecord[], signIns: SignInRecord[]): void {
+	/** Derives the next row: its lifecycle record, sign-in or account event is pushed to the given list, if it is one. */
+	add(row: FactRow, lifecycle: LifecycleRecord[], signIns: SignInRecord[], accountEvents: AccountEventRecord[]): void {
 		const actor = this.actorOf(row);
 		if (actor) this.note(actor, row.eventTime, row.identityArn !== actor.arn);
+		const role = accountEventRole(row);
+		if (role) {
+			const record = accountEventRecord(row, role, actor);
+			accountEvents.push(record);
+			if (record.targetArn && !this.principals.has(record.targetArn)) this.note(principalFromArn(record.targetArn), null, false);
+			return;
+		}
 		if (isLifecycleEvent(row.eventName)) {
 			const record = this.registry.lifecycle(row, actor);
 			lifecycle.push(record);
@@ -76,7 +84,7 @@ export class ModelDerivation {
 	}
 
 	private actorOf(row: FactRow): PrincipalInfo | undefined {
-		const key = `${row.identityArn}|${row.identityType}|${row.identityUserName}|${row.identityAccountId}|${row.recipientAccountId}|${row.awsRegion}|${row.facts.onBehalfOfUserId}|${row.eventSource === 'signin.amazonaws.com'}`;
+		const key = `${row.identityArn}|${row.identityType}|${row.identityUserName}|${row.identityAccountId}|${row.recipientAccountId}|${row.awsRegion}|${row.facts.onBehalfOfUserId}|${row.facts.idcUserName}|${row.eventSource === 'signin.amazonaws.com'}`;
 		if (this.actors.has(key)) return this.actors.get(key);
 		const actor = principalOf(row);
 		// A cache, not state: bounded, so a case with many distinct callers does not hold them all.
@@ -100,8 +108,8 @@ export function deriveModel(input: Iterable<FactRow>): Model {
 		}
 	}
 	const derivation = new ModelDerivation();
-	const model: Model = {principals: derivation.principals, devices: derivation.devices, lifecycle: [], signIns: []};
-	for (const row of rows) derivation.add(row, model.lifecycle, model.signIns);
+	const model: Model = {principals: derivation.principals, devices: derivation.devices, lifecycle: [], signIns: [], accountEvents: []};
+	for (const row of rows) derivation.add(row, model.lifecycle, model.signIns, model.accountEvents);
 	derivation.finish();
 	return model;
 }

@@ -1,4 +1,5 @@
 import {isMfaRelevantEvent} from '../domain/mfa-events.js';
+import {parseStsTime} from '../lib/time.js';
 
 /**
  * The MFA-relevant fields of a record, extracted once at import time and stored as JSON in
@@ -41,6 +42,21 @@ export interface Facts {
 	targetUserId?: string;
 	/** Whether the record held requestParameters at all (null on denied calls). */
 	requestParametersNull?: boolean;
+	/** Identity Center sign-in steps: additionalEventData.UserName (the only readable name, on some steps). */
+	idcUserName?: string;
+	/** sessionContext.assumedRoot "true": a hint of an AssumeRoot session (which side carries it is unverified). */
+	assumedRoot?: boolean;
+	/** sessionContext.attributes.creationDate, as UTC (ISO and ISO-basic forms). */
+	sessionCreated?: string;
+	/** sts:AssumeRoot: the member account, the task policy, the key it minted and when that expires. */
+	targetPrincipal?: string;
+	taskPolicyArn?: string;
+	mintedAccessKeyId?: string;
+	/** credentials.expiration as written (month-name text), and parsed (UTC presumed). */
+	expiration?: string;
+	expiresAt?: string;
+	/** FIDO serials found elsewhere in the request or response (the enrolment event's field is unverified). */
+	fidoSerial?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -66,6 +82,25 @@ function result(value: unknown): 'Success' | 'Failure' | undefined {
 	const v = text(value)?.toLowerCase();
 	if (v === 'success') return 'Success';
 	if (v === 'failure' || v === 'failed') return 'Failure';
+	return undefined;
+}
+
+function successFlag(value: unknown): 'Success' | 'Failure' | undefined {
+	const v = text(value)?.toLowerCase();
+	if (v === 'true' || v === 'success' || v === 'yes') return 'Success';
+	if (v === 'false' || v === 'failure' || v === 'no') return 'Failure';
+	return undefined;
+}
+
+/** A u2f ARN anywhere in a small object (two levels deep: enough for any documented shape, cheap for all). */
+function findFidoSerial(value: Json | undefined, depth = 0): string | undefined {
+	if (!value || depth > 2) return undefined;
+	for (const v of Object.values(value)) {
+		if (typeof v === 'string' && /^arn:[^:]+:iam::\d*:u2f\//.test(v)) return v;
+		const nested = object(v);
+		const found = nested && findFidoSerial(nested, depth + 1);
+		if (found) return found;
+	}
 	return undefined;
 }
 
@@ -101,7 +136,10 @@ export function extractFacts(record: Json): Facts | undefined {
 
 	if (eventName && response && eventName in response) facts.result = result(response[eventName]);
 	if (!facts.result && eventName && service && eventName in service) facts.result = result(service[eventName]);
+	// `aws login` OAuth 2.0 records carry additionalEventData.success (third-party tests; unverified).
+	if (!facts.result && additional && 'success' in additional) facts.result = successFlag(additional.success);
 	if (additional) {
+		facts.idcUserName = text(additional.UserName);
 		facts.mfaUsed = yesNo(additional.MFAUsed);
 		facts.mfaIdentifier = text(additional.MFAIdentifier);
 		facts.loginTo = text(additional.LoginTo);
@@ -116,6 +154,17 @@ export function extractFacts(record: Json): Facts | undefined {
 	facts.sessionIssuerArn = text(issuer?.arn);
 	facts.sessionIssuerType = text(issuer?.type);
 	if (sessionContext) facts.hasSessionContext = true;
+	if (text(sessionContext?.assumedRoot)?.toLowerCase() === 'true') facts.assumedRoot = true;
+	facts.sessionCreated = parseStsTime(object(sessionContext?.attributes)?.creationDate)?.utc;
+	if (eventName === 'AssumeRoot') {
+		const credentials = object(response?.credentials);
+		facts.targetPrincipal = text(request?.targetPrincipal);
+		facts.taskPolicyArn = text(object(request?.taskPolicyArn)?.arn) ?? text(request?.taskPolicyArn);
+		facts.mintedAccessKeyId = text(credentials?.accessKeyId);
+		facts.expiration = text(credentials?.expiration);
+		facts.expiresAt = parseStsTime(credentials?.expiration)?.utc;
+	}
+	if (!facts.serialNumber || !facts.serialNumber.includes(':u2f/')) facts.fidoSerial = findFidoSerial(request) ?? findFidoSerial(response);
 	const fromConsole = text(record.sessionCredentialFromConsole)?.toLowerCase();
 	if (fromConsole === 'true') facts.fromConsole = true;
 	facts.cliCommand = cliCommandHint(record.userAgent);

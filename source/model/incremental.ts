@@ -99,7 +99,11 @@ export function refreshIncrementally(db: CaseFile, covered: number) {
 	db.prepare('DELETE FROM lifecycle_event WHERE event IN (SELECT value FROM json_each(?))').run(jsonList(oldLifecycle.map(l => l.event)));
 	db.prepare('DELETE FROM sign_in WHERE event IN (SELECT value FROM json_each(?))').run(jsonList(oldSignIns.keys()));
 	db.prepare('DELETE FROM device WHERE serial_number IN (SELECT value FROM json_each(?))').run(jsonList(serials));
-	insertModelRows(db, model.devices, model.lifecycle, model.signIns);
+	insertModelRows(db, model.devices, model.lifecycle, model.signIns, model.accountEvents);
+	for (const a of model.accountEvents) {
+		note(a.actorArn);
+		note(a.targetArn);
+	}
 
 	for (const arn of addPrincipals(db, covered, added)) note(arn);
 	countPrincipals(db, touched);
@@ -160,8 +164,10 @@ function addPrincipals(db: CaseFile, covered: number, added: Model): string[] {
 		counters.set(arn, c);
 	};
 	const newEvents = db
-		.prepare(`SELECT identity_arn AS arn, count(*) AS events, min(event_time) AS firstSeen, max(event_time) AS lastSeen
-			FROM event NOT INDEXED WHERE id > ? AND identity_arn IS NOT NULL AND identity_arn != '' GROUP BY identity_arn`)
+		.prepare(`SELECT d.value AS arn, a.events, a.firstSeen, a.lastSeen FROM (
+			SELECT identity_arn AS arn, count(*) AS events, min(event_time) AS firstSeen, max(event_time) AS lastSeen
+			FROM event_row NOT INDEXED WHERE id > ? AND identity_arn IS NOT NULL GROUP BY identity_arn) a JOIN dict d ON d.id = a.arn
+			WHERE d.value != ''`)
 		.all(covered) as {arn: string; events: number; firstSeen: string; lastSeen: string}[];
 	for (const row of newEvents) count(row.arn, row.events, row.firstSeen, row.lastSeen);
 	for (const p of added.principals.values()) count(p.arn, p.events, p.firstSeen, p.lastSeen);

@@ -1,11 +1,28 @@
 import {identityCenterCreateEvents, identityCenterDeviceEvents, lifecycleEvents} from '../domain/mfa-events.js';
 import {describeSerial, isPlausibleSerial, virtualSerial} from './devices.js';
+import {unjoinedAssumeRootNote} from './links.js';
 import {accountOfArn, credentialOf, identityCenterUserArn, ownerFromUserName, partitionOf} from './principals.js';
 import type {DeviceIncarnation, DeviceState, DeviceType, FactRow, LifecycleRecord, PrincipalInfo} from './types.js';
 
 /** Device lifecycle calls, IAM and Identity Center (reads are not lifecycle). */
 export function isLifecycleEvent(eventName: string | null): boolean {
 	return eventName !== null && lifecycleEvents.has(eventName);
+}
+
+/**
+ * Does the call itself say it was made in an AssumeRoot session? sessionContext.assumedRoot "true"
+ * (a hint on either side), or a root session (ASIA key) doing what only an AssumeRoot session can:
+ * DeactivateMFADevice, or (outside the console) a login-profile call, without a userName [C6][C8]. links.ts replaces the
+ * note with the caller when the AssumeRoot call is in the evidence; without a hint and without
+ * the call, nothing is claimed.
+ */
+export function assumeRootHint(row: FactRow, eventName: string): boolean {
+	if (row.identityType !== 'Root') return false;
+	if (row.facts.assumedRoot) return true;
+	if (!row.accessKeyId?.startsWith('ASIA') || row.facts.userName || row.facts.requestParametersNull) return false;
+	if (eventName === 'DeactivateMFADevice') return true;
+	// A root console session may set its own password; a programmatic root session cannot.
+	return /^(Create|Delete|Update)LoginProfile$/.test(eventName) && credentialOf(row) !== 'console';
 }
 
 /**
@@ -89,6 +106,8 @@ export class DeviceRegistry {
 			errorMessage: row.errorMessage,
 			applied,
 			cliCommand: facts.cliCommand ?? null,
+			assumeRootEvent: null,
+			actorNote: assumeRootHint(row, eventName) ? unjoinedAssumeRootNote : null,
 		};
 	}
 

@@ -54,7 +54,9 @@ export function principalFromArn(arn: string): PrincipalInfo {
 /**
  * Who made the call. Records without an ARN are given one built the way AWS builds it, so that
  * a failed IAM-user ConsoleLogin (no arn) and the user's successful ones meet in one principal:
- * IAM users and root from account + userName, Identity Center users from onBehalfOf.userId,
+ * IAM users and root from account + userName, Identity Center users from onBehalfOf.userId (the
+ * new shape, type IdentityCenterUser without userName or principalId, and the 2024-10 to 2025-07
+ * shape, type Unknown with both); their readable names are joined to the id by links.ts,
  * unknown names grouped per account under HIDDEN_DUE_TO_SECURITY_REASONS.
  */
 export function principalOf(row: FactRow): PrincipalInfo | undefined {
@@ -74,9 +76,11 @@ export function principalOf(row: FactRow): PrincipalInfo | undefined {
 	if (!account) return undefined;
 	if (type === 'Root') return {arn: rootArn(partition, account), type: 'Root', name: 'root', accountId: account};
 	if (type === 'IAMUser' && userName) return {arn: userArn(partition, account, userName), type: 'IAMUser', name: userName, accountId: account};
-	if (type === 'Unknown' && userName && row.eventSource === 'signin.amazonaws.com') {
-		// Identity Center sign-in steps before authentication: only the typed user name is known.
-		return {arn: identityCenterUserArn(account, userName), type: 'IdentityCenterUser', name: userName, accountId: account};
+	const typedName = userName ?? row.facts.idcUserName;
+	if (type === 'Unknown' && typedName && row.eventSource === 'signin.amazonaws.com') {
+		// Identity Center sign-in steps before authentication (and every step before 2024-10): only the
+		// typed user name is known, in userIdentity.userName (old shape) or additionalEventData.UserName.
+		return {arn: identityCenterUserArn(account, typedName), type: 'IdentityCenterUser', name: typedName, accountId: account};
 	}
 	if (type === 'SAMLUser' && userName) {
 		return {arn: `arn:${partition}:iam::${account}:saml-user/${userName}`, type: 'SAMLUser', name: userName, accountId: account};

@@ -3,11 +3,12 @@ import {ModelDerivation} from './derive.js';
 import {refreshIncrementally} from './incremental.js';
 import {principalFromArn} from './principals.js';
 import {factRowBatches} from './rows.js';
+import {linkModel} from './links.js';
 import {countAllPrincipals, modelRowWriter} from './store.js';
-import type {LifecycleRecord, Model, SignInRecord} from './types.js';
+import type {AccountEventRecord, LifecycleRecord, Model, SignInRecord} from './types.js';
 
 /** Bump when the derivation changes, so existing case files get their model rebuilt. */
-const modelVersion = 2;
+const modelVersion = 3;
 
 export interface ModelRefresh {
 	/** full: every model table rebuilt; incremental: only what the new events touched. */
@@ -36,7 +37,11 @@ export function refreshModel(db: CaseFile, options: {force?: boolean; batchRows?
 	if (!options.force && version === modelVersion && covered < maxId) {
 		const result = db.transaction(() => {
 			const done = refreshIncrementally(db, covered);
-			if (done) markRefreshed(db, maxId);
+			if (done) {
+				const pending = db.prepare(`INSERT OR IGNORE INTO refresh_pending (kind, key) VALUES ('principal', ?)`);
+				for (const arn of linkModel(db)) pending.run(arn);
+				markRefreshed(db, maxId);
+			}
 			return done;
 		}).immediate();
 		if (result) return result;
@@ -62,19 +67,19 @@ const rebuildBatch = 1_000;
  * event-time order (source/model/derive.ts), read and written a batch at a time, since every
  * lifecycle record and sign-in is final as soon as its row is derived; only the principals and
  * devices (written last) are held to the end. Principal counters over all events come from one
- * aggregate over the event_identity index.
+ * aggregate over the event_identity index (db/005_lean_event.sql).
  */
 function rebuildModel(db: CaseFile, maxId: number, batchRows: number): ModelRefresh {
 	let rows = 0;
 	let principals = 0;
 	let serials = 0;
 	const write = db.transaction(() => {
-		db.exec('DELETE FROM sign_in; DELETE FROM lifecycle_event; DELETE FROM device; DELETE FROM principal;');
+		db.exec('DELETE FROM sign_in; DELETE FROM lifecycle_event; DELETE FROM account_event; DELETE FROM identity_center_name; DELETE FROM device; DELETE FROM principal;');
 		// Building each secondary index once over the written rows costs a fraction of keeping it
 		// up to date row by row (most are in ARN or serial order, not the time order rows come in).
 		const indexes = db
 			.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-				AND tbl_name IN ('principal', 'device', 'lifecycle_event', 'sign_in')`)
+				AND tbl_name IN ('principal', 'device', 'lifecycle_event', 'sign_in', 'account_event')`)
 			.all() as {name: string; sql: string}[];
 		for (const index of indexes) db.exec(`DROP INDEX "${index.name.replaceAll('"', '""')}"`);
 		const derivation = new ModelDerivation();
@@ -82,9 +87,10 @@ function rebuildModel(db: CaseFile, maxId: number, batchRows: number): ModelRefr
 		for (const batch of factRowBatches(db, batchRows)) {
 			const lifecycle: LifecycleRecord[] = [];
 			const signIns: SignInRecord[] = [];
-			for (const row of batch) derivation.add(row, lifecycle, signIns);
-			writeRows([], lifecycle, signIns);
-			rows += lifecycle.length + signIns.length;
+			const accountEvents: AccountEventRecord[] = [];
+			for (const row of batch) derivation.add(row, lifecycle, signIns, accountEvents);
+			writeRows([], lifecycle, signIns, accountEvents);
+			rows += lifecycle.length + signIns.length + accountEvents.length;
 		}
 		derivation.finish();
 		writeRows(derivation.devices, [], []);
@@ -92,6 +98,7 @@ function rebuildModel(db: CaseFile, maxId: number, batchRows: number): ModelRefr
 		principals = derivation.principals.size;
 		serials = derivation.devices.length;
 		for (const index of indexes) db.exec(index.sql);
+		linkModel(db);
 		countAllPrincipals(db);
 		// Every finding may have changed: the findings refresh recomputes them all.
 		db.exec(`DELETE FROM refresh_pending; INSERT INTO refresh_pending (kind, key) VALUES ('all', '')`);
@@ -117,8 +124,11 @@ function rebuildModel(db: CaseFile, maxId: number, batchRows: number): ModelRefr
 function storePrincipals(db: CaseFile, keyed: Model['principals']): void {
 	const insert = db.prepare(`INSERT INTO principal (arn, type, name, account_id, first_seen, last_seen, event_count)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`);
-	const aggregates = db.prepare(`SELECT identity_arn AS arn, count(*) AS events, min(event_time) AS firstSeen, max(event_time) AS lastSeen
-		FROM event INDEXED BY event_identity WHERE identity_arn IS NOT NULL GROUP BY identity_arn`);
+	// Grouped by the dictionary id on the event_identity index (identity_arn, event_time): a scan of
+	// the index, the ARN text read once per principal.
+	const aggregates = db.prepare(`SELECT d.value AS arn, a.events, a.firstSeen, a.lastSeen FROM (
+		SELECT identity_arn AS arn, count(*) AS events, min(event_time) AS firstSeen, max(event_time) AS lastSeen
+		FROM event_row INDEXED BY event_identity WHERE identity_arn IS NOT NULL GROUP BY identity_arn) a JOIN dict d ON d.id = a.arn`);
 	const stored = new Set<string>();
 	for (const row of aggregates.all() as Array<{arn: string; events: number; firstSeen: string; lastSeen: string}>) {
 		if (row.arn === '') continue;

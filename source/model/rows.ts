@@ -7,7 +7,7 @@ interface RawFactRow extends Omit<FactRow, 'facts'> {
 	facts: string;
 }
 
-/** The event columns the derivation reads (all held by the covering event_model index, db/003). */
+/** The event columns the derivation reads. */
 const factColumns = `id, event_id AS eventId, event_time AS eventTime, event_source AS eventSource, event_name AS eventName,
 	recipient_account_id AS recipientAccountId, aws_region AS awsRegion, identity_type AS identityType,
 	identity_arn AS identityArn, identity_user_name AS identityUserName,
@@ -29,15 +29,17 @@ function* parsed(rows: Iterable<RawFactRow>): Generator<FactRow> {
 
 /**
  * Every MFA-relevant row in event-time order (ties by row id), `size` rows at a time: a sequential
- * scan of the covering index, resumed after the last row of each batch. Batches rather than one
+ * scan of the partial index event_facts, resumed after the last row of each batch. Batches rather than one
  * iterator, because the connection cannot write while a statement iterates, and the full rebuild
  * writes each batch's model rows before reading the next.
  */
 export function* factRowBatches(db: CaseFile, size: number): Generator<FactRow[]> {
-	const first = db.prepare(`SELECT ${factColumns} FROM event INDEXED BY event_model WHERE facts IS NOT NULL
-		ORDER BY event_time, id LIMIT ?`);
-	const next = db.prepare(`SELECT ${factColumns} FROM event INDEXED BY event_model WHERE facts IS NOT NULL
-		AND (event_time, id) > (?, ?) ORDER BY event_time, id LIMIT ?`);
+	// The partial index event_facts (event_row's MFA rows by time) drives the scan: its cost follows
+	// the MFA rows, never all events. The view then reads each row and its strings by id.
+	const first = db.prepare(`SELECT ${factColumns} FROM event WHERE id IN (SELECT id FROM event_row INDEXED BY event_facts
+		WHERE facts IS NOT NULL ORDER BY event_time, id LIMIT ?) ORDER BY event_time, id`);
+	const next = db.prepare(`SELECT ${factColumns} FROM event WHERE id IN (SELECT id FROM event_row INDEXED BY event_facts
+		WHERE facts IS NOT NULL AND (event_time, id) > (?, ?) ORDER BY event_time, id LIMIT ?) ORDER BY event_time, id`);
 	let raw = first.all(size) as RawFactRow[];
 	while (raw.length > 0) {
 		const last = raw[raw.length - 1];
@@ -53,7 +55,7 @@ export function* factRowBatches(db: CaseFile, size: number): Generator<FactRow[]
  * this a range of the rowid: the planner would otherwise scan every MFA row in the covering index.
  */
 export function factRowsAfter(db: CaseFile, after: number): FactRow[] {
-	const sql = `SELECT ${factColumns} FROM event NOT INDEXED WHERE id > ? AND facts IS NOT NULL`;
+	const sql = `SELECT ${factColumns} FROM event WHERE id IN (SELECT id FROM event_row NOT INDEXED WHERE id > ? AND facts IS NOT NULL)`;
 	return [...parsed(db.prepare(sql).all(after) as RawFactRow[])];
 }
 

@@ -89,7 +89,8 @@ export class SearchIndexBuilder {
 	private readonly total: number;
 
 	constructor(db: CaseFile) {
-		this.principals = db.prepare(`SELECT id, arn, name, account_id, last_sign_in, type FROM principal WHERE id > ? ORDER BY id LIMIT ${buildChunk}`).raw();
+		// An Identity Center user is labelled by the name it signs in with; its id stays in the ARN beside it.
+		this.principals = db.prepare(`SELECT id, arn, coalesce(display_name, name), account_id, last_sign_in, type FROM principal WHERE id > ? ORDER BY id LIMIT ${buildChunk}`).raw();
 		this.devices = db.prepare(`SELECT id, serial_number, incarnation, name, state, account_id FROM device WHERE id > ? ORDER BY id LIMIT ${buildChunk}`).raw();
 		this.total = (db.prepare(`SELECT (SELECT count(*) FROM principal) + (SELECT count(*) FROM device)`).pluck().get() as number) || 0;
 	}
@@ -165,7 +166,7 @@ export class SearchIndex {
 		const limit = Math.max(1, options.limit ?? 20);
 		const kind = kindCode(options.kind);
 		const kindFilter = kind < 0 ? '' : `AND k = ${kind}`;
-		const entries = `(SELECT 0 AS k, id AS rid, arn AS id, coalesce(name, arn) AS label, account_id, last_sign_in AS a, type AS b, NULL AS inc FROM principal
+		const entries = `(SELECT 0 AS k, id AS rid, arn AS id, coalesce(display_name, name, arn) AS label, account_id, last_sign_in AS a, type AS b, NULL AS inc FROM principal
 			UNION ALL SELECT 1, id, serial_number, coalesce(nullif(name, ''), serial_number), account_id, state, NULL, incarnation FROM device)`;
 		const score = `CASE WHEN lower(id) = :q THEN 0 WHEN lower(label) = :q THEN 0.01
 			WHEN instr(lower(label), :q) = 1 THEN 0.05 + 0.1 * (1 - :n * 1.0 / length(label))

@@ -1,23 +1,77 @@
+import {roleOf} from '../domain/mfa-events.js';
 import type {FactRow, SignInKind, SignInRecord} from './types.js';
 
-const identityCenterSteps = new Set(['CredentialChallenge', 'CredentialVerification', 'UserAuthentication']);
-/** Identity Center credential types that are a second factor. */
-const mfaCredentialTypes = new Set(['TOTP', 'WEBAUTHN', 'SMARTCARD', 'EMAIL_OTP', 'SMS']);
+/**
+ * Identity Center credential types (mfa-2024-2026.md §4.3) and whether each is a second factor:
+ * TOTP and WEBAUTHN are; RESYNC_TOTP is a TOTP step (resynchronising proves the device, it is not
+ * a further factor); EMAIL_OTP is a one-time sign-in password, not MFA; PASSWORD is not;
+ * EXTERNAL_IDP is unknown to AWS; SMARTCARD is a WorkSpaces factor only, never an IdC one.
+ */
+export const credentialTypes: Record<string, {mfa: boolean | null; label: string}> = {
+	PASSWORD: {mfa: false, label: 'password'},
+	TOTP: {mfa: true, label: 'authenticator app (TOTP)'},
+	WEBAUTHN: {mfa: true, label: 'FIDO (passkey or security key)'},
+	RESYNC_TOTP: {mfa: true, label: 'TOTP resync'},
+	EMAIL_OTP: {mfa: false, label: 'one-time sign-in password by e-mail (not MFA)'},
+	EXTERNAL_IDP: {mfa: null, label: 'external identity provider (MFA unknown to AWS)'},
+	SMARTCARD: {mfa: null, label: 'smart card (WorkSpaces)'},
+};
+
+/**
+ * MFAUsed of a UserAuthentication from the factors it lists ('PASSWORD,TOTP'): Yes when one is a
+ * second factor for this kind of sign-in (SMARTCARD counts only for WorkSpaces), No when all are
+ * known not to be, else unknown (EXTERNAL_IDP).
+ */
+export function mfaUsedFor(kind: SignInKind, eventName: string, credentialType: string | null | undefined): 'Yes' | 'No' | undefined {
+	if (eventName !== 'UserAuthentication' || !credentialType) return undefined;
+	let unknown = false;
+	for (const raw of credentialType.split(',')) {
+		const type = raw.trim().toUpperCase();
+		if (type === 'SMARTCARD') {
+			if (kind === 'workspaces') return 'Yes';
+			continue;
+		}
+		const known = credentialTypes[type];
+		if (known?.mfa) return 'Yes';
+		if (!known || known.mfa === null) unknown = true;
+	}
+	return unknown ? undefined : 'No';
+}
+
+/** WorkSpaces Personal sign-ins log in to the WorkSpaces client (mfa-2024-2026.md §5). */
+const workspacesLoginTo = /^https:\/\/clients\.amazonaws\.com\/workspaces/i;
+
+/**
+ * The kind of an IdC-named step on its own evidence: LoginTo of the WorkSpaces client, or a
+ * SMARTCARD credential (only WorkSpaces writes it) make a WorkSpaces sign-in. Steps of a WorkSpaces
+ * flow that carry neither are moved over by links.ts once the flow's UserAuthentication is known.
+ */
+function idcStepKind(row: FactRow): SignInKind {
+	const {facts} = row;
+	if (facts.loginTo && workspacesLoginTo.test(facts.loginTo)) return 'workspaces';
+	if (facts.credentialType && /(^|,)\s*SMARTCARD\s*(,|$)/i.test(facts.credentialType)) return 'workspaces';
+	return 'identity-center';
+}
 
 /** How long after a successful CheckMfa a failed ConsoleLogin still counts as failing at the MFA step. */
 export const mfaStepWindowMs = 5 * 60_000;
 
 /** Which kind of sign-in attempt or MFA use the row is, if any. */
 export function signInKind(row: FactRow): SignInKind | undefined {
-	const name = row.eventName ?? '';
-	if (row.eventSource === 'signin.amazonaws.com') {
-		if (name === 'ConsoleLogin') return 'console-login';
-		if (name === 'CheckMfa') return 'mfa-check';
-		if (identityCenterSteps.has(name)) return 'identity-center';
-		return undefined;
+	switch (roleOf(row.eventSource, row.eventName)) {
+		case 'console-sign-in':
+			return 'console-login';
+		case 'mfa-check':
+			return 'mfa-check';
+		case 'idc-sign-in':
+			return idcStepKind(row);
+		case 'oauth2-sign-in':
+			return 'oauth2-cli';
+		case 'sts-with-serial':
+			return row.facts.serialNumber ? 'sts-mfa' : undefined;
+		default:
+			return undefined;
 	}
-	if ((name === 'GetSessionToken' || name === 'AssumeRole') && row.facts.serialNumber) return 'sts-mfa';
-	return undefined;
 }
 
 function resultOf(row: FactRow, kind: SignInKind): 'Success' | 'Failure' | null {
@@ -30,10 +84,7 @@ function resultOf(row: FactRow, kind: SignInKind): 'Success' | 'Failure' | null 
 function mfaUsedOf(row: FactRow, kind: SignInKind): 'Yes' | 'No' | null {
 	if (kind === 'sts-mfa') return 'Yes';
 	if (row.facts.mfaUsed) return row.facts.mfaUsed;
-	if (kind === 'identity-center' && row.eventName === 'UserAuthentication' && row.facts.credentialType) {
-		return row.facts.credentialType.split(',').some(t => mfaCredentialTypes.has(t.trim().toUpperCase())) ? 'Yes' : 'No';
-	}
-	return null;
+	return mfaUsedFor(kind, row.eventName ?? '', row.facts.credentialType) ?? null;
 }
 
 /** The sign-in record of a row (device and failed-at-MFA are filled in by the caller). */
@@ -57,6 +108,8 @@ export function signInRecord(row: FactRow, kind: SignInKind, principalArn: strin
 		userAgent: row.userAgent,
 		errorMessage: row.errorMessage,
 		loginTo: facts.loginTo ?? null,
+		authWorkflowId: facts.authWorkflowId ?? null,
+		userName: facts.idcUserName ?? (kind === 'console-login' ? null : row.identityUserName) ?? null,
 	};
 }
 

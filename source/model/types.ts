@@ -1,4 +1,7 @@
+import type {Credential} from '../db/queries.js';
 import type {Facts} from './facts.js';
+
+export type {Credential} from '../db/queries.js';
 
 /** One MFA-relevant event row (event.facts set) with the indexed columns the model needs. */
 export interface FactRow {
@@ -32,7 +35,6 @@ export interface PrincipalInfo {
 
 export type DeviceType = 'virtual' | 'fido' | 'hardware' | 'identity-center' | 'unknown';
 export type DeviceState = 'created' | 'enabled' | 'deactivated' | 'deleted' | 'in-use';
-export type Credential = 'long-term' | 'temporary' | 'console' | 'unknown';
 
 /** One incarnation of a device: a serial reused after deletion starts a new one. */
 export interface DeviceIncarnation {
@@ -74,9 +76,17 @@ export interface LifecycleRecord {
 	errorMessage: string | null;
 	applied: 0 | 1;
 	cliCommand: string | null;
+	/** The AssumeRoot call that minted the session's key (set by links.ts), and the actor in words. */
+	assumeRootEvent: number | null;
+	actorNote: string | null;
 }
 
-export type SignInKind = 'console-login' | 'mfa-check' | 'identity-center' | 'sts-mfa';
+/**
+ * console-login, mfa-check: the IAM/root sign-in page. identity-center: IdC sign-in steps.
+ * workspaces / transfer-family: the same step names written by WorkSpaces Personal and Transfer
+ * Family web apps, never counted as IdC MFA. oauth2-cli: `aws login`. sts-mfa: STS with a serial.
+ */
+export type SignInKind = 'console-login' | 'mfa-check' | 'identity-center' | 'workspaces' | 'transfer-family' | 'oauth2-cli' | 'sts-mfa';
 
 export interface SignInRecord {
 	event: number;
@@ -96,6 +106,37 @@ export interface SignInRecord {
 	userAgent: string | null;
 	errorMessage: string | null;
 	loginTo: string | null;
+	authWorkflowId: string | null;
+	/** The user name the step carries (IdC additionalEventData.UserName, or the typed userName). */
+	userName: string | null;
+}
+
+/** An MFA-relevant event that is neither a device lifecycle call nor a sign-in (db/010, account_event). */
+export interface AccountEventRecord {
+	event: number;
+	eventId: string;
+	role: string;
+	eventName: string;
+	eventTime: string;
+	actorArn: string | null;
+	targetArn: string | null;
+	accountId: string | null;
+	accessKeyId: string | null;
+	credential: Credential;
+	mfaAuthenticated: 0 | 1 | null;
+	mfaUsed: 'Yes' | 'No' | null;
+	result: 'Success' | 'Failure' | null;
+	sourceIp: string | null;
+	userAgent: string | null;
+	errorCode: string | null;
+	errorMessage: string | null;
+	cliCommand: string | null;
+	mintedKey: string | null;
+	targetAccount: string | null;
+	taskPolicy: string | null;
+	expiresAt: string | null;
+	assumeRootEvent: number | null;
+	actorNote: string | null;
 }
 
 /** The whole derived model, ready to store. */
@@ -104,4 +145,5 @@ export interface Model {
 	devices: DeviceIncarnation[];
 	lifecycle: LifecycleRecord[];
 	signIns: SignInRecord[];
+	accountEvents: AccountEventRecord[];
 }

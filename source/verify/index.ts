@@ -142,7 +142,7 @@ async function memberHashes(archive: string, size: number): Promise<Map<string, 
 	const hashes = new Map<string, string>();
 	let readable = true;
 	await processTask({seq: 0, path: archive, size}, (result: SourceResult) => {
-		if (result.kind === 'source' || result.kind === 'digest') hashes.set(result.meta.member ?? '', result.meta.sha256);
+		if (result.kind === 'source' || result.kind === 'digest' || (result.kind === 'part' && result.status !== 'importing')) hashes.set(result.meta.member ?? '', result.meta.sha256);
 		else if (result.kind === 'rejected' && result.member === null) readable = false;
 	}, new Map());
 	return readable || hashes.size > 0 ? hashes : null;

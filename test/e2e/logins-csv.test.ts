@@ -63,6 +63,7 @@ describe('logins --csv', () => {
 			userAgent: hostile,
 			errorMessage: hostile,
 			loginTo: hostile,
+			userName: hostile,
 			eventId: hostile,
 			principalArn: hostile,
 			deviceId: null,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterEach} from 'vitest';
 import {openCaseFile, type CaseFile} from '../../source/db/open.js';
-import {importPaths} from '../../source/import/index.js';
+import {importEvidence} from '../../source/pipeline.js';
 import {listFindings, type StoredFinding} from '../../source/findings/queries.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -29,7 +29,7 @@ export function fixture(rule: string, kind: 'positive' | 'negative'): string {
 export async function caseWith(...inputs: string[]): Promise<{db: CaseFile; file: string}> {
 	const file = path.join(tempDir(), 'case.db');
 	const db = openCaseFile(file);
-	await importPaths(db, inputs);
+	await importEvidence(db, inputs);
 	return {db, file};
 }
 

@@ -2,7 +2,8 @@
 import {describe, expect, it} from 'vitest';
 import {bursts, detect as burstDetect} from '../../source/findings/rules/console-login-failure-burst.js';
 import {detect as addedDetect} from '../../source/findings/rules/mfa-added-without-mfa-session.js';
-import type {LifecycleEntry, ModelData, SignInEntry} from '../../source/findings/types.js';
+import {sprays} from '../../source/findings/rules/password-spray.js';
+import {defaultThresholds, type LifecycleEntry, type ModelData, type SignInEntry} from '../../source/findings/types.js';
 import {arn, mfa} from './helpers.js';
 
 let n = 0;
@@ -20,6 +21,10 @@ function lifecycle(entry: Partial<LifecycleEntry> & Pick<LifecycleEntry, 'eventN
 		errorCode: null,
 		errorMessage: null,
 		applied: true,
+		cliCommand: null,
+		userAgent: null,
+		assumeRootEvent: null,
+		actorNote: null,
 		...entry,
 	};
 }
@@ -37,12 +42,13 @@ function signIn(entry: Partial<SignInEntry> & Pick<SignInEntry, 'eventTime' | 'p
 		failedAtMfa: false,
 		sourceIp: '192.0.2.1',
 		errorMessage: 'Failed authentication',
+		userName: null,
 		...entry,
 	};
 }
 
 function model(parts: Partial<ModelData>): ModelData {
-	return {principals: new Map(), lifecycle: [], signIns: [], calls: new Map(), ...parts};
+	return {principals: new Map(), lifecycle: [], signIns: [], calls: new Map(), accountEvents: [], ...parts};
 }
 
 const at = (minute: number) => new Date(Date.UTC(2024, 2, 1, 10, 0, 0) + minute * 60_000).toISOString().replace('.000Z', 'Z');
@@ -64,11 +70,27 @@ describe('console-login-failure-burst windows', () => {
 	it('keeps its key when later evidence extends the burst', () => {
 		const short = failures([0, 1, 2, 3, 4]);
 		const longer = [...short, ...failures([5, 6])];
-		const thresholds = {burstCount: 5, burstWindowMs: 10 * 60_000};
+		const thresholds = {...defaultThresholds, burstCount: 5, burstWindowMs: 10 * 60_000};
 		const [a] = burstDetect(model({signIns: short}), thresholds);
 		const [b] = burstDetect(model({signIns: longer}), thresholds);
 		expect(b.key).toBe(a.key);
 		expect([a.lastSeen, b.lastSeen]).toEqual([at(4), at(6)]);
+	});
+});
+
+describe('password-spray windows', () => {
+	const failure = (minute: number, user: string, ip = '198.51.100.9') => signIn({eventTime: at(minute), principalArn: arn(user), sourceIp: ip});
+	const spray = {sprayUsers: 3, sprayWindowMs: 10 * 60_000};
+
+	it('counts distinct user names inside one window, its edge included; repeats of one name do not add up', () => {
+		expect(sprays([failure(0, 'a'), failure(5, 'b'), failure(10, 'c')], spray)).toHaveLength(1);
+		expect(sprays([failure(0, 'a'), failure(5, 'b'), failure(11, 'c')], spray)).toHaveLength(0);
+		expect(sprays([failure(0, 'a'), failure(1, 'a'), failure(2, 'a'), failure(3, 'b')], spray)).toHaveLength(0);
+	});
+
+	it('merges overlapping windows and keeps the failures outside every window out', () => {
+		const found = sprays([failure(0, 'x'), failure(30, 'a'), failure(31, 'b'), failure(32, 'c'), failure(39, 'd'), failure(60, 'e')], spray);
+		expect(found.map(run => run.map(s => s.eventTime))).toEqual([[at(30), at(31), at(32), at(39)]]);
 	});
 });
 

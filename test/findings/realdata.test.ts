@@ -62,4 +62,16 @@ describe('findings over ../shared/realdata', () => {
 			// signing in with MFAUsed "No" are excluded (MFA at the identity provider).
 		]);
 	});
+
+	it('catalog/: the denied DeactivateMFADevice of TrailDiscover, nothing else', async () => {
+		expect(await pinned('catalog')).toEqual([
+			// TrailDiscover's IAM/DeactivateMFADevice record: a Grimoire run's long-term key is denied
+			// (AccessDenied, requestParameters null, user agent md/command#iam.deactivate-mfa-device).
+			['mfa-removal-denied', 'arn:aws:iam::111111111111:user/TrailDiscover', null, '2024-08-18T12:25:00Z', '2024-08-18T12:25:00Z', 1],
+			// Not findings, rightly: GetSigninToken comes from an Identity Center permission-set session
+			// (AWSReservedSSO_, Jersey user agent: the portal's own federation); GetSessionToken names the
+			// placeholder serial 'YourMFADeviceSerialNumber' and is denied; the login-profile calls are
+			// IAM-user calls, denied.
+		]);
+	});
 });

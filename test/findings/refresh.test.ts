@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {openCaseFile} from '../../source/db/open.js';
-import {importPaths} from '../../source/import/index.js';
+import {importEvidence} from '../../source/pipeline.js';
 import {findingCounts, findingsFor, listFindings} from '../../source/findings/queries.js';
 import {refreshFindings, storedThresholds} from '../../source/findings/refresh.js';
+import {defaultThresholds} from '../../source/findings/types.js';
 import {arn, caseWith, fixture, tempDir} from './helpers.js';
 
 /** Writes some of a fixture's records to a new file: evidence arriving in pieces. */
@@ -24,8 +25,8 @@ describe('refreshFindings', () => {
 			const [before] = listFindings(db, {rule: 'console-login-failure-burst'});
 			expect(before).toMatchObject({firstSeen: '2023-06-10T10:00:00Z', lastSeen: '2023-06-10T10:04:40Z'});
 			expect(before.eventIds).toHaveLength(5);
-			await importPaths(db, [rest]);
-			await importPaths(db, [first, rest]);
+			await importEvidence(db, [rest]);
+			await importEvidence(db, [first, rest]);
 			const after = listFindings(db, {rule: 'console-login-failure-burst'});
 			expect(after).toHaveLength(1);
 			expect(after[0]).toMatchObject({id: before.id, key: before.key, firstSeen: '2023-06-10T10:00:00Z', lastSeen: '2023-06-10T10:09:00Z'});
@@ -47,14 +48,30 @@ describe('refreshFindings', () => {
 		}
 	});
 
+	it('password-spray thresholds are flags remembered like the burst rule\'s, and its findings follow an incremental import', async () => {
+		const {db} = await caseWith(fixture('password-spray', 'negative'));
+		try {
+			expect(listFindings(db, {rule: 'password-spray'})).toEqual([]);
+			// Four user names from 198.51.100.201 within 4 minutes: a spray at four.
+			refreshFindings(db, {...storedThresholds(db), sprayUsers: 4});
+			expect(storedThresholds(db)).toMatchObject({sprayUsers: 4, sprayWindowMs: 600_000});
+			expect(listFindings(db, {rule: 'password-spray'}).map(f => f.summary.match(/from (\S+)/)?.[1])).toEqual(['198.51.100.201']);
+			// An incremental import computes the global rule again with the stored thresholds.
+			await importEvidence(db, [fixture('password-spray', 'positive')]);
+			expect(listFindings(db, {rule: 'password-spray'})).toHaveLength(3);
+		} finally {
+			db.close();
+		}
+	});
+
 	it('stores thresholds given once and uses them at the next import', async () => {
 		const {db} = await caseWith(fixture('console-login-failure-burst', 'negative'));
 		try {
 			expect(listFindings(db, {rule: 'console-login-failure-burst'})).toEqual([]);
-			refreshFindings(db, {burstCount: 3, burstWindowMs: 10 * 60_000});
-			expect(storedThresholds(db)).toEqual({burstCount: 3, burstWindowMs: 600_000});
+			refreshFindings(db, {...defaultThresholds, burstCount: 3, burstWindowMs: 10 * 60_000});
+			expect(storedThresholds(db)).toEqual({burstCount: 3, burstWindowMs: 600_000, sprayUsers: 5, sprayWindowMs: 600_000});
 			expect(listFindings(db, {rule: 'console-login-failure-burst'}).map(f => f.eventIds.length)).toEqual([5]);
-			await importPaths(db, [fixture('root-mfa-change', 'positive')]);
+			await importEvidence(db, [fixture('root-mfa-change', 'positive')]);
 			expect(listFindings(db, {rule: 'console-login-failure-burst'})).toHaveLength(1);
 		} finally {
 			db.close();

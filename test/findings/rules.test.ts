@@ -1,6 +1,6 @@
 /**
  * Each rule over a positive and a negative fixture (records in real shapes, imported with
- * importPaths so the model and the findings are computed as in real use).
+ * importEvidence so the model and the findings are computed as in real use).
  */
 import {describe, expect, it} from 'vitest';
 import {rules} from '../../source/findings/registry.js';
@@ -9,7 +9,7 @@ import {arn, findingsOf, fixture, mfa, root} from './helpers.js';
 const of = async (rule: string, kind: 'positive' | 'negative') => (await findingsOf(fixture(rule, kind))).filter(f => f.rule === rule);
 
 describe('every rule has fixtures', () => {
-	it('lists nine rules with the ids of the issue', () => {
+	it('lists the nine rules of issue 5 and the seven of issue 11, with their ids', () => {
 		expect(rules.map(r => r.id)).toEqual([
 			'mfa-added-without-mfa-session',
 			'mfa-device-removed',
@@ -20,6 +20,13 @@ describe('every rule has fixtures', () => {
 			'failed-login-after-mfa-removal',
 			'mfa-step-failure',
 			'new-device-first-use',
+			'root-credentials-removed-via-assume-root',
+			'root-password-recovery',
+			'mfa-device-replaced',
+			'mfa-removal-denied',
+			'password-spray',
+			'signin-token-without-mfa',
+			'idc-mfa-settings-changed',
 		]);
 	});
 });

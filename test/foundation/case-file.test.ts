@@ -12,8 +12,8 @@ describe('case file', () => {
 		const db = openCaseFile(file);
 		expect(db.pragma('user_version', {simple: true})).toBe(latestVersion());
 		expect(latestVersion()).toBeGreaterThanOrEqual(2);
-		const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all();
-		expect(tables).toEqual(expect.arrayContaining(['event', 'source', 'digest', 'sighting', 'rejection', 'principal', 'device', 'lifecycle_event', 'sign_in', 'finding']));
+		const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type IN ('table', 'view')`).pluck().all();
+		expect(tables).toEqual(expect.arrayContaining(['event', 'event_row', 'dict', 'raw_block', 'source', 'digest', 'sighting', 'rejection', 'principal', 'device', 'lifecycle_event', 'sign_in', 'finding']));
 		db.close();
 	});
 

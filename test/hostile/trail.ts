@@ -4,7 +4,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import type {CaseFile} from '../../source/db/open.js';
 import {EventStore} from '../../source/db/store.js';
-import {importPaths} from '../../source/import/index.js';
+import {importEvidence} from '../../source/pipeline.js';
 import {dataToSign, digestRegion, parseDigest} from '../../source/verify/digest.js';
 
 /**
@@ -128,7 +128,7 @@ export function buildTrail(root: string): Trail {
  * Returns whether the fallback was needed.
  */
 export async function importTrail(db: CaseFile, inputs: string[]): Promise<{fallback: boolean}> {
-	await importPaths(db, inputs, {workers: 0});
+	await importEvidence(db, inputs, {workers: 0});
 	if ((db.prepare(`SELECT count(*) FROM digest`).pluck().get() as number) > 0) return {fallback: false};
 	console.warn('importer stored no digest: verify tested on digests stored by the test fallback');
 	const store = new EventStore(db, ['test-fallback'], '0.0.0');
@@ -141,7 +141,6 @@ export async function importTrail(db: CaseFile, inputs: string[]): Promise<{fall
 		store.storeSource(
 			{path: path.resolve(file), member: null, format: 'digest', byteSize: bytes.length, sha256: sha256(bytes), contentSize: content.length, contentSha256: sha256(content)},
 			'digest',
-			[],
 			[],
 			[],
 			sourceId =>

@@ -5,7 +5,7 @@ import {fileURLToPath} from 'node:url';
 import tar from 'tar-stream';
 import {openCaseFile, type CaseFile} from '../../source/db/open.js';
 import {RawReader} from '../../source/db/raw.js';
-import {importPaths, type ImportOptions, type ImportSummary} from '../../source/import/index.js';
+import {importEvidence, type ImportOptions, type ImportSummary} from '../../source/pipeline.js';
 import {zipArchive} from '../../source/samples/zip.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -50,7 +50,7 @@ export function newCase(): Case {
 	return {
 		dir,
 		db,
-		run: (inputs, options) => importPaths(db, inputs, {workers: 0, ...options}),
+		run: (inputs, options) => importEvidence(db, inputs, {workers: 0, ...options}),
 		events: () => {
 			const raw = new RawReader(db);
 			return (db.prepare('SELECT * FROM event ORDER BY id').all() as {raw_block: number; raw_offset: number; raw_length: number}[]).map(row => ({

@@ -30,6 +30,13 @@ describe('realdata', () => {
 		expect(again.records).toEqual({seen: 3220, inserted: 0, duplicates: 3220, conflicts: 0, rejected: 0});
 	});
 
+	it('catalog/: every TrailDiscover record imports, 0 rejected; the repeated eventID is a duplicate', async () => {
+		c = newCase();
+		const summary = await c.run([path.join(realdata, 'catalog')]);
+		expect(summary.records).toEqual({seen: 315, inserted: 314, duplicates: 1, conflicts: 0, rejected: 0});
+		expect(summary.files.rejected).toBe(0);
+	});
+
 	it('malformed/: the invalid file is rejected with the parser reason', async () => {
 		c = newCase();
 		const summary = await c.run([path.join(realdata, 'malformed')]);

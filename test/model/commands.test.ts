@@ -32,7 +32,8 @@ afterAll(() => fs.rmSync(dir, {recursive: true, force: true}));
 describe('query commands', () => {
 	it('user: the issue JSON shape; ambiguous name exits 2, unknown exits 1', () => {
 		const view = json('user', `arn:aws:iam::${A}:user/alice`) as {principal: unknown; devices: {lifecycle: Record<string, unknown>[]}[]; logins: Record<string, unknown>[]};
-		expect(view.principal).toEqual({arn: `arn:aws:iam::${A}:user/alice`, type: 'IAMUser', name: 'alice', accountId: A});
+		// displayName: the sign-in name of Identity Center users (issue 11), null for others.
+		expect(view.principal).toEqual({arn: `arn:aws:iam::${A}:user/alice`, type: 'IAMUser', name: 'alice', displayName: null, accountId: A});
 		expect(view.devices).toHaveLength(2);
 		expect(Object.keys(view.devices[0])).toEqual(expect.arrayContaining(['serialNumber', 'name', 'type', 'state', 'lifecycle']));
 		expect(Object.keys(view.devices[0].lifecycle[0])).toEqual(

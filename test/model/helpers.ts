@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {openCaseFile, type CaseFile} from '../../source/db/open.js';
-import {importPaths} from '../../source/import/index.js';
+import {importEvidence} from '../../source/pipeline.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const realdata = path.resolve(repoRoot, '..', 'shared', 'realdata');
@@ -14,7 +14,7 @@ export async function caseWith(...inputs: string[]): Promise<{db: CaseFile; file
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));
 	const file = path.join(dir, 'case.db');
 	const db = openCaseFile(file);
-	for (const input of inputs) await importPaths(db, [input]);
+	for (const input of inputs) await importEvidence(db, [input]);
 	return {db, file, dir, cleanup: () => {
 		if (db.open) db.close();
 		fs.rmSync(dir, {recursive: true, force: true});

@@ -9,7 +9,7 @@ import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {openCaseFile, type CaseFile} from '../../source/db/open.js';
 import {refreshFindings} from '../../source/findings/refresh.js';
-import {importPaths} from '../../source/import/index.js';
+import {importEvidence} from '../../source/pipeline.js';
 import {refreshModel} from '../../source/model/refresh.js';
 import {evidenceFiles as files, realdata, repoRoot} from './helpers.js';
 
@@ -50,7 +50,7 @@ function snapshot(db: CaseFile) {
 
 async function compare(paths: string[], count: number): Promise<ReturnType<typeof snapshot>> {
 	const db = newCase();
-	for (const piece of pieces(paths, count)) await importPaths(db, piece);
+	for (const piece of pieces(paths, count)) await importEvidence(db, piece);
 	expect(db.prepare('SELECT count(*) FROM refresh_pending').pluck().get()).toBe(0);
 	const incremental = snapshot(db);
 	expect(refreshModel(db, {force: true})?.mode).toBe('full');
@@ -58,7 +58,7 @@ async function compare(paths: string[], count: number): Promise<ReturnType<typeo
 	expect(snapshot(db)).toEqual(incremental);
 
 	const whole = newCase();
-	await importPaths(whole, paths);
+	await importEvidence(whole, paths);
 	expect(snapshot(whole)).toEqual(incremental);
 	whole.close();
 	db.close();
@@ -100,12 +100,12 @@ describe('incremental refresh', () => {
 			fs.writeFileSync(file, JSON.stringify({Records: records}));
 			return file;
 		};
-		await importPaths(db, [write('enable.json', [record('e-1', '2023-06-01T10:00:00Z', 'EnableMFADevice')])]);
-		await importPaths(db, [write('other.json', [record('x-1', '2023-06-02T10:00:00Z', 'ListUsers', {eventName: 'ListUsers', requestParameters: null})])]);
+		await importEvidence(db, [write('enable.json', [record('e-1', '2023-06-01T10:00:00Z', 'EnableMFADevice')])]);
+		await importEvidence(db, [write('other.json', [record('x-1', '2023-06-02T10:00:00Z', 'ListUsers', {eventName: 'ListUsers', requestParameters: null})])]);
 		expect(db.prepare('SELECT event_count FROM principal WHERE arn = ?').pluck().get(user)).toBe(2);
 		expect(refreshModel(db)).toBeUndefined();
 		// The deactivation happened before the enabling the case already holds: the device existed before it.
-		await importPaths(db, [write('late.json', [record('d-1', '2023-05-01T10:00:00Z', 'DeactivateMFADevice')])]);
+		await importEvidence(db, [write('late.json', [record('d-1', '2023-05-01T10:00:00Z', 'DeactivateMFADevice')])]);
 		const devices = db
 			.prepare('SELECT incarnation, state, first_seen AS firstSeen, deactivated_at AS deactivatedAt FROM device WHERE serial_number = ?')
 			.all(serial);

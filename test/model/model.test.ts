@@ -75,7 +75,7 @@ describe('model from the fixture stories (out-of-order files)', () => {
 		const [root] = findDevices(db, 'root-account-mfa-device');
 		expect(root).toMatchObject({ownerArn: `arn:aws:iam::${A}:root`, state: 'enabled', type: 'virtual', createdAt: null, enabledAt: '2023-01-05T12:00:00Z'});
 		const view = userView(db, `arn:aws:iam::${A}:root`)!;
-		expect(view.principal).toEqual({arn: `arn:aws:iam::${A}:root`, type: 'Root', name: 'root', accountId: A});
+		expect(view.principal).toEqual({arn: `arn:aws:iam::${A}:root`, type: 'Root', name: 'root', displayName: null, accountId: A});
 		expect(view.logins.map(l => [l.result, l.mfaUsed, l.deviceId])).toEqual([['Success', 'Yes', root.id]]);
 	});
 

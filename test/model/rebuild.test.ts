@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {openCaseFile, type CaseFile} from '../../source/db/open.js';
-import {importPaths} from '../../source/import/index.js';
+import {importEvidence} from '../../source/pipeline.js';
 import {deriveModel} from '../../source/model/derive.js';
 import {refreshModel} from '../../source/model/refresh.js';
 import {factRowBatches} from '../../source/model/rows.js';
@@ -24,7 +24,7 @@ async function caseOf(paths: string[]): Promise<CaseFile> {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));
 	dirs.push(dir);
 	const db = openCaseFile(path.join(dir, 'case.db'));
-	await importPaths(db, paths);
+	await importEvidence(db, paths);
 	return db;
 }
 
@@ -36,6 +36,8 @@ function tables(db: CaseFile) {
 		device: all('SELECT * FROM device ORDER BY id'),
 		lifecycle: all('SELECT * FROM lifecycle_event ORDER BY event'),
 		signIn: all('SELECT * FROM sign_in ORDER BY event'),
+		accountEvent: all('SELECT * FROM account_event ORDER BY event'),
+		identityCenterName: all('SELECT * FROM identity_center_name ORDER BY principal_arn, user_name'),
 	};
 }
 
@@ -44,7 +46,7 @@ async function compareBatchSizes(paths: string[]) {
 	const whole = refreshModel(db, {force: true, batchRows: 1_000_000_000});
 	expect(whole?.mode).toBe('full');
 	const expected = tables(db);
-	expect(expected.lifecycle.length + expected.signIn.length).toBe(whole?.rows);
+	expect(expected.lifecycle.length + expected.signIn.length + expected.accountEvent.length).toBe(whole?.rows);
 
 	// The unbatched derivation over every row at once writes exactly these rows.
 	const rows = [...factRowBatches(db, 1_000_000_000)].flat();
@@ -57,6 +59,10 @@ async function compareBatchSizes(paths: string[]) {
 	);
 	expect(model.signIns.map(s => [s.event, s.deviceId, s.principalArn, s.failedAtMfa]).sort((a, b) => (a[0] as number) - (b[0] as number))).toEqual(
 		(expected.signIn as Record<string, unknown>[]).map(s => [s.event, s.device_id, s.principal_arn, s.failed_at_mfa]),
+	);
+
+	expect(model.accountEvents.map(a => [a.event, a.role, a.actorArn, a.targetArn]).sort((a, b) => (a[0] as number) - (b[0] as number))).toEqual(
+		(expected.accountEvent as Record<string, unknown>[]).map(a => [a.event, a.role, a.actor_arn, a.target_arn]),
 	);
 
 	for (const batchRows of [1, 3, 64]) {

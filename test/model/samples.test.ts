@@ -76,8 +76,13 @@ describe('model over samples/ (the seed stories)', () => {
 
 	it('heidi: CheckMfa success then failed ConsoleLogin is a failure at the MFA step', () => {
 		const failed = listSignIns(db, {principalArn: arn('heidi'), failedOnly: true});
-		expect(failed.map(s => [s.eventTime, s.failedAtMfa])).toEqual([['2023-04-03T08:20:31Z', true]]);
-		expect(listSignIns(db, {principalArn: arn('bob'), failedOnly: true}).map(s => s.failedAtMfa)).toEqual(Array(6).fill(false));
+		// …and heidi is one of the names of the 2025 password spray: a plain failure.
+		expect(failed.map(s => [s.eventTime, s.failedAtMfa])).toEqual([
+			['2023-04-03T08:20:31Z', true],
+			['2025-02-11T03:04:20Z', false],
+		]);
+		// bob's burst of six, and his name in the password spray
+		expect(listSignIns(db, {principalArn: arn('bob'), failedOnly: true}).map(s => s.failedAtMfa)).toEqual(Array(7).fill(false));
 	});
 
 	it('dave and carol: hardware token and FIDO key with their types and owners', () => {
@@ -97,7 +102,23 @@ describe('model over samples/ (the seed stories)', () => {
 
 	it('hidden user names are grouped per account', () => {
 		const [hidden] = findPrincipals(db, arn('HIDDEN_DUE_TO_SECURITY_REASONS'));
-		expect(hidden).toMatchObject({failedSignIns: 2});
+		// two in the hidden-names story, one in the 2025 password spray
+		expect(hidden).toMatchObject({failedSignIns: 3});
+	});
+
+	it('Identity Center users are shown by the name they sign in with: ivan (2023 records) and olga (the 2025 shape)', () => {
+		expect(findPrincipals(db, 'ivan').map(p => [p.arn, p.displayName])).toEqual([[`arn:aws:identitystore::${acct}:user/c4f8a4e2-7091-70a8-3b6e-1f0a2c9d5b71`, 'ivan']]);
+		expect(findPrincipals(db, 'olga').map(p => [p.arn, p.displayName])).toEqual([[`arn:aws:identitystore::${acct}:user/9a6b3c2d-5e4f-70a1-b2c3-d4e5f6a7b8c9`, 'olga']]);
+	});
+
+	it('nina signs in with a passkey: a u2f serial, FIDO, named as a guess', () => {
+		const [key] = findDevices(db, 'nina-passkey');
+		expect(key).toBeUndefined();
+		const devices = userView(db, arn('nina'))!.devices;
+		expect(devices.map(d => [d.type, d.typeLabel, d.state, d.serialNumber.startsWith(`arn:aws:iam::${acct}:u2f/user/nina/nina-passkey-`)])).toEqual([
+			['fido', 'FIDO passkey (guessed from its name)', 'enabled', true],
+		]);
+		expect(listSignIns(db, {principalArn: arn('nina')}).filter(s => s.mfaIdentifier === devices[0].serialNumber)).toHaveLength(2);
 	});
 
 	it('timeline and search agree with the model', () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {render} from 'ink';
 import {openCaseFile, type CaseFile} from '../../source/db/open.js';
-import {importPaths} from '../../source/import/index.js';
+import {importEvidence} from '../../source/pipeline.js';
 import {App} from '../../source/ui/App.js';
 import {openExplorerData} from '../../source/ui/data.js';
 import type {Target} from '../../source/ui/model.js';
@@ -63,7 +63,7 @@ class Stdin extends EventEmitter {
 export async function fixtureCaseFile(): Promise<{db: CaseFile; dir: string}> {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));
 	const db = openCaseFile(path.join(dir, 'case.db'));
-	await importPaths(db, [fixture]);
+	await importEvidence(db, [fixture]);
 	return {db, dir};
 }
 
@@ -71,7 +71,7 @@ export async function fixtureCaseFile(): Promise<{db: CaseFile; dir: string}> {
 export async function samplesCaseFile(): Promise<{db: CaseFile; dir: string}> {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));
 	const db = openCaseFile(path.join(dir, 'case.db'));
-	await importPaths(db, [path.join(repoRoot, 'samples')]);
+	await importEvidence(db, [path.join(repoRoot, 'samples')]);
 	return {db, dir};
 }
 

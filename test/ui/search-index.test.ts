@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {openCaseFile, type CaseFile} from '../../source/db/open.js';
-import {importPaths} from '../../source/import/index.js';
+import {importEvidence} from '../../source/pipeline.js';
 import {SearchIndex, SearchIndexBuilder} from '../../source/model/search.js';
 import {repoRoot} from './helpers.js';
 
@@ -18,7 +18,7 @@ let db: CaseFile;
 beforeAll(async () => {
 	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));
 	db = openCaseFile(path.join(dir, 'case.db'));
-	await importPaths(db, [path.join(repoRoot, 'samples')]);
+	await importEvidence(db, [path.join(repoRoot, 'samples')]);
 });
 
 afterAll(() => {

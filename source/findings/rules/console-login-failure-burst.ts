@@ -1,4 +1,4 @@
-import {at, describePrincipal, duration, failed, finding, groupBy, lookup, modelIndex, ms, plural, succeeded, unique} from '../lib.js';
+import {at, markedRuns, describePrincipal, duration, failed, finding, groupBy, lookup, modelIndex, ms, plural, succeeded, unique} from '../lib.js';
 import type {KeyedFinding, ModelData, SignInEntry, Thresholds} from '../types.js';
 
 export const id = 'console-login-failure-burst';
@@ -46,7 +46,7 @@ export function detect(model: ModelData, thresholds: Thresholds): KeyedFinding[]
 }
 
 /** Maximal bursts: every failure inside some window holding burstCount failures, merged when windows overlap or touch. */
-export function bursts(failures: SignInEntry[], {burstCount, burstWindowMs}: Thresholds): SignInEntry[][] {
+export function bursts(failures: SignInEntry[], {burstCount, burstWindowMs}: Pick<Thresholds, 'burstCount' | 'burstWindowMs'>): SignInEntry[][] {
 	const count = Math.max(1, burstCount);
 	const inBurst: boolean[] = Array.from({length: failures.length}, () => false);
 	for (let i = 0; i + count - 1 < failures.length; i++) {
@@ -54,15 +54,5 @@ export function bursts(failures: SignInEntry[], {burstCount, burstWindowMs}: Thr
 			for (let j = i; j < i + count; j++) inBurst[j] = true;
 		}
 	}
-	const out: SignInEntry[][] = [];
-	let current: SignInEntry[] | undefined;
-	failures.forEach((f, i) => {
-		if (!inBurst[i]) {
-			current = undefined;
-			return;
-		}
-		if (!current) out.push((current = []));
-		current.push(f);
-	});
-	return out;
+	return markedRuns(failures, inBurst);
 }

@@ -45,7 +45,16 @@ export function callDetail(e: {actor?: string | null; accessKeyId?: string | nul
 
 export function lifecycleRow(entry: LifecycleEntry, shown: ArnShown, indent = ''): Row {
 	return {
-		cells: [entry.eventTime, indent + lifecycleCall(entry.eventName), shown(entry.actor), credentialLabel(entry.credential, entry.accessKeyId), mfaSession(entry.mfaAuthenticated, entry.credential), entry.sourceIPAddress, lifecycleResult(entry)],
+		cells: [
+			entry.eventTime,
+			indent + lifecycleCall(entry.eventName),
+			// A root session minted by AssumeRoot: the real caller (the full note is in --json and on the event screen).
+			entry.actorNote ? (entry.assumeRootCaller ? `AssumeRoot by ${shown(entry.assumeRootCaller)}` : 'AssumeRoot, caller?') : shown(entry.actor),
+			credentialLabel(entry.credential, entry.accessKeyId),
+			mfaSession(entry.mfaAuthenticated, entry.credential),
+			entry.sourceIPAddress,
+			lifecycleResult(entry),
+		],
 		target: {screen: 'event', eventId: entry.eventId},
 		hidden: hiddenIn(entry.eventName, entry.actor, entry.sourceIPAddress, entry.userAgent, entry.errorCode, entry.errorMessage, entry.serialNumber),
 		detail: callDetail(entry),

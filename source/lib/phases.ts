@@ -1,0 +1,23 @@
+/**
+ * MFATRAIL_IMPORT_TIMING=1: where an import's time went, printed on stderr (the benchmark and
+ * profiling read it). Each mark closes the stage that ran since the previous one.
+ */
+export class Phases {
+	private last = performance.now();
+	private readonly times: [string, number][] = [];
+
+	mark(name: string): void {
+		const now = performance.now();
+		this.times.push([name, now - this.last]);
+		this.last = now;
+	}
+
+	/** The stages, with µs per record alongside, and the load rate. */
+	report(records: number): void {
+		if (process.env.MFATRAIL_IMPORT_TIMING !== '1') return;
+		const load = this.times[0]?.[1] ?? 0;
+		const per = (ms: number) => (records > 0 ? ` (${((ms * 1000) / records).toFixed(1)} µs/event)` : '');
+		const parts = this.times.map(([name, ms]) => `${name} ${(ms / 1000).toFixed(2)} s${per(ms)}`).join(', ');
+		process.stderr.write(`import timing: ${parts}; load ${Math.round(records / (load / 1000)).toLocaleString('en')} records/s\n`);
+	}
+}

@@ -1,0 +1,25 @@
+/**
+ * The one place that runs an import end to end: the evidence into the case file (import/), then
+ * the MFA model (model/), then the findings (findings/). The CLI, the demo and the tests all come
+ * through here; import/ itself never calls the layers above it.
+ */
+import type {CaseFile} from './db/open.js';
+import {refreshFindings} from './findings/refresh.js';
+import {importPaths, type ImportOptions, type ImportSummary} from './import/index.js';
+import {Phases} from './lib/phases.js';
+import {refreshModel} from './model/refresh.js';
+
+export type {ImportOptions, ImportProgress, ImportSummary} from './import/index.js';
+
+export async function importEvidence(db: CaseFile, inputs: string[], options: ImportOptions = {}): Promise<ImportSummary> {
+	const phases = options.phases ?? new Phases();
+	const summary = await importPaths(db, inputs, {...options, phases});
+	// An interrupted import keeps what it committed; the model catches up on the next run.
+	if (summary.interrupted) return summary;
+	refreshModel(db);
+	phases.mark('model');
+	refreshFindings(db);
+	phases.mark('findings');
+	phases.report(summary.records.seen);
+	return summary;
+}
