@@ -15,16 +15,18 @@ CREATE TABLE verify_run (
 	summary      TEXT NOT NULL         -- JSON: counts of each kind of problem
 ) STRICT;
 
--- Every call made with an access key, in time order (the key pivot; key prefixes in search).
--- (Since issue 10 `event` is a view over event_row, whose columns are dictionary ids: the indexes are on event_row.)
+-- Events live in event_row (issue 10, db/005_lean_event.sql), repeated values as dict ids; the
+-- view `event` keeps the column names. These indexes are on event_row's own columns.
+-- Every call made with an access key, in time order (the key pivot).
 CREATE INDEX event_access_key ON event_row(access_key_id, event_time) WHERE access_key_id IS NOT NULL;
--- Source IPs with who and when: an IP's principals and time span come from the index alone, and a
--- CIDR prefix is a range of it.
+-- Source IPs with who and when (the IP pivot; an IPv4 address is stored as an integer).
 CREATE INDEX event_source_ip ON event_row(source_ip, identity_arn, event_time) WHERE source_ip IS NOT NULL;
 -- User agents, likewise.
 CREATE INDEX event_user_agent ON event_row(user_agent, identity_arn, event_time) WHERE user_agent IS NOT NULL;
--- Accounts and regions of the evidence, found by seeking from one distinct value to the next.
+-- Accounts and regions of the evidence.
 CREATE INDEX event_account_region ON event_row(recipient_account_id, aws_region);
+-- Calls by source in time order per account: STS calls, where temporary keys are minted.
+CREATE INDEX event_sts ON event_row(event_source, recipient_account_id, event_time);
 
 -- Sign-ins from an IP (the IP pivot).
 CREATE INDEX sign_in_source_ip ON sign_in(source_ip, event_time) WHERE source_ip IS NOT NULL;
