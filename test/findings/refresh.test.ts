@@ -57,7 +57,7 @@ describe('refreshFindings', () => {
 			expect(storedThresholds(db)).toMatchObject({sprayUsers: 4, sprayWindowMs: 600_000});
 			expect(listFindings(db, {rule: 'password-spray'}).map(f => f.summary.match(/from (\S+)/)?.[1])).toEqual(['198.51.100.201']);
 			// An incremental import computes the global rule again with the stored thresholds.
-			await importPaths(db, [fixture('password-spray', 'positive')]);
+			await importEvidence(db, [fixture('password-spray', 'positive')]);
 			expect(listFindings(db, {rule: 'password-spray'})).toHaveLength(3);
 		} finally {
 			db.close();
