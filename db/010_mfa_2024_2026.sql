@@ -35,7 +35,7 @@ ALTER TABLE lifecycle_event ADD COLUMN actor_note TEXT;
 -- source/domain/mfa-events.ts): AssumeRoot calls, root/IAM login-profile and key changes, root
 -- password recovery, GetSigninToken, Identity Center MFA settings, centralized root access setup.
 CREATE TABLE account_event (
-  event             INTEGER PRIMARY KEY REFERENCES event(id),
+  event             INTEGER PRIMARY KEY REFERENCES event_row(id),
   event_id          TEXT NOT NULL,
   role              TEXT NOT NULL,     -- assume-root | root-credential | password-recovery | signin-token | idc-settings | root-access-management | organizations-setup | sts-federation
   event_name        TEXT NOT NULL,

@@ -1,7 +1,7 @@
 /**
  * The seven rules of issue 11 (MFA evidence since 2024), each over its positive and negative
  * fixture (test/fixtures/findings/RULE/, record shapes from the AWS documentation named in each
- * file's "fixture.source"), imported with importPaths as in real use.
+ * file's "fixture.source"), imported with importEvidence as in real use.
  */
 import fs from 'node:fs';
 import {describe, expect, it} from 'vitest';

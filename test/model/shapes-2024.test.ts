@@ -9,7 +9,7 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {deviceView, findDevices, findPrincipals, timeline, userView} from '../../source/db/queries.js';
 import {listFindings} from '../../source/findings/queries.js';
-import {importPaths} from '../../source/import/index.js';
+import {importEvidence} from '../../source/pipeline.js';
 import {SearchIndex} from '../../source/model/search.js';
 import {caseWith, repoRoot, tempDir} from '../findings/helpers.js';
 
@@ -163,7 +163,7 @@ describe('AssumeRoot', () => {
 			expect(notes()).toEqual(['AssumeRoot session, caller not in evidence', null]);
 			const summary = () => listFindings(db, {rule: 'root-credentials-removed-via-assume-root'}).find(f => f.principal === 'arn:aws:iam::222222222222:root')?.summary;
 			expect(summary()).toContain('caller not in evidence');
-			await importPaths(db, [management]);
+			await importEvidence(db, [management]);
 			// The finding follows: the findings refresh recomputes the principals the join changed.
 			expect(summary()).toContain('root session via AssumeRoot by arn:aws:sts::111111111111:assumed-role/JohnDoe/JohnRole1');
 			expect(notes()).toEqual([

@@ -10,7 +10,7 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {openCaseFile} from '../../source/db/open.js';
 import {caseScope, recordScope} from '../../source/db/scope.js';
-import {importPaths} from '../../source/import/index.js';
+import {importEvidence} from '../../source/pipeline.js';
 import {verifyCaseFile} from '../../source/verify/index.js';
 import {scopeSql} from '../../source/scope/sql.js';
 import {buildTrail} from '../hostile/trail.js';
@@ -125,7 +125,7 @@ describe('scope manifest', () => {
 			try {
 				if (scoped) recordScope(db, {engine: 'athena', query: '', accounts: [], regions: [], since: null, until: null, objects: [path.relative(bucket, trail.logFiles[0]), path.relative(bucket, trail.logFiles[1])], origin: null, sha256: 'f'.repeat(64)});
 				// The digests of hours 11 and 13, not 12: downloaded for objects hours apart.
-				await importPaths(db, [trail.logFiles[0], trail.logFiles[1], trail.digestFiles[0], trail.digestFiles[2]], {workers: 0});
+				await importEvidence(db, [trail.logFiles[0], trail.logFiles[1], trail.digestFiles[0], trail.digestFiles[2]], {workers: 0});
 				return await verifyCaseFile(db);
 			} finally {
 				db.close();
