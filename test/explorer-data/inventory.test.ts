@@ -59,8 +59,7 @@ describe('case inventory', () => {
 		db.close();
 	});
 
-	// Skipped while `verify` itself fails on main (foreign key mismatch: account_event references the event view, issue10+11).
-	it.skip('records the outcome of verify, and a failed check after the evidence changed', async () => {
+	it('records the outcome of verify, and a failed check after the evidence changed', async () => {
 		const dir = tempDir();
 		const evidence = path.join(dir, 'evidence');
 		fs.cpSync(samples, evidence, {recursive: true});
@@ -92,7 +91,7 @@ describe('case inventory', () => {
 		expect(failed.summary.changed).toBeGreaterThan(0);
 	});
 
-	it.skip('a case file that cannot be written keeps the report and says the outcome was not recorded', async () => {
+	it('a case file that cannot be written keeps the report and says the outcome was not recorded', async () => {
 		const file = await sampleCase();
 		// Another connection holds the write lock: verify reads (WAL lets it), then cannot record.
 		const holder = openCaseFile(file);
