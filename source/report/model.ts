@@ -1,0 +1,199 @@
+/**
+ * The report's content as plain data, gathered from the case file through the query modules (no
+ * SQL here); html.ts and markdown.ts render it. Everything is ordered explicitly, so the same case
+ * file and options give the same model, and so byte-identical output.
+ */
+import type {CaseFile} from '../db/open.js';
+import {evidenceRows, type EvidenceRow} from '../db/evidence.js';
+import {caseInventory, type CaseInventory} from '../db/inventory.js';
+import {userView, type SignInEntry} from '../db/queries.js';
+import {caseScope, type CaseScope} from '../db/scope.js';
+import {triageJournal, type TriageEntry, type TriageStatus} from '../db/triage.js';
+import {listFindings, type StoredFinding} from '../findings/queries.js';
+import {severities, type Severity} from '../findings/types.js';
+
+export interface ReportOptions {
+	/** Only findings with these triage statuses. */
+	status?: TriageStatus[];
+	/** Only findings about these principals (ARNs). */
+	principals?: string[];
+	/** The time the report states; default the case's last import. */
+	generatedAt?: string;
+}
+
+export interface CaseFileFacts {
+	/** The case file's name as given. */
+	name: string;
+	sha256: string;
+	/** Bytes in the write-ahead log not yet in the main file (the hash covers the main file only). */
+	walBytes: number;
+	toolVersion: string;
+}
+
+export interface ReportFinding extends StoredFinding {
+	evidence: EvidenceRow[];
+}
+
+/** One device incarnation's life, for the swimlane chart. */
+export interface DeviceLane {
+	serialNumber: string;
+	incarnation: number;
+	name: string | null;
+	state: string;
+	createdAt: string | null;
+	enabledAt: string | null;
+	deactivatedAt: string | null;
+	deletedAt: string | null;
+	/** When first seen when its start is not in the evidence (a device seen only in use). */
+	firstSeen: string | null;
+	signIns: SignInMark[];
+}
+
+export interface SignInMark {
+	eventTime: string;
+	eventId: string;
+	eventName: string;
+	ok: boolean;
+}
+
+export interface OutcomeBucket {
+	/** Start of the period (UTC), e.g. '2024-03-01'. */
+	period: string;
+	success: number;
+	failure: number;
+}
+
+export interface ReportPrincipal {
+	arn: string;
+	type: string;
+	name: string | null;
+	findings: number;
+	lanes: DeviceLane[];
+	/** Sign-ins that named no known device (no MFA, or an unknown serial). */
+	otherSignIns: SignInMark[];
+	/** Chart period: day, week or month, chosen so the chart has at most maxBuckets bars. */
+	bucket: 'day' | 'week' | 'month';
+	outcomes: OutcomeBucket[];
+	/** The span the charts cover. */
+	from: string | null;
+	to: string | null;
+}
+
+export interface ReportModel {
+	generatedAt: string | null;
+	caseFile: CaseFileFacts;
+	inventory: CaseInventory;
+	scope: CaseScope[];
+	options: ReportOptions;
+	findings: ReportFinding[];
+	bySeverity: {severity: Severity; findings: ReportFinding[]}[];
+	principals: ReportPrincipal[];
+	journal: TriageEntry[];
+}
+
+const maxBuckets = 60;
+
+export function buildReport(db: CaseFile, caseFile: CaseFileFacts, options: ReportOptions = {}): ReportModel {
+	const inventory = caseInventory(db);
+	const principalSet = options.principals && options.principals.length > 0 ? new Set(options.principals) : undefined;
+	const findings: ReportFinding[] = listFindings(db, {status: options.status})
+		.filter(f => !principalSet || (f.principal !== null && principalSet.has(f.principal)))
+		.map(f => ({...f, evidence: evidenceRows(db, f.eventIds)}));
+	const counts = new Map<string, number>();
+	for (const f of findings) if (f.principal) counts.set(f.principal, (counts.get(f.principal) ?? 0) + 1);
+	// Principals in the order their first (most severe, oldest) finding comes.
+	const principals = [...counts.keys()].map(arn => principalSection(db, arn, counts.get(arn)!)).filter((p): p is ReportPrincipal => p !== undefined);
+	const reported = new Set(findings.map(f => f.key));
+	return {
+		generatedAt: options.generatedAt ?? inventory.lastImport,
+		caseFile,
+		inventory,
+		scope: caseScope(db),
+		options,
+		findings,
+		bySeverity: severities.map(severity => ({severity, findings: findings.filter(f => f.severity === severity)})).filter(s => s.findings.length > 0),
+		principals,
+		// The journal entries of what the report covers: its findings, and its principals' and devices' own entries.
+		journal: triageJournal(db).filter(
+			e =>
+				(e.kind === 'finding' && reported.has(e.target)) ||
+				(e.kind === 'principal' && counts.has(e.target)) ||
+				(e.kind === 'device' && principals.some(p => p.lanes.some(l => l.serialNumber === e.target))) ||
+				(e.kind === 'event' && findings.some(f => f.eventIds.includes(e.target))),
+		),
+	};
+}
+
+function mark(s: SignInEntry): SignInMark {
+	return {eventTime: s.eventTime, eventId: s.eventId, eventName: s.eventName, ok: s.result !== 'Failure' && !s.failedAtMfa};
+}
+
+function principalSection(db: CaseFile, arn: string, findingCount: number): ReportPrincipal | undefined {
+	const view = userView(db, arn);
+	if (!view) return undefined;
+	const deviceIds = new Set(view.devices.map(d => d.deviceId));
+	const lanes: DeviceLane[] = view.devices.map(d => ({
+		serialNumber: d.serialNumber,
+		incarnation: d.incarnation,
+		name: d.name,
+		state: d.state,
+		createdAt: d.createdAt,
+		enabledAt: d.enabledAt,
+		deactivatedAt: d.deactivatedAt,
+		deletedAt: d.deletedAt,
+		firstSeen: d.lifecycle[0]?.eventTime ?? view.logins.find(s => s.deviceId === d.deviceId)?.eventTime ?? null,
+		signIns: view.logins.filter(s => s.deviceId === d.deviceId).map(mark),
+	}));
+	const otherSignIns = view.logins.filter(s => s.deviceId === null || !deviceIds.has(s.deviceId)).map(mark);
+	const times = [
+		...lanes.flatMap(l => [l.createdAt, l.enabledAt, l.deactivatedAt, l.deletedAt, l.firstSeen]),
+		...view.logins.map(s => s.eventTime),
+	].filter((t): t is string => Boolean(t)).sort();
+	const from = times[0] ?? null;
+	const to = times[times.length - 1] ?? null;
+	const bucket = from && to ? bucketFor(from, to) : 'day';
+	return {
+		arn,
+		type: view.principal.type,
+		name: view.principal.name,
+		findings: findingCount,
+		lanes,
+		otherSignIns,
+		bucket,
+		outcomes: outcomes(view.logins.map(mark), bucket),
+		from,
+		to,
+	};
+}
+
+const day = 86_400_000;
+
+function bucketFor(from: string, to: string): ReportPrincipal['bucket'] {
+	const days = (Date.parse(to) - Date.parse(from)) / day + 1;
+	if (!Number.isFinite(days) || days <= maxBuckets) return 'day';
+	if (days / 7 <= maxBuckets) return 'week';
+	return 'month';
+}
+
+/** The start of the period holding a time, in UTC: the day, the Monday of the week, or the month. */
+export function periodOf(time: string, bucket: ReportPrincipal['bucket']): string {
+	const date = time.slice(0, 10);
+	if (bucket === 'day') return date;
+	if (bucket === 'month') return `${date.slice(0, 7)}-01`;
+	const ms = Date.parse(`${date}T00:00:00Z`);
+	if (Number.isNaN(ms)) return date;
+	const weekday = (new Date(ms).getUTCDay() + 6) % 7; // Monday = 0
+	return new Date(ms - weekday * day).toISOString().slice(0, 10);
+}
+
+function outcomes(marks: SignInMark[], bucket: ReportPrincipal['bucket']): OutcomeBucket[] {
+	const by = new Map<string, OutcomeBucket>();
+	for (const m of marks) {
+		const period = periodOf(m.eventTime, bucket);
+		const b = by.get(period) ?? {period, success: 0, failure: 0};
+		if (m.ok) b.success++;
+		else b.failure++;
+		by.set(period, b);
+	}
+	return [...by.values()].sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
+}
