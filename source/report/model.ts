@@ -4,9 +4,8 @@
  * file and options give the same model, and so byte-identical output.
  */
 import type {CaseFile} from '../db/open.js';
-import {evidenceRows, type EvidenceRow} from '../db/evidence.js';
 import {caseInventory, type CaseInventory} from '../db/inventory.js';
-import {userView, type SignInEntry} from '../db/queries.js';
+import {evidenceRows, missingEvidence, principalActivity, type ActivitySignIn, type EvidenceRow, type PrincipalActivity} from '../db/report.js';
 import {caseScope, type CaseScope} from '../db/scope.js';
 import {triageJournal, type TriageEntry, type TriageStatus} from '../db/triage.js';
 import {listFindings, type StoredFinding} from '../findings/queries.js';
@@ -96,13 +95,22 @@ const maxBuckets = 60;
 export function buildReport(db: CaseFile, caseFile: CaseFileFacts, options: ReportOptions = {}): ReportModel {
 	const inventory = caseInventory(db);
 	const principalSet = options.principals && options.principals.length > 0 ? new Set(options.principals) : undefined;
-	const findings: ReportFinding[] = listFindings(db, {status: options.status})
-		.filter(f => !principalSet || (f.principal !== null && principalSet.has(f.principal)))
-		.map(f => ({...f, evidence: evidenceRows(db, f.eventIds)}));
+	const listed = listFindings(db, {status: options.status}).filter(f => !principalSet || (f.principal !== null && principalSet.has(f.principal)));
+	const evidence = evidenceRows(
+		db,
+		listed.flatMap(f => f.eventIds),
+	);
+	const findings: ReportFinding[] = listed.map(f => ({...f, evidence: f.eventIds.map(id => evidence.get(id) ?? missingEvidence(id))}));
 	const counts = new Map<string, number>();
 	for (const f of findings) if (f.principal) counts.set(f.principal, (counts.get(f.principal) ?? 0) + 1);
 	// Principals in the order their first (most severe, oldest) finding comes.
-	const principals = [...counts.keys()].map(arn => principalSection(db, arn, counts.get(arn)!)).filter((p): p is ReportPrincipal => p !== undefined);
+	const activity = principalActivity(db, [...counts.keys()]);
+	const principals = [...counts.keys()]
+		.map(arn => activity.get(arn))
+		.filter((a): a is PrincipalActivity => a !== undefined)
+		.map(a => principalSection(a, counts.get(a.principal.arn)!));
+	const principalSerials = new Set(principals.flatMap(p => p.lanes.map(l => l.serialNumber)));
+	const findingEvents = new Set(findings.flatMap(f => f.eventIds));
 	const reported = new Set(findings.map(f => f.key));
 	return {
 		generatedAt: options.generatedAt ?? inventory.lastImport,
@@ -118,21 +126,19 @@ export function buildReport(db: CaseFile, caseFile: CaseFileFacts, options: Repo
 			e =>
 				(e.kind === 'finding' && reported.has(e.target)) ||
 				(e.kind === 'principal' && counts.has(e.target)) ||
-				(e.kind === 'device' && principals.some(p => p.lanes.some(l => l.serialNumber === e.target))) ||
-				(e.kind === 'event' && findings.some(f => f.eventIds.includes(e.target))),
+				(e.kind === 'device' && principalSerials.has(e.target)) ||
+				(e.kind === 'event' && findingEvents.has(e.target)),
 		),
 	};
 }
 
-function mark(s: SignInEntry): SignInMark {
+function mark(s: ActivitySignIn): SignInMark {
 	return {eventTime: s.eventTime, eventId: s.eventId, eventName: s.eventName, ok: s.result !== 'Failure' && !s.failedAtMfa};
 }
 
-function principalSection(db: CaseFile, arn: string, findingCount: number): ReportPrincipal | undefined {
-	const view = userView(db, arn);
-	if (!view) return undefined;
-	const deviceIds = new Set(view.devices.map(d => d.deviceId));
-	const lanes: DeviceLane[] = view.devices.map(d => ({
+function principalSection({principal, devices, signIns}: PrincipalActivity, findingCount: number): ReportPrincipal {
+	const deviceIds = new Set(devices.map(d => d.id));
+	const lanes: DeviceLane[] = devices.map(d => ({
 		serialNumber: d.serialNumber,
 		incarnation: d.incarnation,
 		name: d.name,
@@ -141,26 +147,26 @@ function principalSection(db: CaseFile, arn: string, findingCount: number): Repo
 		enabledAt: d.enabledAt,
 		deactivatedAt: d.deactivatedAt,
 		deletedAt: d.deletedAt,
-		firstSeen: d.lifecycle[0]?.eventTime ?? view.logins.find(s => s.deviceId === d.deviceId)?.eventTime ?? null,
-		signIns: view.logins.filter(s => s.deviceId === d.deviceId).map(mark),
+		firstSeen: d.firstSeen,
+		signIns: signIns.filter(s => s.deviceId === d.id).map(mark),
 	}));
-	const otherSignIns = view.logins.filter(s => s.deviceId === null || !deviceIds.has(s.deviceId)).map(mark);
+	const otherSignIns = signIns.filter(s => s.deviceId === null || !deviceIds.has(s.deviceId)).map(mark);
 	const times = [
 		...lanes.flatMap(l => [l.createdAt, l.enabledAt, l.deactivatedAt, l.deletedAt, l.firstSeen]),
-		...view.logins.map(s => s.eventTime),
+		...signIns.map(s => s.eventTime),
 	].filter((t): t is string => Boolean(t)).sort();
 	const from = times[0] ?? null;
 	const to = times[times.length - 1] ?? null;
 	const bucket = from && to ? bucketFor(from, to) : 'day';
 	return {
-		arn,
-		type: view.principal.type,
-		name: view.principal.name,
+		arn: principal.arn,
+		type: principal.type,
+		name: principal.name,
 		findings: findingCount,
 		lanes,
 		otherSignIns,
 		bucket,
-		outcomes: outcomes(view.logins.map(mark), bucket),
+		outcomes: outcomes(signIns.map(mark), bucket),
 		from,
 		to,
 	};

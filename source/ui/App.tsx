@@ -3,6 +3,7 @@ import {useEffect, useReducer, useRef, useState} from 'react';
 import {parseTimeArgument} from '../lib/time.js';
 import {Frame, listHeight} from './components/Frame.js';
 import {Help} from './components/Help.js';
+import {triagePromptLine, triageSubject, useTriagePrompt, withTriage, type TriagePromptState, type TriageSubject} from './components/TriagePrompt.js';
 import type {SearchHit} from '../model/search.js';
 import type {ExplorerData} from './data.js';
 import {exportView} from './export.js';
@@ -40,6 +41,8 @@ interface State {
 	status: string;
 	/** The time-range prompt of the timeline, while it is open. */
 	prompt?: string;
+	/** What the triage prompt marks, while it is open. */
+	triage?: TriageSubject;
 }
 
 export interface AppProps {
@@ -92,7 +95,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 	function modelOf(view: View): ScreenModel {
 		const cached = models.current.get(view);
 		if (cached && ((view.screen !== 'event' && view.screen !== 'finding') || cached.width === width) && (view.screen !== 'search' || cached.generation === generation.current)) return cached.model;
-		const model = buildModel(view);
+		const model = withTriage(buildModel(view), data, view);
 		models.current.set(view, {width, generation: generation.current, model});
 		return model;
 	}
@@ -187,6 +190,26 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 		exit();
 	}
 
+	const triagePrompt = useTriagePrompt({
+		isActive: () => state.current.triage !== undefined,
+		onSubmit: saveTriage,
+		onCancel: () => update(s => ({...s, triage: undefined, status: 'triage unchanged'})),
+		onInterrupt: quit,
+	});
+
+	function saveTriage(choice: TriagePromptState) {
+		const subject = state.current.triage;
+		if (!subject) return;
+		const label = terminalSafe(subject.label);
+		try {
+			const entry = data.setTriage({...subject.target, status: choice.status, note: choice.note});
+			models.current = new WeakMap(); // every screen showing a status is stale now
+			update(s => ({...s, triage: undefined, status: `${label}: ${entry.oldStatus} → ${entry.newStatus}${entry.note ? ', note saved' : ''}`}));
+		} catch (error) {
+			update(s => ({...s, triage: undefined, status: `triage not saved: ${terminalSafe((error as Error).message)}`}));
+		}
+	}
+
 	function push(view: View) {
 		update(s => ({...s, status: '', stack: [...s.stack, entry(view)].slice(-maxDepth)}));
 	}
@@ -243,6 +266,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 	}
 
 	useInput((input, key) => {
+		if (triagePrompt.tookKey() || state.current.triage) return; // the triage prompt's (its handler runs first)
 		// Keys repeated or sent together (a held j, tmux send-keys Tab Tab) can arrive as one chunk;
 		// outside the search line each character is its own keystroke.
 		const typingNow = (top().view.screen === 'search' && (top().view as {focus: string}).focus === 'query') || state.current.prompt !== undefined;
@@ -254,6 +278,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 	});
 
 	function handleKey(rawInput: string, key: Key) {
+		if (state.current.triage) return; // a chunk's keys after the one that opened the prompt
 		const input = rawInput === '\u0003' ? 'c' : rawInput;
 		if (key.ctrl && input === 'c') return quit();
 		const s = state.current;
@@ -335,6 +360,12 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 			case 'findings':
 				if (view.screen !== 'findings') push({screen: 'findings'});
 				return;
+			case 'triage': {
+				const subject = triageSubject(data, view, pane.text ? undefined : pane.rows[e.cursors[e.pane] ?? 0]?.target);
+				if (!subject) return update(st => ({...st, status: 'nothing to triage here: select a finding'}));
+				triagePrompt.open({status: data.triage(subject.target).status, note: ''});
+				return update(st => ({...st, triage: subject}));
+			}
 			case 'export':
 				try {
 					// The full path, its end (the file name) kept when the line is too narrow for all of it.
@@ -361,7 +392,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 	}
 	const searchLine = e.view.screen === 'search' ? [`/ ${terminalSafe(e.view.query)}${e.view.focus === 'query' ? '█' : ''}`] : [];
 	const hint = e.view.screen === 'search' && e.view.focus === 'query' ? 'type to search · ↑↓ select · Enter open · Tab results · Esc clear · Ctrl-C quit' : '? help · / search · Enter open · Esc back · q quit';
-	const status = s.prompt !== undefined ? `range (SINCE [UNTIL], e.g. 2024-03-01 2024-03-08 or 7d; empty clears): ${terminalSafe(s.prompt)}█` : s.status || hint;
+	const status = s.triage ? triagePromptLine(triagePrompt.state, s.triage.label, width) : s.prompt !== undefined ? `range (SINCE [UNTIL], e.g. 2024-03-01 2024-03-08 or 7d; empty clears): ${terminalSafe(s.prompt)}█` : s.status || hint;
 	return (
 		<Frame
 			model={model}

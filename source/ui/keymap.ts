@@ -26,6 +26,7 @@ export type Action =
 	| 'owner'
 	| 'findings'
 	| 'export'
+	| 'triage'
 	| 'help'
 	| 'quit'
 	| 'interrupt';
@@ -64,6 +65,7 @@ export const keymap: Binding[] = [
 	{action: 'owner', keys: 'o', description: 'open the owner of this device', screens: ['device'], match: i => i === 'o'},
 	{action: 'findings', keys: 'F', description: 'findings (all of them)', screens: 'all', match: i => i === 'F'},
 	{action: 'export', keys: 'e', description: 'export this view to a file (CSV for lists, JSON otherwise)', screens: 'all', match: i => i === 'e'},
+	{action: 'triage', keys: 'm', description: 'mark (triage) this finding, principal, device or event: confirmed, benign or needs-review, with a note', screens: ['findings', 'finding', 'principal', 'device', 'event'], match: i => i === 'm'},
 	{action: 'help', keys: '?', description: 'this help', screens: 'all', match: i => i === '?'},
 	{action: 'quit', keys: 'q', description: 'quit', screens: 'all', match: (i, k) => i === 'q' && !k.ctrl && !k.meta},
 	{action: 'interrupt', keys: 'Ctrl-C', description: 'quit, always (also while typing)', screens: 'all', whileTyping: true, match: (i, k) => k.ctrl && i === 'c'},

@@ -13,18 +13,22 @@ export function findingSubject(f: Finding): string {
 	return account ? `${account} ${name}` : name;
 }
 
-/** At 80 columns rule and subject show (the summary is on the finding's own view, one Enter away). */
+/**
+ * At 80 columns rule and subject show (the summary is on the finding's own view, one Enter away);
+ * the triage status goes before the summary.
+ */
 const columns: Column[] = [
 	{title: 'sev', width: 8, fit: true},
 	{title: 'rule', width: 30, fit: true},
 	{title: 'account / subject', width: 40, fit: true, keep: true},
+	{title: 'status', width: 12, fit: true, drop: 2},
 	{title: 'summary', width: 20, flex: true, drop: 1},
 ];
 
 /** Every finding row opens the finding's detail view. */
 function findingRow(f: Finding): Row {
 	return {
-		cells: [f.severity, f.rule, findingSubject(f), f.summary],
+		cells: [f.severity, f.rule, findingSubject(f), f.status, f.summary],
 		target: {screen: 'finding', findingId: f.id},
 		marker: true,
 		hidden: hiddenIn(f.principal, f.serialNumber, f.summary),
@@ -38,8 +42,8 @@ function findingsExport(findings: Finding[]): ScreenModel['export'] {
 		format: 'csv',
 		json: findings,
 		table: {
-			header: ['rule', 'severity', 'principal', 'serialNumber', 'firstSeen', 'lastSeen', 'eventIds', 'summary'],
-			rows: findings.map(f => [f.rule, f.severity, f.principal, f.serialNumber, f.firstSeen, f.lastSeen, f.eventIds.join(' '), f.summary]),
+			header: ['rule', 'severity', 'principal', 'serialNumber', 'firstSeen', 'lastSeen', 'eventIds', 'summary', 'status', 'note'],
+			rows: findings.map(f => [f.rule, f.severity, f.principal, f.serialNumber, f.firstSeen, f.lastSeen, f.eventIds.join(' '), f.summary, f.status, f.note]),
 		},
 	};
 }
