@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {parseArgs} from 'node:util';
+import {explorerRows} from './explorer.js';
 import {accountId, generateArchive, type ArchiveStats} from './generate.js';
 import {repoRoot} from './write-samples.js';
 
@@ -261,6 +262,7 @@ export async function runBenchmark(options: {events: number; keep?: string; seed
 		rows.push(await timeQuery('timeline', ['--user', `arn:aws:iam::${account}:user/alice`], db));
 		rows.push(await timeQuery('findings', [], db));
 		rows.push(...(await searchKeystrokes(db, 'mary.garcia')));
+		rows.push(...(await explorerRows(db, timeQuery)));
 		rows.push(await firstFrame(db));
 		process.stdout.write('\n');
 		printTable(rows);

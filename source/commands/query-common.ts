@@ -23,18 +23,50 @@ export function printJson(value: unknown): void {
 }
 
 /**
- * Aligned columns. Every cell goes through safe(); cells wider than the column's cap are cut
- * with '…' so a row stays readable at 80 columns (full values are in --json).
+ * Aligned columns. Every cell goes through safe(); a cell wider than its column's cap is shortened
+ * with '…' to keep the row within 80 columns, and its whole value is then written on a line of its
+ * own under the row ("wrap, don't cut": an ARN, serial, account, key, IP or eventID is never shown
+ * only in part).
  */
 export function table(headers: string[], rows: unknown[][], caps: number[] = []): string {
-	const cells = rows.map(r => r.map((c, i) => truncate(safe(c), caps[i] ?? 40)));
+	const whole = rows.map(r => r.map(c => safe(c)));
+	const cells = whole.map(r => r.map((c, i) => truncate(c, caps[i] ?? 40)));
 	const widths = headers.map((h, i) => Math.max(h.length, ...cells.map(r => displayWidth(r[i] ?? ''))));
 	const line = (r: string[]) =>
 		r
 			.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i] - displayWidth(c))))
 			.join('  ')
 			.trimEnd();
-	return [line(headers), ...cells.map(line)].join('\n');
+	const out = [line(headers)];
+	cells.forEach((r, i) => {
+		out.push(line(r));
+		const cut = whole[i].filter((c, j) => c !== r[j]);
+		if (cut.length > 0) out.push(...wrapText(cut.join('  '), 80, '    '));
+	});
+	return out.join('\n');
+}
+
+/**
+ * Words of safe text wrapped to `width` terminal columns, each line indented. A word wider than a
+ * line (an ARN in a summary) is never cut: it gets a line of its own, indented less when that
+ * keeps it within 80 columns, so it can be copied whole.
+ */
+export function wrapText(text: string, width: number, indent: string): string[] {
+	const lines: string[] = [];
+	let current = '';
+	for (const word of text.split(/ +/).filter(Boolean)) {
+		const candidate = current ? `${current} ${word}` : word;
+		if (displayWidth(indent + candidate) <= width) {
+			current = candidate;
+			continue;
+		}
+		if (current) lines.push(indent + current);
+		current = '';
+		if (displayWidth(indent + word) <= width) current = word;
+		else lines.push(' '.repeat(Math.max(0, Math.min(indent.length, 80 - displayWidth(word)))) + word);
+	}
+	if (current) lines.push(indent + current);
+	return lines;
 }
 
 export type Resolved<T> = {ok: true; value: T} | {ok: false; status: number};

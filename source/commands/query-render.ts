@@ -1,7 +1,9 @@
 /** Human renderings shared by the query commands: aligned columns within 80 terminal columns. */
 import type {LifecycleEntry, SignInEntry} from '../db/queries.js';
 import {displayWidth, safe, truncate} from '../lib/terminal-text.js';
-import {table} from './query-common.js';
+import {table, wrapText} from './query-common.js';
+
+export {wrapText};
 
 /** '2024-03-01T10:00:00Z' → '2024-03-01 10:00:00' (all times are UTC; headers say so). */
 export function shortTime(time: string | null): string {
@@ -27,10 +29,19 @@ export function lifecycleTable(entries: LifecycleEntry[], indent = '  '): string
 	const out = [indent + lines[0]];
 	entries.forEach((e, i) => {
 		out.push(indent + lines[i + 1]);
-		const who = [`by ${safe(principalLabel(e.actor) || 'unknown')}`, e.accessKeyId ? `key ${safe(e.accessKeyId)}` : '', e.sourceIPAddress ? `from ${safe(e.sourceIPAddress)}` : '', e.userAgent ? `(${safe(e.userAgent)})` : '']
+		// Who, with which key, from where: wrapped, never cut. The user agent gives way: it takes
+		// what is left of the last line (cut there if it must), or a line of its own.
+		const who = [`by ${safe(principalLabel(e.actor) || 'unknown')}`, e.accessKeyId ? `key ${safe(e.accessKeyId)}` : '', e.sourceIPAddress ? `from ${safe(e.sourceIPAddress)}` : '']
 			.filter(Boolean)
 			.join(' ');
-		out.push(`${indent}    ${truncate(who, 74 - indent.length)}`);
+		const whoLines = wrapText(who, 80, `${indent}    `);
+		if (e.userAgent) {
+			const last = whoLines[whoLines.length - 1];
+			const room = 80 - displayWidth(last) - 3;
+			if (room >= 16) whoLines[whoLines.length - 1] = `${last} (${truncate(safe(e.userAgent), room)})`;
+			else whoLines.push(`${indent}    (${truncate(safe(e.userAgent), 80 - indent.length - 6)})`);
+		}
+		out.push(...whoLines);
 		if (!e.serialNumber && e.cliCommand) out.push(`${indent}    serial not logged; client command ${safe(e.cliCommand)}`);
 	});
 	return out.join('\n');
@@ -83,7 +94,7 @@ export function signInTable(entries: SignInEntry[], options: {principal?: boolea
 		? table(
 				['TIME (UTC)', 'WHO', 'STEP', 'RESULT', 'MFA / DEVICE'],
 				entries.map(s => [shortTime(s.eventTime), principalLabel(s.principalArn), signInLabel(s.eventName), signInResult(s), mfaLabel(s)]),
-				[19, 13, 10, 11, 15],
+				[19, 17, 10, 11, 15],
 			)
 		: table(
 				['TIME (UTC)', 'STEP', 'RESULT', 'MFA / DEVICE', 'SOURCE IP'],
@@ -103,27 +114,4 @@ export function principalLabel(arn: string | null): string {
 	if (!m) return arn;
 	if (m[2] === 'root') return `root@${m[1]}`;
 	return m[2].split('/').pop() || arn;
-}
-
-/**
- * Words of safe text wrapped to `width` terminal columns, each line indented. A word wider than a
- * line (an ARN in a summary) is never cut: it gets a line of its own, indented less when that
- * keeps it within 80 columns, so it can be copied whole.
- */
-export function wrapText(text: string, width: number, indent: string): string[] {
-	const lines: string[] = [];
-	let current = '';
-	for (const word of text.split(/ +/).filter(Boolean)) {
-		const candidate = current ? `${current} ${word}` : word;
-		if (displayWidth(indent + candidate) <= width) {
-			current = candidate;
-			continue;
-		}
-		if (current) lines.push(indent + current);
-		current = '';
-		if (displayWidth(indent + word) <= width) current = word;
-		else lines.push(' '.repeat(Math.max(0, Math.min(indent.length, 80 - displayWidth(word)))) + word);
-	}
-	if (current) lines.push(indent + current);
-	return lines;
 }

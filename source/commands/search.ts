@@ -1,21 +1,29 @@
+import {PivotSearch, pivotShape} from '../db/pivots.js';
 import {SearchIndex} from '../model/search.js';
 import {safe} from '../lib/terminal-text.js';
 import {dbFlag, jsonFlag, type Command} from './command.js';
 import {openForQuery, out, printJson, table} from './query-common.js';
+import {wrapText} from './query-render.js';
 
 export const searchCommand: Command = {
 	name: 'search',
-	summary: 'fuzzy search over principals (name, ARN) and MFA devices (name, serial)',
+	summary: 'search principals, MFA devices, access keys, source IPs, user agents and eventIDs',
 	help: `
 	Usage
 	  $ mfatrail search <TEXT> [--limit N] [--db FILE] [--json]
 
-	Exact ARN, serial or name matches come first, then names containing the text, then fuzzy
-	matches. A pasted full ARN is found however long it is.
+	Principals (name, ARN) and MFA devices (name, serial): exact matches first, then names
+	containing the text, then fuzzy matches; a pasted full ARN is found however long it is.
+	Pivots: access key IDs (AKIA…/ASIA…, a prefix is enough), source IPs (a prefix, or a CIDR such
+	as 203.0.113.0/24), eventIDs (a prefix of eight or more characters) and user agents or named
+	sources (AWS Internal, ec2.amazonaws.com: any part of the text). Open one with mfatrail key,
+	ip, agent or event.
 
 	Examples
 	  $ mfatrail search alice --db case.db
 	  $ mfatrail search arn:aws:iam::111122223333:mfa/alice --json
+	  $ mfatrail search AKIA2BEA
+	  $ mfatrail search 203.0.113.0/24
 `,
 	flags: {...dbFlag, ...jsonFlag, limit: {type: 'number', default: 20}},
 	run(input, flags) {
@@ -25,15 +33,31 @@ export const searchCommand: Command = {
 		if (!Number.isInteger(limit) || limit < 1) throw new Error('--limit must be a positive whole number');
 		const db = openForQuery(flags);
 		try {
-			const hits = SearchIndex.searchOnce(db, text, {limit});
-			if (flags.json) printJson(hits);
-			else if (hits.length === 0) out(`no principal or device matches ${safe(JSON.stringify(text))}`);
+			const shape = pivotShape(text);
+			// A key, address or eventID shape is a pivot first; free text looks for names first.
+			const hits = shape === 'text' || shape === 'event' ? SearchIndex.searchOnce(db, text, {limit}) : [];
+			const pivots = new PivotSearch(db).search(text, {limit: Math.max(1, limit - hits.length)});
+			if (flags.json) printJson([...(shape === 'text' ? hits : []), ...pivots, ...(shape === 'text' ? [] : hits)]);
+			else if (hits.length === 0 && pivots.length === 0) out(`nothing matches ${safe(JSON.stringify(text))}`);
 			else {
-				// The full ARN or serial goes on its own line: it is what `user`/`device` take.
-				const lines = table(['KIND', 'NAME', 'ACCOUNT', 'FACT'], hits.map(h => [h.kind, h.label, h.accountId, h.fact]), [9, 26, 12, 26]).split('\n');
-				out([lines[0], ...hits.flatMap((h, i) => [lines[i + 1], `  ${safe(h.id)}`])].join('\n'));
+				const lines: string[] = [];
+				if (hits.length > 0) {
+					// The full ARN or serial goes on its own line: it is what `user`/`device` take.
+					const rows = table(['KIND', 'NAME', 'ACCOUNT', 'FACT'], hits.map(h => [h.kind, h.label, h.accountId, h.fact]), [9, 26, 12, 26]).split('\n');
+					lines.push(rows[0], ...hits.flatMap((h, i) => [rows[i + 1], `  ${safe(h.id)}`]));
+				}
+				if (pivots.length > 0) {
+					if (lines.length > 0) lines.push('');
+					lines.push('KIND        CALLS  FIRST … LAST (UTC); the value below, whole');
+					for (const p of pivots) {
+						const seen = p.firstSeen ? `${p.firstSeen.slice(0, 16).replace('T', ' ')} … ${p.lastSeen!.slice(0, 16).replace('T', ' ')}` : '';
+						lines.push(`${p.kind.padEnd(10)}  ${p.count === null ? '     ' : String(p.count).padStart(5)}  ${seen}`.trimEnd(), ...wrapText(safe(p.id), 80, '  '));
+						if (p.principal) lines.push(...wrapText(`by ${safe(p.principal)}`, 80, '    '));
+					}
+				}
+				out(lines.join('\n'));
 			}
-			return hits.length > 0 ? 0 : 1;
+			return hits.length + pivots.length > 0 ? 0 : 1;
 		} finally {
 			db.close();
 		}

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {caseFilePath, openCaseFile} from '../db/open.js';
+import {recordVerify, type VerifyOutcome} from '../db/verify-record.js';
 import {safe} from '../lib/terminal-text.js';
 import {readPublicKeys, Signatures} from '../verify/digest.js';
 import {verifyCaseFile, type VerifyReport} from '../verify/index.js';
@@ -63,17 +64,63 @@ export function formatReport(report: VerifyReport): string {
 	for (const s of digests.signatures.invalid) lines.push(`  SIGNATURE INVALID ${safe(s)}`);
 	for (const s of digests.signatures.absent) lines.push(`  no signature given for ${safe(s)}`);
 	lines.push(...wrapText(`digest status: ${safe(digests.status)}`, 80, '  ').map((l, i) => (i === 0 ? l.slice(2) : l)));
-	const problems =
-		(integrity.ok ? 0 : 1) +
-		sources.changed.length +
-		digests.invalid.length +
-		digests.missing.length +
-		digests.altered.length +
-		digests.uncovered.length +
-		digests.chain.problems.length +
-		digests.signatures.invalid.length;
+	const problems = problemCount(report);
 	lines.push(report.ok ? 'result: all checks hold' : `result: ${problems} problem${problems === 1 ? '' : 's'} found`);
 	return `${lines.join('\n')}\n`;
+}
+
+/** Each kind of problem the report lists, counted. */
+function problemKinds(report: VerifyReport): Record<string, number> {
+	const {integrity, sources, digests} = report;
+	return {
+		integrity: integrity.ok ? 0 : 1,
+		changed: sources.changed.length,
+		notOnDisk: sources.notOnDisk.length,
+		notRehashed: sources.notRehashed.length,
+		invalidDigests: digests.invalid.length,
+		missing: digests.missing.length,
+		altered: digests.altered.length,
+		uncovered: digests.uncovered.length,
+		chain: digests.chain.problems.length,
+		invalidSignatures: digests.signatures.invalid.length,
+	};
+}
+
+/** Problems that fail the check (files not on disk or not re-hashed are listed, not failures). */
+function problemCount(report: VerifyReport): number {
+	const {notOnDisk, notRehashed, ...failing} = problemKinds(report);
+	return Object.values(failing).reduce((a, b) => a + b, 0);
+}
+
+export function verifyOutcome(report: VerifyReport, toolVersion: string, at: Date = new Date()): VerifyOutcome {
+	return {
+		verifiedAt: at.toISOString(),
+		ok: report.ok,
+		problems: problemCount(report),
+		sources: report.sources.total,
+		digestStatus: report.digests.status,
+		toolVersion,
+		summary: problemKinds(report),
+	};
+}
+
+/**
+ * The check reads only; its outcome is then written to the case file through a second, writable
+ * connection. A case file that cannot be written (read-only file or medium, an import holding the
+ * lock) keeps its report on screen and says the outcome was not recorded.
+ */
+function recordOutcome(file: string, outcome: VerifyOutcome): string | undefined {
+	try {
+		const db = openCaseFile(file);
+		try {
+			recordVerify(db, outcome);
+		} finally {
+			db.close();
+		}
+		return undefined;
+	} catch (error) {
+		return (error as Error).message;
+	}
 }
 
 export const verifyCommand: Command = {
@@ -95,6 +142,9 @@ export const verifyCommand: Command = {
 	                      (values may also be aws s3api head-object output)
 	  --signatures DIR    <digest file name>.sig (hex) or <digest file name>.json (head-object)
 	Without them the digest status says "hash chain consistent, signature not verified".
+
+	The outcome (when, whether all checks hold, how many problems) is then recorded in the case
+	file for the overview and mfatrail summary; a case file that cannot be written is only read.
 
 	Options
 	  --db FILE   case file (default ./mfatrail.db, or $MFATRAIL_DB)
@@ -120,13 +170,19 @@ export const verifyCommand: Command = {
 		}
 		const publicKeys = keyFile ? readPublicKeys(fs.readFileSync(keyFile)) : undefined;
 		const signatures = signatureFile ? readSignatures(signatureFile) : undefined;
-		const db = openCaseFile(caseFilePath(flags.db as string), {readonly: true});
+		const file = caseFilePath(flags.db as string);
+		const db = openCaseFile(file, {readonly: true});
+		let report: VerifyReport;
 		try {
-			const report = await verifyCaseFile(db, {publicKeys, signatures});
-			process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : formatReport(report));
-			return report.ok ? 0 : verifyFailed;
+			report = await verifyCaseFile(db, {publicKeys, signatures});
 		} finally {
 			db.close();
 		}
+		process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : formatReport(report));
+		// main.js lists this module: loaded here, not imported above, to keep the modules acyclic.
+		const {toolVersion} = await import('./main.js');
+		const notRecorded = recordOutcome(file, verifyOutcome(report, toolVersion()));
+		if (notRecorded) process.stderr.write(`mfatrail verify: the outcome was not recorded in the case file: ${safe(notRecorded)}\n`);
+		return report.ok ? 0 : verifyFailed;
 	},
 };

@@ -1,57 +1,137 @@
 /**
- * The case inventory: what evidence the case file holds (sources, time span, accounts, regions,
- * SHA-256 of every source) and what is known of its integrity (the last verify result, a scoped
- * extract). Read by the report; the overview screen shows the same.
- * (Minimal version written by issue14; issue13 owns this module and replaces it at merge.)
+ * What the case file holds, for the overview, `mfatrail summary` and reports: the evidence
+ * (sources with their SHA-256, time span, accounts, regions), the last verify outcome, and whether
+ * the case is a scoped extract. Cheap at a million events: accounts and regions are read by
+ * seeking from one distinct value to the next in an index (db/013_explorer.sql), the span from the
+ * per-source first/last times.
  */
 import type {CaseFile} from './open.js';
-import {caseScope} from './scope.js';
+import {lastVerify, type VerifyOutcome} from './verify-record.js';
 
-export interface InventorySource {
+/** One scope of a scoped extract (issue 12's `caseScope(db)`, source/db/scope.ts). */
+export interface ScopeEntry {
+	engine: string;
+	query: string;
+	accounts: string[];
+	regions: string[];
+	since: string | null;
+	until: string | null;
+	importedAt: string;
+}
+
+export interface SourceHash {
+	id: number;
 	path: string;
 	member: string | null;
 	format: string;
-	sha256: string;
-	records: number;
 	status: string;
+	/** SHA-256 of the bytes as read, and of the decompressed content. */
+	sha256: string;
+	contentSha256: string;
+	records: number;
 }
 
 export interface CaseInventory {
-	/** Evidence sources read (files and archive members), digests included. */
-	sources: number;
+	sources: {
+		/** Source rows: files and archive members read (digests included). */
+		total: number;
+		digests: number;
+		/** Sources holding only some fields (CSV exports). */
+		partial: number;
+	};
+	imports: {runs: number; lastFinishedAt: string | null};
 	events: number;
-	firstEventTime: string | null;
-	lastEventTime: string | null;
+	rejections: number;
+	span: {first: string | null; last: string | null};
 	accounts: string[];
 	regions: string[];
-	/** Every source with its SHA-256, in path order. */
-	files: InventorySource[];
-	/** When the last import finished (or started, if it never finished); null before any import. */
-	lastImport: string | null;
-	/** The last `mfatrail verify` result, when the case file records one. */
-	lastVerify: {at: string; ok: boolean; summary: string} | null;
-	/** The case holds a scoped extract (source/db/scope.ts). */
+	/** Every source with its hashes, in import order. */
+	hashes: SourceHash[];
+	/** The last `mfatrail verify` whose outcome was recorded; null when none was. */
+	verify: VerifyOutcome | null;
+	/** Scoped extract: how the evidence was selected; empty for whole evidence. */
+	scope: ScopeEntry[];
 	scoped: boolean;
 }
 
-export function caseInventory(db: CaseFile): CaseInventory {
-	const span = db.prepare('SELECT count(*) AS events, min(event_time) AS first, max(event_time) AS last FROM event').get() as {events: number; first: string | null; last: string | null};
-	const accounts = db.prepare('SELECT DISTINCT recipient_account_id FROM event WHERE recipient_account_id IS NOT NULL ORDER BY 1').pluck().all() as string[];
-	const regions = db.prepare('SELECT DISTINCT aws_region FROM event WHERE aws_region IS NOT NULL ORDER BY 1').pluck().all() as string[];
-	const files = db
-		.prepare(`SELECT path, member, format, sha256, record_count AS records, status FROM source ORDER BY path, coalesce(member, ''), id`)
-		.all() as InventorySource[];
-	const lastImport = db.prepare('SELECT max(coalesce(finished_at, started_at)) FROM import_run').pluck().get() as string | null;
+export interface InventoryOptions {
+	/** Leave the per-source hash list out (it has one row per evidence file: 40k at a million events). */
+	hashes?: boolean;
+}
+
+/**
+ * Reader of issue 12's scope table; until that module is merged, a case file has no scope. Kept
+ * as a hook so this module does not depend on one that may be absent.
+ */
+let scopeReader: ((db: CaseFile) => ScopeEntry[]) | undefined;
+
+/** Called by the module that owns the scope table (source/db/scope.ts) once it is loaded. */
+export function useScopeReader(reader: (db: CaseFile) => ScopeEntry[]): void {
+	scopeReader = reader;
+}
+
+function tableExists(db: CaseFile, name: string): boolean {
+	return Boolean(db.prepare(`SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?`).pluck().get(name));
+}
+
+/**
+ * The distinct non-null values of an indexed column, by seeking past each value in turn: one index
+ * lookup per distinct value instead of a scan of every row.
+ */
+export function distinctValues(db: CaseFile, table: string, column: string, where = '1', max = 10_000): string[] {
+	const next = db.prepare(`SELECT min(${column}) FROM ${table} WHERE ${column} > ? AND (${where})`).pluck();
+	const values: string[] = [];
+	let value = db.prepare(`SELECT min(${column}) FROM ${table} WHERE ${column} IS NOT NULL AND (${where})`).pluck().get() as string | null;
+	while (value !== null && values.length < max) {
+		values.push(value);
+		value = next.get(value) as string | null;
+	}
+	return values;
+}
+
+export function caseInventory(db: CaseFile, options: InventoryOptions = {}): CaseInventory {
+	const sources = db
+		.prepare(`SELECT count(*) AS total, count(*) FILTER (WHERE status = 'digest') AS digests, count(*) FILTER (WHERE status = 'partial') AS partial,
+			min(first_event_time) AS first, max(last_event_time) AS last FROM source`)
+		.get() as {total: number; digests: number; partial: number; first: string | null; last: string | null};
+	const runs = db.prepare(`SELECT count(*) AS runs, max(finished_at) AS lastFinishedAt FROM import_run WHERE status = 'done'`).get() as CaseInventory['imports'];
+	// count(*) over the smallest index on event (max(rowid) would miscount after deletions).
+	const events = db.prepare(`SELECT count(*) FROM event`).pluck().get() as number;
+	const rejections = db.prepare(`SELECT count(*) FROM rejection`).pluck().get() as number;
+	const accounts = distinctValues(db, 'event', 'recipient_account_id');
+	// Regions: for each account, seek through its regions (the index is (account, region)).
+	const regionSet = new Set<string>();
+	const firstRegion = db.prepare(`SELECT min(aws_region) FROM event WHERE recipient_account_id IS ? AND aws_region IS NOT NULL`).pluck();
+	const nextRegion = db.prepare(`SELECT min(aws_region) FROM event WHERE recipient_account_id IS ? AND aws_region > ?`).pluck();
+	for (const account of [...accounts, null]) {
+		for (let r = firstRegion.get(account) as string | null; r !== null; r = nextRegion.get(account, r) as string | null) regionSet.add(r);
+	}
+	const hashes =
+		options.hashes === false
+			? []
+			: (db
+					.prepare(`SELECT id, path, member, format, status, sha256, content_sha256 AS contentSha256, record_count AS records FROM source ORDER BY id`)
+					.all() as SourceHash[]);
+	let scope: ScopeEntry[] = [];
+	if (scopeReader) {
+		try {
+			scope = scopeReader(db);
+		} catch {
+			// A case file from before scoped extracts has no scope table: whole evidence.
+			scope = [];
+		}
+	}
 	return {
-		sources: files.length,
-		events: span.events,
-		firstEventTime: span.first,
-		lastEventTime: span.last,
+		sources: {total: sources.total, digests: sources.digests, partial: sources.partial},
+		imports: {runs: runs.runs, lastFinishedAt: runs.lastFinishedAt},
+		events,
+		rejections,
+		span: {first: sources.first, last: sources.last},
 		accounts,
-		regions,
-		files,
-		lastImport,
-		lastVerify: null,
-		scoped: caseScope(db).length > 0,
+		regions: [...regionSet].sort(),
+		hashes,
+		verify: tableExists(db, 'verify_run') ? lastVerify(db) : null,
+		scope,
+		scoped: scope.length > 0,
 	};
 }

@@ -118,6 +118,8 @@ export interface SignInFilter {
 	principalArn?: string;
 	deviceSerial?: string;
 	failedOnly?: boolean;
+	/** Sign-ins from these source IPs (the IP pivot). */
+	sourceIPs?: string[];
 	since?: string;
 	until?: string;
 	limit?: number;
@@ -273,6 +275,10 @@ export function listSignIns(db: CaseFile, filter: SignInFilter = {}): SignInEntr
 		args.push(filter.deviceSerial);
 	}
 	if (filter.failedOnly) where.push(`(s.result = 'Failure' OR s.failed_at_mfa = 1)`);
+	if (filter.sourceIPs) {
+		where.push(`s.source_ip IN (${filter.sourceIPs.map(() => '?').join(', ') || 'NULL'})`);
+		args.push(...filter.sourceIPs);
+	}
 	if (filter.since) {
 		where.push('s.event_time >= ?');
 		args.push(filter.since);
@@ -395,4 +401,64 @@ export function devicesAt(db: CaseFile, principalArn: string, time: string): Dev
 		if (d.createdAt === null) result.push({...d, stateAt: 'start-unknown'});
 	}
 	return result;
+}
+
+/** Device incarnations per state (created, enabled, deactivated, deleted, in-use). */
+export function devicesByState(db: CaseFile): {total: number; byState: Record<string, number>} {
+	const rows = db.prepare(`SELECT state, count(*) AS n FROM device GROUP BY state ORDER BY state`).all() as {state: string; n: number}[];
+	return {total: rows.reduce((sum, r) => sum + r.n, 0), byState: Object.fromEntries(rows.map(r => [r.state, r.n]))};
+}
+
+/** The device incarnations in one state, by serial (the overview's "devices by state" lines open these). */
+export function devicesInState(db: CaseFile, state: string, limit = 1000): DeviceRow[] {
+	return db
+		.prepare(`SELECT ${deviceColumns} FROM device d WHERE d.state = ? ORDER BY d.serial_number, d.incarnation LIMIT ?`)
+		.all(state, Math.max(0, Math.floor(limit))) as DeviceRow[];
+}
+
+export interface ActivityBucket {
+	start: string;
+	end: string;
+	success: number;
+	failure: number;
+}
+
+/**
+ * Sign-in attempts over [first, last] in `buckets` equal slices. An attempt is a ConsoleLogin, an
+ * Identity Center UserAuthentication, or a failed Identity Center CredentialVerification (a
+ * sign-in that failed before UserAuthentication); it fails when its result is Failure or it failed
+ * at the MFA step.
+ */
+export function signInActivity(db: CaseFile, first: string, last: string, buckets = 60): {total: number; success: number; failure: number; buckets: ActivityBucket[]} {
+	const n = Math.max(1, Math.floor(buckets));
+	const start = Date.parse(first);
+	const end = Date.parse(last);
+	const width = Math.max(1000, Math.ceil((end - start + 1) / n));
+	const slices: ActivityBucket[] = Array.from({length: n}, (_, i) => ({
+		start: new Date(start + i * width).toISOString().replace('.000Z', 'Z'),
+		end: new Date(Math.min(end, start + (i + 1) * width - 1)).toISOString().replace('.000Z', 'Z'),
+		success: 0,
+		failure: 0,
+	}));
+	// One range count per slice and step name over the covering index sign_in_activity: counting
+	// index entries is cheap, computing a bucket per row (julianday) for 150k rows is not.
+	const count = db.prepare(`SELECT count(*) AS n, count(*) FILTER (WHERE result = 'Failure' OR failed_at_mfa = 1) AS failed
+		FROM sign_in WHERE event_name = ? AND event_time >= ? AND event_time < ?`);
+	const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+	let success = 0;
+	let failure = 0;
+	slices.forEach((slice, i) => {
+		const from = i === 0 ? first : iso(start + i * width);
+		// The last slice takes everything up to `last`, whatever its sub-second part.
+		const to = i === n - 1 ? `${last}\u{10FFFF}` : iso(start + (i + 1) * width);
+		for (const name of ['ConsoleLogin', 'UserAuthentication', 'CredentialVerification']) {
+			const r = count.get(name, from, to) as {n: number; failed: number};
+			const ok = name === 'CredentialVerification' ? 0 : r.n - r.failed;
+			slice.success += ok;
+			slice.failure += r.failed;
+			success += ok;
+			failure += r.failed;
+		}
+	});
+	return {total: success + failure, success, failure, buckets: slices};
 }

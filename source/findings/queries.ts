@@ -158,3 +158,41 @@ export function findingCounts(db: CaseFile): FindingCounts {
 	}
 	return counts;
 }
+
+/** The most severe findings first (then oldest): the overview's top lines, without reading them all. */
+export function topFindings(db: CaseFile, limit = 10): StoredFinding[] {
+	return (db.prepare(`SELECT ${columns} FROM ${from} ${order} LIMIT ?`).all(Math.max(0, Math.floor(limit))) as Row[]).map(toFinding);
+}
+
+export interface PrincipalWithFindings {
+	arn: string;
+	name: string | null;
+	type: string | null;
+	accountId: string | null;
+	findingCount: number;
+	topSeverity: Severity;
+}
+
+/** Principals named by findings, the most severe finding first, then the most findings. */
+export function principalsWithFindings(db: CaseFile, limit = 20): PrincipalWithFindings[] {
+	const rows = db
+		.prepare(`SELECT f.principal_arn AS arn, p.name, p.type, p.account_id AS accountId, f.n AS findingCount, f.rank
+			FROM (SELECT principal_arn, count(*) AS n,
+					min(CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END) AS rank
+				FROM finding WHERE principal_arn IS NOT NULL GROUP BY principal_arn ORDER BY rank, n DESC, principal_arn LIMIT ?) f
+			LEFT JOIN principal p ON p.arn = f.principal_arn
+			ORDER BY f.rank, f.n DESC, f.principal_arn`)
+		.all(Math.max(0, Math.floor(limit))) as (Omit<PrincipalWithFindings, 'topSeverity'> & {rank: number})[];
+	return rows.map(({rank, ...r}) => ({...r, topSeverity: severities[rank] ?? 'info'}));
+}
+
+/** Finding counts by severity (every severity present, zero when none). */
+export function findingsBySeverity(db: CaseFile): {total: number; bySeverity: Record<Severity, number>} {
+	const bySeverity: Record<Severity, number> = {high: 0, medium: 0, low: 0, info: 0};
+	let total = 0;
+	for (const r of db.prepare(`SELECT severity, count(*) AS n FROM finding GROUP BY severity`).all() as {severity: Severity; n: number}[]) {
+		bySeverity[r.severity] = r.n;
+		total += r.n;
+	}
+	return {total, bySeverity};
+}

@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import {html} from '../lib/markup.js';
 import {outcomesSvg, swimlaneSvg} from './charts.js';
-import type {ReportFinding, ReportModel, ReportPrincipal} from './model.js';
+import {verifyResult, type ReportFinding, type ReportModel, type ReportPrincipal} from './model.js';
 
 const css = `
 :root { color-scheme: light; }
@@ -70,21 +70,20 @@ function table(head: string[], rows: string[][]): string {
 
 function caseSection(m: ReportModel): string {
 	const inv = m.inventory;
+	const verify = verifyResult(inv);
 	const facts: [string, string][] = [
 		['Case file', `${id(m.caseFile.name)}`],
 		['Case file SHA-256', `${id(m.caseFile.sha256)}${m.caseFile.walBytes > 0 ? ` <span class="muted">(main file; ${m.caseFile.walBytes} bytes still in its write-ahead log)</span>` : ''}`],
 		['Tool', `mfatrail ${html(m.caseFile.toolVersion)}`],
 		['Report time', maybe(m.generatedAt, id)],
-		['Evidence sources', `${inv.sources} <span class="muted">(SHA-256 of each in the appendix)</span>`],
-		['Events', String(inv.events)],
-		['Time span', inv.firstEventTime ? `${id(inv.firstEventTime)} – ${id(inv.lastEventTime)}` : '<span class="muted">no events</span>'],
+		['Evidence sources', `${inv.sources.total} <span class="muted">(SHA-256 of each in the appendix)</span>`],
+		['Events', `${inv.events}${inv.rejections > 0 ? ` <span class="muted">(${inv.rejections} record${inv.rejections === 1 ? '' : 's'} rejected at import)</span>` : ''}`],
+		['Time span', inv.span.first ? `${id(inv.span.first)} – ${id(inv.span.last)}` : '<span class="muted">no events</span>'],
 		['Accounts', inv.accounts.length > 0 ? inv.accounts.map(id).join(' ') : '<span class="muted">none</span>'],
 		['Regions', inv.regions.length > 0 ? inv.regions.map(id).join(' ') : '<span class="muted">none</span>'],
 		[
 			'Verify',
-			inv.lastVerify
-				? `${inv.lastVerify.ok ? 'passed' : '<strong>FAILED</strong>'} at ${id(inv.lastVerify.at)}: ${html(inv.lastVerify.summary)}`
-				: '<span class="muted">no verify result recorded in the case file (run <code>mfatrail verify</code>)</span>',
+			verify ? `${verify.ok ? 'passed' : '<strong>FAILED</strong>'} ${html(verify.detail)}` : '<span class="muted">no verify result recorded in the case file (run <code>mfatrail verify</code>)</span>',
 		],
 		['Scope', m.scope.length > 0 ? 'a scoped extract (below)' : 'everything imported (not a scoped extract)'],
 	];
@@ -137,7 +136,7 @@ function appendix(m: ReportModel): string {
 			: '';
 	const files = table(
 		['#', 'source', 'format', 'records', 'SHA-256'],
-		m.inventory.files.map((f, i) => [String(i + 1), `${id(f.path)}${f.member ? ` ⟩ ${id(f.member)}` : ''}`, html(f.format), String(f.records), id(f.sha256)]),
+		m.sources.map((f, i) => [String(i + 1), `${id(f.path)}${f.member ? ` ⟩ ${id(f.member)}` : ''}`, html(f.format), String(f.records), id(f.sha256)]),
 	);
 	return `<section class="page appendix"><h2>Appendix</h2>${journal}<h3>Evidence sources and their SHA-256</h3>${files}</section>`;
 }

@@ -4,7 +4,7 @@
  * value can open a link, an image, HTML or a table cell of its own.
  */
 import {markdown, markdownCode} from '../lib/markup.js';
-import type {ReportFinding, ReportModel, ReportPrincipal} from './model.js';
+import {verifyResult, type ReportFinding, type ReportModel, type ReportPrincipal} from './model.js';
 
 const code = (value: unknown) => markdownCode(value);
 const dash = (value: unknown, as: (v: unknown) => string = markdown) => (value === null || value === undefined || value === '' ? '–' : as(value));
@@ -15,6 +15,7 @@ function table(head: string[], rows: string[][]): string {
 
 function caseSection(m: ReportModel): string {
 	const inv = m.inventory;
+	const verify = verifyResult(inv);
 	const lines = [
 		'## 1. The case',
 		'',
@@ -22,12 +23,12 @@ function caseSection(m: ReportModel): string {
 		`- **Case file SHA-256:** ${markdownCode(m.caseFile.sha256, {inTable: false})}${m.caseFile.walBytes > 0 ? ` (main file; ${m.caseFile.walBytes} bytes still in its write-ahead log)` : ''}`,
 		`- **Tool:** mfatrail ${markdown(m.caseFile.toolVersion)}`,
 		`- **Report time:** ${m.generatedAt ? markdownCode(m.generatedAt, {inTable: false}) : '–'}`,
-		`- **Evidence sources:** ${inv.sources} (SHA-256 of each in the appendix)`,
-		`- **Events:** ${inv.events}`,
-		`- **Time span:** ${inv.firstEventTime ? `${markdownCode(inv.firstEventTime, {inTable: false})} – ${markdownCode(inv.lastEventTime, {inTable: false})}` : 'no events'}`,
+		`- **Evidence sources:** ${inv.sources.total} (SHA-256 of each in the appendix)`,
+		`- **Events:** ${inv.events}${inv.rejections > 0 ? ` (${inv.rejections} record${inv.rejections === 1 ? '' : 's'} rejected at import)` : ''}`,
+		`- **Time span:** ${inv.span.first ? `${markdownCode(inv.span.first, {inTable: false})} – ${markdownCode(inv.span.last, {inTable: false})}` : 'no events'}`,
 		`- **Accounts:** ${inv.accounts.length > 0 ? inv.accounts.map(a => markdownCode(a, {inTable: false})).join(' ') : 'none'}`,
 		`- **Regions:** ${inv.regions.length > 0 ? inv.regions.map(a => markdownCode(a, {inTable: false})).join(' ') : 'none'}`,
-		`- **Verify:** ${inv.lastVerify ? `${inv.lastVerify.ok ? 'passed' : '**FAILED**'} at ${markdownCode(inv.lastVerify.at, {inTable: false})}: ${markdown(inv.lastVerify.summary)}` : 'no verify result recorded in the case file (run `mfatrail verify`)'}`,
+		`- **Verify:** ${verify ? `${verify.ok ? 'passed' : '**FAILED**'} ${markdown(verify.detail)}` : 'no verify result recorded in the case file (run `mfatrail verify`)'}`,
 		`- **Scope:** ${m.scope.length > 0 ? 'a scoped extract (below)' : 'everything imported (not a scoped extract)'}`,
 	];
 	const filters: string[] = [];
@@ -85,7 +86,7 @@ function appendix(m: ReportModel): string {
 	if (m.journal.length > 0) {
 		parts.push('### Triage journal', table(['time', 'analyst', 'target', 'old → new', 'note'], m.journal.map(e => [code(e.at), markdown(e.analyst), `${markdown(e.kind)} ${code(e.target)}`, `${markdown(e.oldStatus)} → ${markdown(e.newStatus)}`, markdown(e.note)])));
 	}
-	parts.push('### Evidence sources and their SHA-256', table(['#', 'source', 'format', 'records', 'SHA-256'], m.inventory.files.map((f, i) => [String(i + 1), `${code(f.path)}${f.member ? ` ⟩ ${code(f.member)}` : ''}`, markdown(f.format), String(f.records), code(f.sha256)])));
+	parts.push('### Evidence sources and their SHA-256', table(['#', 'source', 'format', 'records', 'SHA-256'], m.sources.map((f, i) => [String(i + 1), `${code(f.path)}${f.member ? ` ⟩ ${code(f.member)}` : ''}`, markdown(f.format), String(f.records), code(f.sha256)])));
 	return parts.join('\n\n');
 }
 

@@ -4,7 +4,7 @@
  * file and options give the same model, and so byte-identical output.
  */
 import type {CaseFile} from '../db/open.js';
-import {caseInventory, type CaseInventory} from '../db/inventory.js';
+import {caseInventory, type CaseInventory, type SourceHash} from '../db/inventory.js';
 import {evidenceRows, missingEvidence, principalActivity, type ActivitySignIn, type EvidenceRow, type PrincipalActivity} from '../db/report.js';
 import {caseScope, type CaseScope} from '../db/scope.js';
 import {triageJournal, type TriageEntry, type TriageStatus} from '../db/triage.js';
@@ -82,6 +82,8 @@ export interface ReportModel {
 	generatedAt: string | null;
 	caseFile: CaseFileFacts;
 	inventory: CaseInventory;
+	/** Every evidence source with its SHA-256, in path order (import order depends on the worker pool). */
+	sources: SourceHash[];
 	scope: CaseScope[];
 	options: ReportOptions;
 	findings: ReportFinding[];
@@ -113,9 +115,10 @@ export function buildReport(db: CaseFile, caseFile: CaseFileFacts, options: Repo
 	const findingEvents = new Set(findings.flatMap(f => f.eventIds));
 	const reported = new Set(findings.map(f => f.key));
 	return {
-		generatedAt: options.generatedAt ?? inventory.lastImport,
+		generatedAt: options.generatedAt ?? inventory.imports.lastFinishedAt,
 		caseFile,
 		inventory,
+		sources: [...inventory.hashes].sort((a, b) => compare(a.path, b.path) || compare(a.member ?? '', b.member ?? '') || a.id - b.id),
 		scope: caseScope(db),
 		options,
 		findings,
@@ -171,6 +174,33 @@ function principalSection({principal, devices, signIns}: PrincipalActivity, find
 		to,
 	};
 }
+
+/**
+ * The last recorded `mfatrail verify` in words: whether it passed, when, what it found, and whether
+ * sources were imported after it (then it does not cover them). Null when none was recorded.
+ */
+export function verifyResult(inventory: CaseInventory): {ok: boolean; detail: string} | null {
+	const v = inventory.verify;
+	if (!v) return null;
+	const found = Object.entries(v.summary)
+		.filter(([, n]) => n > 0)
+		.sort(([a], [b]) => compare(a, b))
+		.map(([kind, n]) => `${kind} ${n}`)
+		.join(', ');
+	const since = inventory.sources.total - v.sources;
+	return {
+		ok: v.ok,
+		detail: [
+			`at ${v.verifiedAt} by mfatrail ${v.toolVersion}`,
+			v.ok ? 'no problem found' : `${v.problems} problem${v.problems === 1 ? '' : 's'}${found ? ` (${found})` : ''}`,
+			`digests: ${v.digestStatus}`,
+			...(since > 0 ? [`${since} source${since === 1 ? '' : 's'} imported since, not covered`] : []),
+		].join('; '),
+	};
+}
+
+/** Code-unit order: the same on every machine and locale. */
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 const day = 86_400_000;
 

@@ -1,33 +1,41 @@
-import {Box, Text, useApp, useInput, type Key} from 'ink';
+import {Box, Text, useApp, useInput, useStdout, type Key} from 'ink';
 import {useEffect, useReducer, useRef, useState} from 'react';
 import {parseTimeArgument} from '../lib/time.js';
-import {Frame, listHeight} from './components/Frame.js';
-import {Help} from './components/Help.js';
+import {breadcrumbLine, Frame, listHeight} from './components/Frame.js';
+import {Help, helpLength} from './components/Help.js';
 import {triagePromptLine, triageSubject, useTriagePrompt, withTriage, type TriagePromptState, type TriageSubject} from './components/TriagePrompt.js';
 import type {SearchHit} from '../model/search.js';
-import type {ExplorerData} from './data.js';
+import type {ExplorerData, PivotHit} from './data.js';
+import {formatTime, parseShownTime, type Zone} from './clock.js';
+import {overviewModel, chartBuckets} from './screens/overview.js';
+import {devicesModel, ipModel, keyModel, keyPage, userAgentModel} from './screens/pivots.js';
 import {exportView} from './export.js';
 import {bindingFor, type Action} from './keymap.js';
-import type {ScreenModel, Target} from './model.js';
+import {rowIdentifier, type ScreenModel, type Target} from './model.js';
 import {deviceModel} from './screens/device.js';
 import {eventModel} from './screens/event.js';
 import {findingModel, findingsModel} from './screens/findings.js';
 import {principalModel} from './screens/principal.js';
 import {parseQuery, searchModel} from './screens/search.js';
 import {timelineLimit, timelineModel, type TimelineState} from './screens/timeline.js';
-import {colourEnabled, glyph} from './theme.js';
-import {evidence, truncate, truncateStart} from './text.js';
+import {colourEnabled} from './theme.js';
+import {truncateStart} from './text.js';
 import {terminalSafe} from '../lib/terminal-text.js';
 import {useSize} from './use-size.js';
 
 export type View =
-	| {screen: 'search'; query: string; focus: 'query' | 'results'; hits: SearchHit[]; hitsFor: string}
-	| {screen: 'principal'; arn: string}
+	| {screen: 'search'; query: string; focus: 'query' | 'results'; hits: SearchHit[]; pivots: PivotHit[]; hitsFor: string; recalled?: boolean}
+	| {screen: 'overview'}
+	| {screen: 'principal'; arn: string; moment?: string}
 	| {screen: 'device'; deviceId: number}
 	| {screen: 'event'; eventId: string; version: number}
 	| ({screen: 'timeline'} & TimelineState)
-	| {screen: 'findings'}
-	| {screen: 'finding'; findingId: number};
+	| {screen: 'findings'; severity?: string}
+	| {screen: 'finding'; findingId: number}
+	| {screen: 'devices'; state: string}
+	| {screen: 'key'; accessKeyId: string; limit: number}
+	| {screen: 'ip'; ip: string}
+	| {screen: 'user-agent'; userAgent: string};
 
 interface Entry {
 	view: View;
@@ -37,10 +45,14 @@ interface Entry {
 
 interface State {
 	stack: Entry[];
-	help: boolean;
+	/** The help overlay's first line while it is open, else false. */
+	help: number | false;
 	status: string;
-	/** The time-range prompt of the timeline, while it is open. */
-	prompt?: string;
+	/** A one-line prompt while it is open: the timeline's range, or the moment for devices-at (`@`). */
+	prompt?: {kind: 'range' | 'moment'; text: string};
+	zone: Zone;
+	/** The last query searched: `/` brings it back. */
+	lastQuery: string;
 	/** What the triage prompt marks, while it is open. */
 	triage?: TriageSubject;
 }
@@ -52,6 +64,18 @@ export interface AppProps {
 	exportDir: string;
 	/** Milliseconds the search waits for more keystrokes; only the last query of a burst runs. */
 	debounceMs?: number;
+	/** Writes control sequences to the terminal (OSC 52 for `y`); defaults to Ink's stdout. */
+	writeTerminal?: (sequence: string) => void;
+	/** Opens this on top of the overview (`mfatrail explore --open …`, tests). */
+	open?: Target;
+}
+
+/**
+ * OSC 52 "set clipboard": the value made terminal-safe first (evidence may hold control characters
+ * that would run in the shell it is pasted into), then base64 (so nothing in it reaches the terminal).
+ */
+export function osc52(value: string): string {
+	return `\u001b]52;c;${Buffer.from(terminalSafe(value), 'utf8').toString('base64')}\u0007`;
 }
 
 const maxDepth = 50;
@@ -61,23 +85,49 @@ function entry(view: View): Entry {
 }
 
 function searchView(query: string, focus: 'query' | 'results' = 'query'): View {
-	return {screen: 'search', query, focus, hits: [], hitsFor: ''};
+	return {screen: 'search', query, focus, hits: [], pivots: [], hitsFor: ''};
+}
+
+function targetView(target: Target): View {
+	switch (target.screen) {
+		case 'principal':
+			return {screen: 'principal', arn: target.arn};
+		case 'device':
+			return {screen: 'device', deviceId: target.deviceId};
+		case 'finding':
+			return {screen: 'finding', findingId: target.findingId};
+		case 'event':
+			return {screen: 'event', eventId: target.eventId, version: 0};
+		case 'findings':
+			return {screen: 'findings', severity: target.severity};
+		case 'devices':
+			return {screen: 'devices', state: target.state};
+		case 'key':
+			return {screen: 'key', accessKeyId: target.accessKeyId, limit: keyPage};
+		case 'ip':
+			return {screen: 'ip', ip: target.ip};
+		case 'user-agent':
+			return {screen: 'user-agent', userAgent: target.userAgent};
+	}
 }
 
 function notFound(screen: ScreenModel['screen'], title: string, what: string): ScreenModel {
 	return {screen, title, header: [], panes: [{name: 'Not found', columns: [{title: '', width: 10, flex: true}], rows: [], empty: what}], export: {name: screen, format: 'json', json: null}};
 }
 
-export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppProps) {
+export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeTerminal, open: openFirst}: AppProps) {
 	const {exit} = useApp();
+	const {stdout} = useStdout();
 	const size = useSize();
 	const width = size.columns;
 	const height = Math.max(3, size.rows - 1);
 	const colour = colourEnabled();
 	// State lives in a ref so that several keys arriving in one tick each see the previous one's effect.
-	const state = useRef<State>({stack: [entry(searchView(initialQuery))], help: false, status: ''});
+	// With no query the overview comes first (the lay of the land); a query opens its search.
+	const first = [entry(initialQuery ? searchView(initialQuery) : {screen: 'overview'}), ...(openFirst ? [entry(targetView(openFirst))] : [])];
+	const state = useRef<State>({stack: first, help: false, status: '', zone: 'utc', lastQuery: initialQuery});
 	const [, rerender] = useReducer((n: number) => n + 1, 0);
-	const models = useRef(new WeakMap<View, {width: number; generation: number; model: ScreenModel}>());
+	const models = useRef(new WeakMap<View, {width: number; zone: Zone; generation: number; model: ScreenModel}>());
 	/** Bumped when the overview or the search index arrives: cached search screens are stale then. */
 	const generation = useRef(0);
 	const [indexed, setIndexed] = useState(false);
@@ -94,20 +144,44 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 
 	function modelOf(view: View): ScreenModel {
 		const cached = models.current.get(view);
-		if (cached && ((view.screen !== 'event' && view.screen !== 'finding') || cached.width === width) && (view.screen !== 'search' || cached.generation === generation.current)) return cached.model;
+		const zone = state.current.zone;
+		const widthMatters = view.screen === 'event' || view.screen === 'finding' || view.screen === 'overview';
+		const fresh = cached && (!widthMatters || cached.width === width) && cached.zone === zone && ((view.screen !== 'search' && view.screen !== 'overview') || cached.generation === generation.current);
+		if (cached && fresh) return cached.model;
 		const model = withTriage(buildModel(view), data, view);
-		models.current.set(view, {width, generation: generation.current, model});
+		models.current.set(view, {width, zone, generation: generation.current, model});
 		return model;
 	}
 
 	function buildModel(view: View): ScreenModel {
 		switch (view.screen) {
 			case 'search':
-				return searchModel(data, view.query, view.hitsFor === view.query ? view.hits : [], overview.current, view.hitsFor !== view.query, indexed ? 1 : data.indexProgress());
+				return searchModel(data, view.query, view.hitsFor === view.query ? view.hits : [], overview.current, view.hitsFor !== view.query, indexed ? 1 : data.indexProgress(), view.hitsFor === view.query ? view.pivots : []);
+			case 'overview':
+				return overviewModel(overview.current ? data.summary(chartBuckets(width)) : undefined, overview.current, state.current.zone);
 			case 'principal': {
 				const user = data.principal(view.arn);
 				if (!user) return notFound('principal', view.arn, `no principal ${terminalSafe(view.arn)} in this case file`);
-				return principalModel(user, data.findings({principalArn: view.arn}), data.findingCounts().serials);
+				const at = view.moment ? {moment: view.moment, devices: data.devicesAt(view.arn, view.moment)} : undefined;
+				return principalModel(user, data.findings({principalArn: view.arn}), data.findingCounts().serials, {rollup: data.rollup(view.arn), at});
+			}
+			case 'devices':
+				return devicesModel(view.state, data.devicesInState(view.state));
+			case 'key': {
+				const key = data.key(view.accessKeyId);
+				if (!key) return notFound('key', `Key ${view.accessKeyId}`, `no access key ${terminalSafe(view.accessKeyId)} in this case file`);
+				const calls = data.keyCalls(view.accessKeyId, {limit: view.limit + 1});
+				return keyModel(key, calls.slice(0, view.limit), calls.length > view.limit);
+			}
+			case 'ip': {
+				const ip = data.ip(view.ip);
+				if (!ip) return notFound('ip', `IP ${view.ip}`, `no event from ${terminalSafe(view.ip)} in this case file`);
+				return ipModel(ip);
+			}
+			case 'user-agent': {
+				const ua = data.userAgent(view.userAgent);
+				if (!ua) return notFound('user-agent', 'Agent', `no event with this user agent in this case file`);
+				return userAgentModel(ua);
 			}
 			case 'device': {
 				const device = data.device(view.deviceId);
@@ -124,8 +198,10 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 				const entries = data.timeline({principalArn: subject.principalArn, deviceSerial: subject.deviceSerial, since, until, failedOnly, limit: timelineLimit});
 				return timelineModel(view, entries);
 			}
-			case 'findings':
-				return findingsModel(data.findings());
+			case 'findings': {
+				const all = data.findings();
+				return findingsModel(view.severity ? all.filter(f => f.severity === view.severity) : all, view.severity);
+			}
 			case 'finding': {
 				const finding = data.finding(view.findingId);
 				if (!finding) return notFound('finding', `Finding ${view.findingId}`, 'no such finding in this case file');
@@ -173,13 +249,15 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 			if (e.view.screen !== 'search' || e.view.query !== pendingQuery) return;
 			const {text, kind} = parseQuery(pendingQuery);
 			let hits: SearchHit[] = [];
+			let pivots: PivotHit[] = [];
 			let status = '';
 			try {
 				hits = text ? data.search(text, {limit: 500, kind}) : [];
+				pivots = text && !kind ? data.pivotSearch(text, 50) : [];
 			} catch (error) {
 				status = `search failed: ${terminalSafe((error as Error).message)}`;
 			}
-			update(s => ({...replaceTop(s, en => ({...en, view: {...(en.view as Extract<View, {screen: 'search'}>), hits, hitsFor: pendingQuery}, cursors: [0, 0, 0, 0]})), status}));
+			update(s => ({...replaceTop(s, en => ({...en, view: {...(en.view as Extract<View, {screen: 'search'}>), hits, pivots, hitsFor: pendingQuery}, cursors: [0, 0, 0, 0]})), status, lastQuery: pendingQuery.trim() ? pendingQuery : s.lastQuery}));
 		}, debounceMs);
 	}, [pendingQuery, indexed]);
 	useEffect(() => () => clearTimeout(searchTimer.current), []);
@@ -215,10 +293,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 	}
 
 	function open(target: Target) {
-		if (target.screen === 'principal') push({screen: 'principal', arn: target.arn});
-		else if (target.screen === 'device') push({screen: 'device', deviceId: target.deviceId});
-		else if (target.screen === 'finding') push({screen: 'finding', findingId: target.findingId});
-		else push({screen: 'event', eventId: target.eventId, version: 0});
+		push(targetView(target));
 	}
 
 	function back() {
@@ -233,36 +308,86 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 	function move(action: Action, model: ScreenModel, e: Entry) {
 		const pane = model.panes[Math.min(e.pane, model.panes.length - 1)];
 		const length = pane.rows.length;
-		const page = listHeight(model, height, e.view.screen === 'search' ? 1 : 0);
+		const page = listHeight(model, height, e.view.screen === 'search' ? 1 : 0, width, e.pane, state.current.zone);
 		const last = pane.text ? Math.max(0, length - page) : Math.max(0, length - 1);
 		const at = e.cursors[e.pane] ?? 0;
 		const next = {up: at - 1, down: at + 1, pageUp: at - page, pageDown: at + page, top: 0, bottom: last}[action as 'up'];
 		if (next === undefined) return;
+		// The key screen pages its calls: moving past the last one read reads the next page.
+		if (e.view.screen === 'key' && pane.note && (action === 'down' || action === 'pageDown' || action === 'bottom') && next >= last && (at === last || action === 'bottom')) {
+			const view = e.view;
+			update(s => ({...replaceTop(s, en => ({...en, view: {...view, limit: view.limit + keyPage}, cursors: en.cursors.map((c, i) => (i === en.pane ? Math.min(next, length) : c))})), status: `reading ${keyPage} more calls`}));
+			return;
+		}
 		const clamped = Math.max(0, Math.min(last, next));
 		update(s => replaceTop(s, en => ({...en, cursors: en.cursors.map((c, i) => (i === en.pane ? clamped : c))})));
 	}
 
 	function handlePrompt(input: string, key: Key) {
-		const text = state.current.prompt ?? '';
-		if (key.escape) return update(s => ({...s, prompt: undefined, status: 'range unchanged'}));
-		if (key.backspace || key.delete) return update(s => ({...s, prompt: text.slice(0, -1)}));
-		if (key.return) {
-			const parts = text.trim().split(/\s+|\.\./).filter(Boolean);
-			try {
-				const since = parts[0] ? parseTimeArgument(parts[0]) : undefined;
-				const until = parts[1] ? parseTimeArgument(parts[1]) : undefined;
-				update(s => ({
-					...replaceTop(s, en => ({...en, cursors: [0, 0, 0, 0], view: {...(en.view as Extract<View, {screen: 'timeline'}>), since, until}})),
-					prompt: undefined,
-					status: since ? `range ${since} .. ${until ?? 'now'}` : 'range cleared',
-				}));
-			} catch (error) {
-				update(s => ({...s, prompt: undefined, status: terminalSafe((error as Error).message)}));
-			}
-			return;
-		}
+		const prompt = state.current.prompt!;
+		const text = prompt.text;
+		const setText = (t: string) => update(s => ({...s, prompt: {...prompt, text: t}}));
+		if (key.escape) return update(s => ({...s, prompt: undefined, status: prompt.kind === 'range' ? 'range unchanged' : 'moment unchanged'}));
+		if (key.backspace || key.delete) return setText(text.slice(0, -1));
+		if (key.return) return prompt.kind === 'range' ? applyRange(text) : applyMoment(text);
 		const typed = input.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
-		if (typed && !key.ctrl && !key.meta) update(s => ({...s, prompt: text + typed}));
+		if (typed && !key.ctrl && !key.meta) setText(text + typed);
+	}
+
+	function applyRange(text: string) {
+		const parts = text.trim().split(/\s+|\.\./).filter(Boolean);
+		try {
+			const since = parts[0] ? parseTimeArgument(parts[0]) : undefined;
+			const until = parts[1] ? parseTimeArgument(parts[1]) : undefined;
+			update(s => ({
+				...replaceTop(s, en => ({...en, cursors: [0, 0, 0, 0], view: {...(en.view as Extract<View, {screen: 'timeline'}>), since, until}})),
+				prompt: undefined,
+				status: since ? `range ${since} .. ${until ?? 'now'}` : 'range cleared',
+			}));
+		} catch (error) {
+			update(s => ({...s, prompt: undefined, status: terminalSafe((error as Error).message)}));
+		}
+	}
+
+	/** `@`: the moment typed in the shown zone ('2023-02-14 10:03'), or any time argument ('7d', ISO). */
+	function applyMoment(text: string) {
+		const zone = state.current.zone;
+		let moment: string | undefined;
+		try {
+			moment = text.trim() ? (parseShownTime(text, zone) ?? parseTimeArgument(text.trim())) : undefined;
+		} catch (error) {
+			return update(s => ({...s, prompt: undefined, status: terminalSafe((error as Error).message)}));
+		}
+		update(s => ({
+			...replaceTop(s, en => ({...en, pane: 0, cursors: [0, 0, 0, 0, 0, 0], view: {...(en.view as Extract<View, {screen: 'principal'}>), moment}})),
+			prompt: undefined,
+			status: moment ? `devices at ${formatTime(moment, zone)} ${zone === 'utc' ? 'UTC' : 'local'}` : 'moment cleared',
+		}));
+	}
+
+	/** The selected row of the current list pane, if any. */
+	function selectedRow(model: ScreenModel, e: Entry) {
+		const pane = model.panes[Math.min(e.pane, model.panes.length - 1)];
+		return pane.text ? undefined : pane.rows[e.cursors[e.pane] ?? 0];
+	}
+
+	function pivot(kind: 'principal' | 'key' | 'ip', model: ScreenModel, e: Entry) {
+		const row = selectedRow(model, e);
+		const value = row?.pivots?.[kind] ?? model.pivots?.[kind];
+		const what = {principal: 'principal', key: 'access key', ip: 'source IP'}[kind];
+		if (!value) return update(st => ({...st, status: `no ${what} known for ${row ? 'this row' : 'this screen'}`}));
+		if (kind === 'principal') return push({screen: 'principal', arn: value});
+		if (kind === 'key') return push({screen: 'key', accessKeyId: value, limit: keyPage});
+		return push({screen: 'ip', ip: value});
+	}
+
+	function copy(model: ScreenModel, e: Entry) {
+		const value = rowIdentifier(selectedRow(model, e)) ?? model.copy;
+		if (!value) return update(st => ({...st, status: 'nothing to copy here'}));
+		const write = writeTerminal ?? ((seq: string) => stdout.write(seq));
+		write(osc52(value));
+		const shown = terminalSafe(value);
+		update(st => ({...st, status: shown.length + 28 <= width ? `copied (OSC 52): ${shown}` : `copied ${shown.length} characters (OSC 52)`}));
 	}
 
 	useInput((input, key) => {
@@ -282,7 +407,12 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 		const input = rawInput === '\u0003' ? 'c' : rawInput;
 		if (key.ctrl && input === 'c') return quit();
 		const s = state.current;
-		if (s.help) return update(st => ({...st, help: false}));
+		if (s.help !== false) {
+			// The overlay scrolls (↓ j PgDn space); any other key closes it.
+			const scroll = key.downArrow || key.pageDown || input === 'j' || input === ' ' ? 5 : key.upArrow || key.pageUp || input === 'k' ? -5 : 0;
+			const help = s.help;
+			return update(st => ({...st, help: scroll ? Math.max(0, Math.min(helpLength(top().view.screen) - (height - 1), help + scroll)) : false}));
+		}
 		if (s.prompt !== undefined) return handlePrompt(input, key);
 		const e = top();
 		const view = e.view;
@@ -294,14 +424,15 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 					if (view.query) return update(st => replaceTop(st, en => ({...en, view: searchView('')})));
 					return back();
 				}
-				if (view.query) return update(st => replaceTop(st, en => ({...en, view: {...view, query: view.query.slice(0, -1)}})));
+				if (view.query) return update(st => replaceTop(st, en => ({...en, view: {...view, query: view.query.slice(0, -1), recalled: false}})));
 				return back();
 			}
 			if (binding?.action === 'pane') return update(st => replaceTop(st, en => ({...en, view: {...view, focus: 'results'}})));
 			if (!binding) {
 				// A paste (or keys typed before the app started) arrives as one chunk: keep its printable text.
 				const text = input.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
-				if (text && !key.ctrl && !key.meta) update(st => replaceTop(st, en => ({...en, view: {...view, query: view.query + text}})));
+				// A recalled query is replaced by what is typed first (as a selected search field is).
+				if (text && !key.ctrl && !key.meta) update(st => replaceTop(st, en => ({...en, view: {...view, query: view.recalled ? text : view.query + text, recalled: false}})));
 				return;
 			}
 		}
@@ -313,7 +444,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 			case 'interrupt':
 				return quit();
 			case 'help':
-				return update(st => ({...st, help: true}));
+				return update(st => ({...st, help: 0}));
 			case 'up':
 			case 'down':
 			case 'pageUp':
@@ -330,7 +461,8 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 				return back();
 			case 'search':
 				if (view.screen === 'search') return update(st => replaceTop(st, en => ({...en, view: {...view, focus: 'query'}})));
-				return push(searchView(''));
+				// The last search comes back, ready to run again or to edit.
+				return push({...(searchView(s.lastQuery) as Extract<View, {screen: 'search'}>), recalled: Boolean(s.lastQuery)});
 			case 'pane':
 				if (view.screen === 'search') return update(st => replaceTop(st, en => ({...en, view: {...view, focus: 'query'}})));
 				if (view.screen === 'event') {
@@ -341,7 +473,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 			case 'timeline': {
 				let subject = model.timelineSubject;
 				if (view.screen === 'search') {
-					const hit = view.hits[e.cursors[0] ?? 0];
+					const hit = view.hits[(e.cursors[0] ?? 0) - view.pivots.length];
 					if (hit) subject = hit.kind === 'principal' ? {principalArn: hit.id, label: hit.label} : {deviceSerial: hit.id, label: hit.label};
 				}
 				if (subject) push({screen: 'timeline', subject, failedOnly: false});
@@ -351,12 +483,26 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 				if (view.screen === 'timeline') update(st => ({...replaceTop(st, en => ({...en, cursors: [0, 0, 0, 0], view: {...view, failedOnly: !view.failedOnly}})), status: view.failedOnly ? 'all events' : 'failed sign-ins only'}));
 				return;
 			case 'range':
-				if (view.screen === 'timeline') update(st => ({...st, prompt: ''}));
+				if (view.screen === 'timeline') update(st => ({...st, prompt: {kind: 'range', text: ''}}));
 				return;
 			case 'owner':
-				if (model.owner) push({screen: 'principal', arn: model.owner});
-				else update(st => ({...st, status: 'the owner of this device is not known'}));
+				return pivot('principal', model, e);
+			case 'key':
+				return pivot('key', model, e);
+			case 'ip':
+				return pivot('ip', model, e);
+			case 'overview':
+				if (view.screen !== 'overview') push({screen: 'overview'});
 				return;
+			case 'copy':
+				return copy(model, e);
+			case 'zone':
+				return update(st => ({...st, zone: st.zone === 'utc' ? 'local' : 'utc', status: st.zone === 'utc' ? 'times in local time' : 'times in UTC'}));
+			case 'moment': {
+				if (view.screen !== 'principal') return;
+				const rowTime = selectedRow(model, e)?.time ?? view.moment;
+				return update(st => ({...st, prompt: {kind: 'moment', text: rowTime ? formatTime(rowTime, st.zone) : ''}}));
+			}
 			case 'findings':
 				if (view.screen !== 'findings') push({screen: 'findings'});
 				return;
@@ -382,17 +528,18 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 	const e = top();
 	const model = modelOf(e.view);
 	const breadcrumb = s.stack.map(en => modelOf(en.view).title);
-	if (s.help) {
+	if (s.help !== false) {
 		return (
 			<Box flexDirection="column" height={height}>
-				<Text wrap="truncate">{truncate(breadcrumb.map(c => evidence(c, 60)).join(glyph.separator), width)}</Text>
-				<Help screen={e.view.screen} width={width} height={height - 1} />
+				<Text wrap="truncate">{breadcrumbLine(breadcrumb, width)}</Text>
+				<Help screen={e.view.screen} width={width} height={height - 1} offset={s.help} />
 			</Box>
 		);
 	}
 	const searchLine = e.view.screen === 'search' ? [`/ ${terminalSafe(e.view.query)}${e.view.focus === 'query' ? '█' : ''}`] : [];
-	const hint = e.view.screen === 'search' && e.view.focus === 'query' ? 'type to search · ↑↓ select · Enter open · Tab results · Esc clear · Ctrl-C quit' : '? help · / search · Enter open · Esc back · q quit';
-	const status = s.triage ? triagePromptLine(triagePrompt.state, s.triage.label, width) : s.prompt !== undefined ? `range (SINCE [UNTIL], e.g. 2024-03-01 2024-03-08 or 7d; empty clears): ${terminalSafe(s.prompt)}█` : s.status || hint;
+	const hint = e.view.screen === 'search' && e.view.focus === 'query' && e.view.recalled ? 'last search: type to replace it · Backspace edits · Enter open · Tab results' : e.view.screen === 'search' && e.view.focus === 'query' ? 'type to search · ↑↓ select · Enter open · Tab results · Esc clear · Ctrl-C quit' : '? help · / search · Enter open · Esc back · q quit';
+	const promptLabel = s.prompt?.kind === 'moment' ? `devices at (YYYY-MM-DD HH:MM ${s.zone === 'utc' ? 'UTC' : 'local'}; empty clears): ` : 'range (SINCE [UNTIL], e.g. 2024-03-01 2024-03-08 or 7d; empty clears): ';
+	const status = s.triage ? triagePromptLine(triagePrompt.state, s.triage.label, width) : s.prompt !== undefined ? `${promptLabel}${terminalSafe(s.prompt.text)}█` : s.status || hint;
 	return (
 		<Frame
 			model={model}
@@ -405,6 +552,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40}: AppPr
 			top={searchLine}
 			status={status}
 			listFocus
+			zone={s.zone}
 		/>
 	);
 }

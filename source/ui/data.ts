@@ -1,13 +1,18 @@
 import type {CaseFile} from '../db/open.js';
+import {caseSummary, type CaseSummary} from '../findings/summary.js';
 import {
+	devicesAt,
+	devicesInState,
 	deviceView,
 	eventRecord,
 	findDevices,
 	listSignIns,
 	timeline,
 	userView,
+	type DeviceAt,
 	type DeviceRow,
 	type DeviceView,
+	type SignInEntry,
 	type EventRecord,
 	type TimelineEntry,
 	type UserView,
@@ -16,7 +21,7 @@ import {recordTriage, triageState, type TriageChange, type TriageEntry, type Tri
 import {findingById, findingCounts, findingsFor, listFindings, type StoredFinding} from '../findings/queries.js';
 import {SearchIndexBuilder, type SearchHit, type SearchIndex} from '../model/search.js';
 
-export type {DeviceRow, DeviceView, EventRecord, SearchHit, TimelineEntry, UserView};
+export type {CaseSummary, DeviceAt, DeviceRow, DeviceView, EventRecord, SearchHit, SignInEntry, TimelineEntry, UserView};
 
 /**
  * Everything the explorer shows comes through here: screens call these small functions and never
@@ -43,8 +48,97 @@ export interface TimelineFilter {
 	failedOnly?: boolean;
 }
 
+/*
+ * Pivot, overview and roll-up shapes: the contract agreed with the query side in COORD13.md. Until
+ * those queries land, the functions below answer undefined and the screens say so.
+ */
+export interface Geo {
+	country: string | null;
+	asn: number | null;
+	org: string | null;
+	/** 'DE AS3320 Deutsche Telekom', 'AWS Internal', a service name. */
+	label: string;
+}
+
+export interface KeyCall {
+	eventTime: string;
+	eventName: string;
+	eventSource: string | null;
+	eventId: string;
+	sourceIPAddress: string | null;
+	userAgent: string | null;
+	awsRegion: string | null;
+	errorCode: string | null;
+	denied: boolean;
+	event: number;
+}
+
+export interface KeyView {
+	accessKeyId: string;
+	kind: 'long-term' | 'session' | 'unknown';
+	owner: string | null;
+	minted: {how: string; eventId: string | null; eventTime: string | null; by: string | null; sourceIPAddress: string | null};
+	mfaAuthenticated: boolean | null;
+	firstSeen: string | null;
+	lastSeen: string | null;
+	callCount: number;
+	deniedCount: number;
+	sourceIPs: string[];
+}
+
+export interface Seen {
+	count: number;
+	firstSeen: string | null;
+	lastSeen: string | null;
+}
+
+export interface IpView extends Seen {
+	ip: string;
+	geo: Geo | null;
+	principals: Array<{arn: string} & Seen>;
+	signIns: SignInEntry[];
+}
+
+export interface UserAgentView extends Seen {
+	userAgent: string;
+	principals: Array<{arn: string} & Seen>;
+}
+
+export interface Rollup {
+	firstSeen: string | null;
+	lastSeen: string | null;
+	accounts: string[];
+	regions: string[];
+	sourceIPs: Array<{ip: string; geo: Geo | null} & Seen>;
+	userAgents: Array<{userAgent: string} & Seen>;
+	keys: Array<{accessKeyId: string; kind: 'long-term' | 'session' | 'unknown'; mfaAuthenticated: boolean | null} & Seen>;
+	deniedCount: number;
+	denied: KeyCall[];
+	signIns: {byResult: {result: string; count: number}[]; byDevice: {mfaIdentifier: string | null; success: number; failure: number}[]};
+}
+
+export interface PivotHit extends Seen {
+	kind: 'key' | 'ip' | 'user-agent' | 'event';
+	id: string;
+	principal?: string | null;
+}
+
 export interface ExplorerData {
 	overview(): Overview;
+	/** The overview screen's data; `buckets` sign-in activity buckets over the evidence span. */
+	summary(buckets: number): CaseSummary | undefined;
+	/** Devices in one state (the overview's "devices by state" lines open these). */
+	devicesInState(state: string): DeviceRow[];
+	/** Access keys, IPs (and CIDR prefixes), user agents and eventIDs matching the text. */
+	pivotSearch(text: string, limit: number): PivotHit[];
+	key(accessKeyId: string): KeyView | undefined;
+	/** A key's calls in time order, keyset-paged. */
+	keyCalls(accessKeyId: string, page: {limit: number; afterTime?: string; afterEvent?: number}): KeyCall[];
+	ip(ip: string): IpView | undefined;
+	userAgent(userAgent: string): UserAgentView | undefined;
+	rollup(arn: string): Rollup | undefined;
+	/** Which devices the principal had at a moment, and in which state. */
+	devicesAt(arn: string, time: string): DeviceAt[];
 	/**
 	 * The search index is built in small steps after the first frame (reading 100k principals and
 	 * devices takes longer than a start may). Each call reads one chunk; true once it is built.
@@ -98,6 +192,15 @@ export function openExplorerData(db: CaseFile, options: ExplorerDataOptions = {}
 
 	return {
 		overview: () => ({principals: count('principal'), devices: count('device'), events: count('event'), findings: count('finding')}),
+		summary: buckets => caseSummary(db, {buckets}),
+		devicesInState: state => devicesInState(db, state),
+		pivotSearch: () => [],
+		key: () => undefined,
+		keyCalls: () => [],
+		ip: () => undefined,
+		userAgent: () => undefined,
+		rollup: () => undefined,
+		devicesAt: (arn, time) => devicesAt(db, arn, time),
 		indexStep,
 		indexProgress: () => (index ? 1 : builder.progress),
 		search: (text, options) => (text.trim() ? (index ??= builder.finish()).search(text, options) : []),

@@ -5,9 +5,9 @@ import type {Key} from 'ink';
  * and the README key table is generated from it (test/ui/keymap.test.ts checks the README matches).
  */
 
-export type ScreenName = 'search' | 'principal' | 'device' | 'event' | 'timeline' | 'findings' | 'finding';
+export type ScreenName = 'search' | 'principal' | 'device' | 'event' | 'timeline' | 'findings' | 'finding' | 'overview' | 'key' | 'ip' | 'user-agent' | 'devices';
 
-export const screenNames: ScreenName[] = ['search', 'principal', 'device', 'event', 'timeline', 'findings', 'finding'];
+export const screenNames: ScreenName[] = ['search', 'principal', 'device', 'event', 'timeline', 'findings', 'finding', 'overview', 'key', 'ip', 'user-agent', 'devices'];
 
 export type Action =
 	| 'up'
@@ -25,6 +25,12 @@ export type Action =
 	| 'range'
 	| 'owner'
 	| 'findings'
+	| 'overview'
+	| 'copy'
+	| 'zone'
+	| 'moment'
+	| 'key'
+	| 'ip'
 	| 'export'
 	| 'triage'
 	| 'help'
@@ -46,7 +52,9 @@ export interface Binding {
 	match(input: string, key: Key): boolean;
 }
 
-const lists: ScreenName[] = ['search', 'principal', 'device', 'event', 'timeline', 'findings', 'finding'];
+const lists: ScreenName[] = ['search', 'principal', 'device', 'event', 'timeline', 'findings', 'finding', 'overview', 'key', 'ip', 'user-agent', 'devices'];
+/** Screens whose rows (or whose subject) name a principal, an access key or a source IP. */
+const pivoting: ScreenName[] = ['principal', 'device', 'event', 'timeline', 'finding', 'key', 'ip', 'user-agent'];
 
 export const keymap: Binding[] = [
 	{action: 'up', keys: '↑ k', description: 'move up', screens: lists, whileTyping: true, match: (i, k) => k.upArrow || (i === 'k' && !k.ctrl && !k.meta)},
@@ -55,15 +63,21 @@ export const keymap: Binding[] = [
 	{action: 'pageDown', keys: 'PgDn', description: 'page down', screens: lists, whileTyping: true, match: (_i, k) => k.pageDown},
 	{action: 'top', keys: 'g Home', description: 'first row', screens: lists, match: (i, k) => k.home || (i === 'g' && !k.ctrl && !k.meta)},
 	{action: 'bottom', keys: 'G End', description: 'last row', screens: lists, match: (i, k) => k.end || (i === 'G' && !k.ctrl && !k.meta)},
-	{action: 'open', keys: 'Enter', description: 'open the selected row (drill in)', screens: ['search', 'principal', 'device', 'timeline', 'findings', 'finding'], whileTyping: true, match: (_i, k) => k.return},
+	{action: 'open', keys: 'Enter', description: 'open the selected row (drill in)', screens: ['search', 'principal', 'device', 'timeline', 'findings', 'finding', 'overview', 'key', 'ip', 'user-agent', 'devices'], whileTyping: true, match: (_i, k) => k.return},
 	{action: 'back', keys: 'Esc Backspace', description: 'go back (search line: Backspace deletes, Esc clears)', screens: 'all', whileTyping: true, match: (_i, k) => k.escape || k.backspace || k.delete},
-	{action: 'search', keys: '/', description: 'search principals, devices and serials', screens: 'all', match: i => i === '/'},
-	{action: 'pane', keys: 'Tab', description: 'next pane (search: between query line and results)', screens: ['search', 'principal', 'device', 'event'], whileTyping: true, match: (_i, k) => k.tab && !k.shift},
+	{action: 'search', keys: '/', description: 'search principals, devices, serials, access keys, IPs, user agents, eventIDs (recalls the last search)', screens: 'all', match: i => i === '/'},
+	{action: 'pane', keys: 'Tab', description: 'next pane (search: between query line and results)', screens: ['search', 'principal', 'device', 'event', 'key', 'ip', 'user-agent'], whileTyping: true, match: (_i, k) => k.tab && !k.shift},
 	{action: 'timeline', keys: 't', description: 'timeline of this principal or device (search: of the selected row)', screens: ['search', 'principal', 'device', 'finding'], match: i => i === 't'},
 	{action: 'failed', keys: 'f', description: 'failed sign-ins only (toggle)', screens: ['timeline'], match: i => i === 'f'},
 	{action: 'range', keys: 'r', description: 'time range: SINCE [UNTIL], e.g. 2024-03-01 2024-03-08 or 7d', screens: ['timeline'], match: i => i === 'r'},
-	{action: 'owner', keys: 'o', description: 'open the owner of this device', screens: ['device'], match: i => i === 'o'},
+	{action: 'owner', keys: 'p', description: "open the principal: the device's owner, the row's or event's actor, the key's owner", screens: pivoting, match: i => i === 'p'},
 	{action: 'findings', keys: 'F', description: 'findings (all of them)', screens: 'all', match: i => i === 'F'},
+	{action: 'overview', keys: 'o', description: 'overview: evidence, findings, principals, devices, sign-in activity', screens: 'all', match: i => i === 'o'},
+	{action: 'key', keys: 'K', description: 'open the access key that made the selected row (or this event)', screens: pivoting, match: i => i === 'K'},
+	{action: 'ip', keys: 'I', description: 'open the source IP of the selected row (or this event)', screens: pivoting, match: i => i === 'I'},
+	{action: 'moment', keys: '@', description: "devices at a moment: which MFA devices, in which state (default: the selected row's time)", screens: ['principal'], match: i => i === '@'},
+	{action: 'copy', keys: 'y', description: 'copy the selected identifier to the clipboard (OSC 52, escaped)', screens: 'all', match: i => i === 'y'},
+	{action: 'zone', keys: 'u', description: 'times in UTC or local time (toggle; the zone shows top right)', screens: 'all', match: i => i === 'u'},
 	{action: 'export', keys: 'e', description: 'export this view to a file (CSV for lists, JSON otherwise)', screens: 'all', match: i => i === 'e'},
 	{action: 'triage', keys: 'm', description: 'mark (triage) this finding, principal, device or event: confirmed, benign or needs-review, with a note', screens: ['findings', 'finding', 'principal', 'device', 'event'], match: i => i === 'm'},
 	{action: 'help', keys: '?', description: 'this help', screens: 'all', match: i => i === '?'},

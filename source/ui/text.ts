@@ -121,3 +121,19 @@ export function wrapWords(text: string, width: number): string[] {
 	if (line || out.length === 0) out.push(line);
 	return out;
 }
+
+/**
+ * Safe prose cut to width between words ('IAM user alice …'): a word (an ARN, an IP) is shown
+ * whole or left out, never cut.
+ */
+export function truncateWords(text: string, width: number): string {
+	if (displayWidth(text) <= width) return text;
+	if (width < 1) return '';
+	let out = '';
+	for (const word of text.split(' ')) {
+		const next = out ? `${out} ${word}` : word;
+		if (displayWidth(next) + 2 > width) break;
+		out = next;
+	}
+	return out ? `${out} …` : '…';
+}

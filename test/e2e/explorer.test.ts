@@ -67,6 +67,8 @@ describe.skipIf(!hasTmux)('explorer in a real terminal (tmux)', () => {
 		const exitFile = path.join(dir, 'exit');
 		const command = `cd ${JSON.stringify(repoRoot)} && FORCE_COLOR=0 node dist/cli.js explore --db ${JSON.stringify(caseFile)}; echo EXIT=$? > ${JSON.stringify(exitFile)}; sleep 30`;
 		tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', command);
+		await waitFor(t => t.includes('[Overview]'), 'the overview');
+		tmux('send-keys', '-t', session, '/');
 		await waitFor(t => t.includes('type to search'), 'the search screen');
 		tmux('send-keys', '-t', session, '-l', `serial:${device.serial}`);
 		await waitFor(t => /1 result/.test(t), 'one search result');
@@ -89,5 +91,6 @@ describe.skipIf(!hasTmux)('explorer in a real terminal (tmux)', () => {
 		expect(fs.readFileSync(exitFile, 'utf8').trim()).toBe('EXIT=0');
 		// The alternate screen was left: the shell's screen is back (no explorer frame on it).
 		expect(screen()).not.toContain('type to search');
+		expect(screen()).not.toContain('[Overview]');
 	});
 });

@@ -117,7 +117,7 @@ describe('query commands', () => {
 	});
 
 	it('help texts are indented alike, with spaces (the explorer\'s too, without a terminal)', () => {
-		const texts = ['', 'import', 'verify', 'explore', 'findings', 'search', 'user', 'device', 'logins', 'timeline', 'event'].map(c => run(...(c ? [c] : []), '--help').stdout);
+		const texts = ['', 'import', 'verify', 'explore', 'summary', 'findings', 'search', 'user', 'device', 'logins', 'timeline', 'key', 'ip', 'agent', 'event'].map(c => run(...(c ? [c] : []), '--help').stdout);
 		const refused = runCli(['explore', '--db', db], {});
 		expect(refused.status).toBe(2);
 		texts.push(refused.stderr.toString().split('\n').slice(2).join('\n'));

@@ -9,6 +9,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {openCaseFile} from '../../source/db/open.js';
 import {recordTriage} from '../../source/db/triage.js';
+import {lastVerify} from '../../source/db/verify-record.js';
 import {fileSha256} from '../../source/commands/report.js';
 import {html, markdownCode} from '../../source/lib/markup.js';
 import {listFindings, type StoredFinding} from '../../source/findings/queries.js';
@@ -145,6 +146,21 @@ describe('mfatrail report over samples/', () => {
 		// What differs between machines and runs: where the evidence lies, and the case file's bytes.
 		const normalised = text.replaceAll(repoRoot, '<repo>').replaceAll(fileSha256(file), '<case file sha-256>');
 		await expect(normalised).toMatchFileSnapshot('__snapshots__/samples-report.md');
+	});
+
+	it('states the last recorded verify result, and that none was recorded before', async () => {
+		expect(await report(file, '--format', 'md')).toContain('- **Verify:** no verify result recorded in the case file');
+		const verify = await runMain('verify', '--db', file);
+		expect([0, 4]).toContain(verify.status);
+		const db = openCaseFile(file, {readonly: true});
+		const outcome = lastVerify(db)!;
+		db.close();
+		expect(outcome).not.toBeNull();
+		const text = await report(file, '--format', 'md');
+		const line = text.split('\n').find(l => l.startsWith('- **Verify:** '))!;
+		expect(line).toContain(`${outcome.ok ? 'passed' : '**FAILED**'} at ${outcome.verifiedAt}`);
+		expect(line).toContain(outcome.ok ? 'no problem found' : `${outcome.problems} problem`);
+		expect(await report(file)).toContain(`<dt>Verify</dt><dd>${outcome.ok ? 'passed' : '<strong>FAILED</strong>'} at ${outcome.verifiedAt}`);
 	});
 });
 

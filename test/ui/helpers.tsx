@@ -8,6 +8,7 @@ import {openCaseFile, type CaseFile} from '../../source/db/open.js';
 import {importPaths} from '../../source/import/index.js';
 import {App} from '../../source/ui/App.js';
 import {openExplorerData} from '../../source/ui/data.js';
+import type {Target} from '../../source/ui/model.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const fixture = path.join(repoRoot, 'test', 'fixtures', 'ui', 'trail.json');
@@ -92,10 +93,10 @@ export interface Explorer {
 }
 
 /** Renders the explorer over a case file on a fake columns×rows terminal. */
-export async function renderExplorer(db: CaseFile, options: {columns?: number; rows?: number; query?: string; exportDir?: string} = {}): Promise<Explorer> {
+export async function renderExplorer(db: CaseFile, options: {columns?: number; rows?: number; query?: string; exportDir?: string; open?: Target; writeTerminal?: (s: string) => void} = {}): Promise<Explorer> {
 	const stdout = new Stdout(options.columns ?? 100, options.rows ?? 30);
 	const stdin = new Stdin();
-	const instance = render(<App data={openExplorerData(db)} initialQuery={options.query} exportDir={options.exportDir ?? os.tmpdir()} debounceMs={5} />, {
+	const instance = render(<App data={openExplorerData(db)} initialQuery={options.query} exportDir={options.exportDir ?? os.tmpdir()} debounceMs={5} open={options.open} writeTerminal={options.writeTerminal} />, {
 		stdout: stdout as unknown as NodeJS.WriteStream,
 		stderr: new Stdout(100, 30) as unknown as NodeJS.WriteStream,
 		stdin: stdin as unknown as NodeJS.ReadStream,

@@ -86,6 +86,7 @@ describe('triage prompt', () => {
 
 	it('m on a principal marks the principal; its header shows status, note and analyst', async () => {
 		app = await renderExplorer(db, {exportDir: dir});
+		await app.press('/');
 		await app.type('alice');
 		await app.waitFor('2 results');
 		await app.press(keys.enter);

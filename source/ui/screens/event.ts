@@ -1,7 +1,7 @@
 import {prettyJson} from '../../lib/pretty-record.js';
 import {safeTextToken, takeColumns, terminalSafe} from '../../lib/terminal-text.js';
 import type {EventRecord} from '../../db/queries.js';
-import type {ScreenModel} from '../model.js';
+import {time, type ScreenModel} from '../model.js';
 
 /**
  * The record as `mfatrail event` prints it (source/lib/pretty-record.ts): re-indented, strings
@@ -36,6 +36,18 @@ function wrap(lines: string[], width: number): string[] {
 	return wrapSafe(lines.map(terminalSafe), width);
 }
 
+/** Who made a call, with which key, from where: the record's own fields (evidence, escaped when shown). */
+export function eventIdentity(record: string): {eventName?: string; eventTime?: string; actor?: string; key?: string; ip?: string} {
+	try {
+		const r = JSON.parse(record) as Record<string, unknown>;
+		const identity = (r.userIdentity ?? {}) as Record<string, unknown>;
+		const text = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+		return {eventName: text(r.eventName), eventTime: text(r.eventTime), actor: text(identity.arn), key: text(identity.accessKeyId), ip: text(r.sourceIPAddress)};
+	} catch {
+		return {};
+	}
+}
+
 export function eventModel(record: EventRecord, version: number, width: number): ScreenModel {
 	const v = record.versions[Math.min(version, record.versions.length - 1)];
 	const flags = [v.conflict ? 'CONFLICT: other content under this eventID' : '', v.partial ? 'partial (export with some fields)' : '', v.derived ? 'eventID derived from content' : ''].filter(Boolean).join('; ');
@@ -45,12 +57,29 @@ export function eventModel(record: EventRecord, version: number, width: number):
 	]);
 	// Lines are escaped by wrap(); the frame shows text panes as they are.
 	const pretty = prettyRecord(v.record);
+	const who = eventIdentity(v.record);
 	const lines = [...wrap([...provenance, ...(flags ? [`note: ${flags}`] : []), ''], width), ...(pretty.safe ? wrapSafe(pretty.lines, width) : wrap(pretty.lines, width))];
 	return {
 		screen: 'event',
 		title: `Event ${record.eventId}`,
-		header: [[['eventID', record.eventId], ['version', `${Math.min(version, record.versions.length - 1) + 1} of ${record.versions.length}`]]],
+		header: [
+			[
+				['eventID', record.eventId],
+				['version', `${Math.min(version, record.versions.length - 1) + 1} of ${record.versions.length}`],
+			],
+			[
+				['call', who.eventName ?? '?'],
+				['time', time(v.eventTime)],
+			],
+			[
+				['actor', who.actor ?? '-'],
+				['key', who.key ?? '-'],
+				['IP', who.ip ?? '-'],
+			],
+		],
 		panes: [{name: 'Record', columns: [{title: '', width: width, flex: true}], rows: lines.map(line => ({cells: [line]})), empty: 'no record', text: true}],
 		export: {name: 'event', format: 'json', json: record},
+		pivots: {principal: who.actor, key: who.key, ip: who.ip},
+		copy: record.eventId,
 	};
 }

@@ -1,16 +1,23 @@
 import {terminalSafe} from '../../lib/terminal-text.js';
 import type {EventRecord, Finding} from '../data.js';
-import {hiddenIn, shortArn, shortTime, type Column, type Pane, type Row, type ScreenModel} from '../model.js';
+import {accountPair, arnIn, hiddenIn, mainAccount, shortArn, time, type Column, type Pane, type Row, type ScreenModel} from '../model.js';
 import {wrapWords} from '../text.js';
 import {accountOfArn} from '../../model/principals.js';
 
-/** The account of an ARN ('arn:aws:iam::123456789012:user/alice' → '123456789012'), else ''. */
-/** What a finding names, with its account: '123456789012 mfa/root-account-mfa-device'. */
-export function findingSubject(f: Finding): string {
+/**
+ * What a finding names: 'mfa/root-account-mfa-device' when the screen names its account once in
+ * the header, else with its account: '123456789012 mfa/root-account-mfa-device'.
+ */
+export function findingSubject(f: Finding, screenAccount?: string): string {
 	const arn = f.serialNumber ?? f.principal;
 	const account = accountOfArn(f.serialNumber) ?? accountOfArn(f.principal) ?? '';
 	const name = shortArn(arn);
-	return account ? `${account} ${name}` : name;
+	return account && account !== screenAccount ? `${account} ${name}` : name;
+}
+
+/** The account most findings are in: the screen names it once. */
+export function findingsAccount(findings: Finding[]): string | undefined {
+	return mainAccount(findings.map(f => f.serialNumber ?? f.principal));
 }
 
 /**
@@ -20,18 +27,25 @@ export function findingSubject(f: Finding): string {
 const columns: Column[] = [
 	{title: 'sev', width: 8, fit: true},
 	{title: 'rule', width: 30, fit: true},
-	{title: 'account / subject', width: 40, fit: true, keep: true},
+	{title: 'subject', width: 12, fit: true, id: true},
 	{title: 'status', width: 12, fit: true, drop: 2},
-	{title: 'summary', width: 20, flex: true, drop: 1},
+	{title: 'summary', width: 20, flex: true, drop: 1, prose: true},
 ];
 
 /** Every finding row opens the finding's detail view. */
-function findingRow(f: Finding): Row {
+export function findingRow(f: Finding, screenAccount?: string): Row {
 	return {
-		cells: [f.severity, f.rule, findingSubject(f), f.status, f.summary],
+		cells: [f.severity, f.rule, findingSubject(f, screenAccount), f.status, f.summary],
 		target: {screen: 'finding', findingId: f.id},
 		marker: true,
 		hidden: hiddenIn(f.principal, f.serialNumber, f.summary),
+		detail: [
+			...(f.principal ? [['principal', f.principal] as [string, unknown]] : []),
+			...(f.serialNumber ? [['serial', f.serialNumber] as [string, unknown]] : []),
+		],
+		copy: f.serialNumber ?? f.principal ?? undefined,
+		pivots: {principal: f.principal},
+		time: f.firstSeen,
 	};
 }
 
@@ -49,17 +63,18 @@ function findingsExport(findings: Finding[]): ScreenModel['export'] {
 }
 
 /** The findings section of the principal and device screens (rows open the finding). */
-export function findingsPane(findings: Finding[]): Pane {
-	return {name: `Findings ${findings.length}`, columns, rows: findings.map(findingRow), empty: 'no finding'};
+export function findingsPane(findings: Finding[], screenAccount?: string | null): Pane {
+	return {name: `Findings ${findings.length}`, columns, rows: findings.map(f => findingRow(f, screenAccount ?? undefined)), empty: 'no finding'};
 }
 
-/** The findings screen: every finding; Enter opens one. */
-export function findingsModel(findings: Finding[]): ScreenModel {
+/** The findings screen: every finding (or those of one severity); Enter opens one. */
+export function findingsModel(findings: Finding[], severity?: string): ScreenModel {
+	const account = findingsAccount(findings);
 	return {
 		screen: 'findings',
-		title: 'Findings',
-		header: [],
-		panes: [{...findingsPane(findings), empty: 'no findings in this case file (or findings have not been computed)'}],
+		title: severity ? `Findings ${severity}` : 'Findings',
+		header: account ? [accountPair(account, findings.map(f => f.serialNumber ?? f.principal))] : [],
+		panes: [{...findingsPane(findings, account), empty: severity ? `no ${severity} finding` : 'no findings in this case file (or findings have not been computed)'}],
 		export: findingsExport(findings),
 	};
 }
@@ -85,15 +100,23 @@ function parse(record: EventRecord | undefined): Record<string, unknown> | undef
  */
 export function findingModel(f: Finding, eventFor: (eventId: string) => EventRecord | undefined, width: number): ScreenModel {
 	const summary = wrapWords(terminalSafe(f.summary), Math.max(10, width - 'summary: '.length));
+	const shown = arnIn(accountOfArn(f.principal) ?? accountOfArn(f.serialNumber));
 	const rows: Row[] = f.eventIds.map(eventId => {
 		const record = eventFor(eventId);
 		const r = parse(record);
 		const identity = r?.userIdentity as Record<string, unknown> | undefined;
 		const result = field(r, 'errorCode') ?? (r?.responseElements as Record<string, unknown> | undefined)?.ConsoleLogin;
+		const eventTime = record?.versions[0]?.eventTime ?? field(r, 'eventTime');
+		const actor = field(identity, 'arn');
+		const key = field(identity, 'accessKeyId');
+		const ip = field(r, 'sourceIPAddress');
 		return {
-			cells: [shortTime(record?.versions[0]?.eventTime ?? field(r, 'eventTime')), field(r, 'eventName') ?? (record ? '' : 'not in this case file'), typeof result === 'string' ? result : '', shortArn(field(identity, 'arn')), field(r, 'sourceIPAddress'), eventId],
+			cells: [eventTime, field(r, 'eventName') ?? (record ? '' : 'not in this case file'), typeof result === 'string' ? result : '', shown(actor), ip, eventId],
 			target: record ? {screen: 'event', eventId} : undefined,
-			hidden: hiddenIn(field(r, 'eventName'), field(identity, 'arn'), field(r, 'sourceIPAddress'), field(r, 'errorCode'), field(r, 'userAgent'), eventId),
+			hidden: hiddenIn(field(r, 'eventName'), actor, ip, field(r, 'errorCode'), field(r, 'userAgent'), eventId),
+			detail: [...(actor ? [['actor', actor] as [string, unknown]] : []), ...(key ? [['key', key] as [string, unknown]] : []), ['eventID', eventId]],
+			pivots: {principal: actor, key, ip},
+			time: eventTime,
 		};
 	});
 	return {
@@ -107,8 +130,8 @@ export function findingModel(f: Finding, eventFor: (eventId: string) => EventRec
 			[['principal', f.principal ?? '-']],
 			[['serial', f.serialNumber ?? '-']],
 			[
-				['first seen', f.firstSeen],
-				['last seen', f.lastSeen],
+				['first seen', time(f.firstSeen)],
+				['last seen', time(f.lastSeen)],
 			],
 			// The summary is already escaped (wrapWords cuts escaped text): header values are shown safe.
 			...summary.map((line, i): Array<[string, unknown]> => [[i === 0 ? 'summary' : '', {safe: line}]]),
@@ -117,18 +140,20 @@ export function findingModel(f: Finding, eventFor: (eventId: string) => EventRec
 			{
 				name: `Evidence ${rows.length}`,
 				columns: [
-					{title: 'time', width: 19, keep: true},
+					{title: 'time', width: 19, time: true},
 					{title: 'event', width: 22, fit: true},
 					{title: 'result', width: 12, fit: true},
-					{title: 'actor', width: 16, flex: true},
-					{title: 'source IP', width: 15, fit: true},
-					{title: 'eventID', width: 36, drop: 1},
+					{title: 'actor', width: 10, fit: true, id: true},
+					{title: 'source IP', width: 9, fit: true, id: true},
+					{title: 'eventID', width: 36, id: true, drop: 1},
 				],
 				rows,
 				empty: 'no evidence event',
 			},
 		],
 		export: {name: 'finding', format: 'json', json: f},
+		pivots: {principal: f.principal},
+		copy: f.serialNumber ?? f.principal ?? undefined,
 		timelineSubject: f.principal ? {principalArn: f.principal, label: shortArn(f.principal)} : f.serialNumber ? {deviceSerial: f.serialNumber, label: shortArn(f.serialNumber)} : undefined,
 	};
 }

@@ -1,6 +1,6 @@
 import type {SearchHit} from '../../model/search.js';
-import type {ExplorerData, Overview} from '../data.js';
-import {shortArn, type ScreenModel, type Target} from '../model.js';
+import type {ExplorerData, Overview, PivotHit} from '../data.js';
+import {hiddenIn, shortArn, type Cell, type Row, type ScreenModel, type Target} from '../model.js';
 
 export interface SearchQuery {
 	text: string;
@@ -23,11 +23,52 @@ export function hitTarget(hit: SearchHit): Target | undefined {
 }
 
 /**
+ * A hit's label as shown: the ARN's resource ('user/alice', 'mfa/alice-phone') when it ends with
+ * the name the match ranges point into (the ranges shifted), else the name and the resource.
+ */
+export function hitLabel(hit: SearchHit): {raw: string; matches: Array<[number, number]>} {
+	const short = shortArn(hit.id);
+	if (hit.label === hit.id) return {raw: hit.label, matches: hit.matches};
+	if (short.endsWith(hit.label)) {
+		const shift = short.length - hit.label.length;
+		return {raw: short, matches: hit.matches.map(([a, b]) => [a + shift, b + shift] as [number, number])};
+	}
+	return {raw: `${hit.label}  ${short}`, matches: hit.matches};
+}
+
+const pivotKind: Record<PivotHit['kind'], string> = {key: 'key', ip: 'IP', 'user-agent': 'agent', event: 'event'};
+
+export function pivotTarget(hit: PivotHit): Target {
+	switch (hit.kind) {
+		case 'key':
+			return {screen: 'key', accessKeyId: hit.id};
+		case 'ip':
+			return {screen: 'ip', ip: hit.id};
+		case 'user-agent':
+			return {screen: 'user-agent', userAgent: hit.id};
+		case 'event':
+			return {screen: 'event', eventId: hit.id};
+	}
+}
+
+function pivotRow(hit: PivotHit): Row {
+	const seen = hit.firstSeen ? `${hit.count} events` : '';
+	return {
+		cells: [pivotKind[hit.kind], hit.kind === 'user-agent' ? '' : hit.id, '', hit.kind === 'user-agent' ? hit.id : seen] as Cell[],
+		target: pivotTarget(hit),
+		hidden: hiddenIn(hit.id),
+		detail: [[pivotKind[hit.kind], hit.id], ...(hit.principal ? [['principal', hit.principal] as [string, unknown]] : [])],
+		copy: hit.id,
+		pivots: {principal: hit.principal},
+	};
+}
+
+/**
  * The search screen. `overview` is undefined until it has been counted and `indexing` below 1
  * while the search index is built: the first frame comes before either (both follow within a
  * second on a case file of a million events).
  */
-export function searchModel(data: ExplorerData, query: string, hits: SearchHit[], overview: Overview | undefined, pending = false, indexing = 1): ScreenModel {
+export function searchModel(data: ExplorerData, query: string, hits: SearchHit[], overview: Overview | undefined, pending = false, indexing = 1, pivots: PivotHit[] = []): ScreenModel {
 	// Finding markers are needed only for rows, and reading the counts costs time on a big case file.
 	const counts = hits.length > 0 ? data.findingCounts() : undefined;
 	const principals = hits.filter(h => h.kind === 'principal').length;
@@ -39,27 +80,35 @@ export function searchModel(data: ExplorerData, query: string, hits: SearchHit[]
 			{
 				name: 'Results',
 				columns: [
-					{title: 'kind', width: 9},
-					{title: 'label', width: 30, flex: true},
-					{title: 'account', width: 12},
-					{title: 'fact', width: 22},
+					{title: 'kind', width: 9, fit: true},
+					{title: 'label', width: 10, fit: true, id: true},
+					{title: 'account', width: 12, fit: true, id: true},
+					{title: 'fact', width: 22, flex: true, drop: 1},
 				],
-				rows: hits.map(hit => ({
-					// The label (name) carries the match ranges; the serial or ARN follows it, unmarked.
-					cells: [hit.kind, {raw: hit.label === hit.id ? hit.label : `${hit.label}  ${shortArn(hit.id)}`, matches: hit.matches}, hit.accountId, hit.fact],
-					target: hitTarget(hit),
-					marker: Boolean(hit.kind === 'principal' ? counts?.principals.get(hit.id) : counts?.serials.get(hit.id)),
-				})),
+				rows: [
+					...pivots.map(pivotRow),
+					...hits.map(hit => ({
+						cells: [hit.kind, hitLabel(hit), hit.accountId, hit.fact],
+						target: hitTarget(hit),
+						marker: Boolean(hit.kind === 'principal' ? counts?.principals.get(hit.id) : counts?.serials.get(hit.id)),
+						detail: [[hit.kind, hit.id] as [string, unknown]],
+						copy: hit.id,
+						hidden: hiddenIn(hit.id, hit.label),
+					})),
+				],
 				empty: query.trim()
 					? pending
 						? indexing < 1
 							? `indexing… ${Math.floor(indexing * 100)}%`
 							: 'searching…'
 						: 'no match'
-					: `${overview ? `${overview.principals} principals, ${overview.devices} devices, ${overview.events} events, ${overview.findings} findings. ` : ''}Type a name, ARN or serial (user: device: serial: narrow it).${indexing < 1 ? ` Indexing… ${Math.floor(indexing * 100)}%` : ''}`,
-				note: hits.length ? `${hits.length} result${hits.length === 1 ? '' : 's'}: ${principals} principal${principals === 1 ? '' : 's'}, ${hits.length - principals} device${hits.length - principals === 1 ? '' : 's'}` : undefined,
+					: `${overview ? `${overview.principals} principals, ${overview.devices} devices, ${overview.events} events, ${overview.findings} findings. ` : ''}Type a name, ARN, serial, access key, IP, user agent or eventID (user: device: serial: narrow it).${indexing < 1 ? ` Indexing… ${Math.floor(indexing * 100)}%` : ''}`,
+				note:
+					hits.length + pivots.length
+						? `${hits.length + pivots.length} result${hits.length + pivots.length === 1 ? '' : 's'}: ${principals} principal${principals === 1 ? '' : 's'}, ${hits.length - principals} device${hits.length - principals === 1 ? '' : 's'}${pivots.length ? `, ${pivots.length} key/IP/agent/event` : ''}`
+						: undefined,
 			},
 		],
-		export: {name: 'search', format: 'csv', json: hits},
+		export: {name: 'search', format: 'csv', json: {hits, pivots}},
 	};
 }
