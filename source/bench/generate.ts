@@ -1,6 +1,6 @@
 /**
  * Synthetic CloudTrail archives for the benchmark, in the S3 layout:
- *   node dist/bench/generate.js --events N --out DIR [--seed S]
+ *   node dist/bench/generate.js --events N --out DIR [--seed S] [--mix mfa-heavy|realistic]
  * Accounts of about 5,000 events each; in every account a population of IAM users with their
  * MFA devices (enrolment, sign-ins, console and CLI work, second devices, removals), the
  * sample stories replayed at a shifted time, and role/service noise. About 100k distinct
@@ -26,11 +26,27 @@ export interface GenerateOptions {
 	seed?: string;
 	/** Events per account (default 5,000). */
 	eventsPerAccount?: number;
+	/**
+	 * 'mfa-heavy' (default): about a third of events MFA-related, ~25 records per file, so the model
+	 * and search are loaded. 'realistic': about 5 % MFA-related among ordinary API noise, in many
+	 * small files of 1–9 records (~5 on average), the shape of a real organisation trail.
+	 */
+	mix?: Mix;
 	onProgress?: (done: number, total: number) => void;
 }
 
+export type Mix = 'mfa-heavy' | 'realistic';
+export const mixes: readonly Mix[] = ['mfa-heavy', 'realistic'];
+
+/** Per mix: the share of an account's budget spent on IAM users' lives, and records per file. */
+const mixShape: Record<Mix, {userShare: number; perFile: [number, number]}> = {
+	'mfa-heavy': {userShare: 0.8, perFile: [15, 35]},
+	realistic: {userShare: 0.13, perFile: [1, 9]},
+};
+
 export interface ArchiveStats {
 	events: number;
+	mix?: Mix;
 	files: number;
 	accounts: number;
 	/** Distinct IAM users, roles and root users. */
@@ -56,7 +72,7 @@ export function accountId(index: number): string {
 }
 
 /** One account's events; its users and devices are counted into `tally`. */
-function buildAccount(seed: string, index: number, budget: number, tally: {principals: number; devices: number}): TrailEvent[] {
+function buildAccount(seed: string, index: number, budget: number, tally: {principals: number; devices: number}, mix: Mix): TrailEvent[] {
 	const rng = new Random(`${seed}:account:${index}`);
 	const account = accountId(index);
 	const events: TrailEvent[] = [];
@@ -71,7 +87,9 @@ function buildAccount(seed: string, index: number, budget: number, tally: {princ
 	}
 	const usedNames = new Set<string>();
 	const users: User[] = [];
-	const userCount = Math.max(1, Math.round(budget / 17));
+	const userShare = mixShape[mix].userShare;
+	// A user's life is about 14 events; the MFA-heavy mix keeps its historical one user per 17 events.
+	const userCount = Math.max(1, Math.round(mix === 'mfa-heavy' ? budget / 17 : (budget * userShare) / 14));
 	for (let i = 0; i < userCount; i++) {
 		const base = `${rng.pick(firstNames)}.${rng.pick(lastNames)}`;
 		let name = base;
@@ -81,7 +99,7 @@ function buildAccount(seed: string, index: number, budget: number, tally: {princ
 	}
 	tally.principals += users.length + 4;
 	const admin = users[0];
-	const target = Math.floor(budget * 0.8);
+	const target = Math.floor(budget * userShare);
 	for (const user of users) {
 		if (events.length >= target) break;
 		events.push(...userLife(rng, user, admin, tally));
@@ -204,7 +222,9 @@ export async function generateArchive(options: GenerateOptions): Promise<Archive
 	const seed = options.seed ?? 'mfatrail-bench';
 	const perAccount = options.eventsPerAccount ?? 5000;
 	const accounts = Math.max(1, Math.ceil(options.events / perAccount));
-	const stats: ArchiveStats = {events: 0, files: 0, accounts, principals: 0, devices: 0, uncompressedBytes: 0, compressedBytes: 0, seconds: 0, seed};
+	const mix = options.mix ?? 'mfa-heavy';
+	const [perFileMin, perFileMax] = mixShape[mix].perFile;
+	const stats: ArchiveStats = {events: 0, mix, files: 0, accounts, principals: 0, devices: 0, uncompressedBytes: 0, compressedBytes: 0, seconds: 0, seed};
 	const tally = {principals: 0, devices: 0};
 	const made = new Map<string, Promise<unknown>>();
 	const inFlight = new Set<Promise<void>>();
@@ -215,9 +235,9 @@ export async function generateArchive(options: GenerateOptions): Promise<Archive
 	for (let i = 0; i < accounts; i++) {
 		const budget = Math.ceil(remaining / (accounts - i));
 		remaining -= budget;
-		const events = buildAccount(seed, i, budget, tally);
+		const events = buildAccount(seed, i, budget, tally, mix);
 		const layout = new Random(`${seed}:layout:${i}`);
-		for (const file of deliverByCount(layout, events, 15, 35)) {
+		for (const file of deliverByCount(layout, events, perFileMin, perFileMax)) {
 			const text = logFileText(file.events);
 			stats.events += file.events.length;
 			stats.files++;
@@ -246,16 +266,17 @@ export async function generateArchive(options: GenerateOptions): Promise<Archive
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-	const {values} = parseArgs({options: {events: {type: 'string', default: '1000000'}, out: {type: 'string'}, seed: {type: 'string'}}});
+	const {values} = parseArgs({options: {events: {type: 'string', default: '1000000'}, out: {type: 'string'}, seed: {type: 'string'}, mix: {type: 'string', default: 'mfa-heavy'}}});
 	const events = Number(values.events);
-	if (!values.out || !Number.isInteger(events) || events < 1) {
-		process.stderr.write('usage: node dist/bench/generate.js --events N --out DIR [--seed S]\n');
+	if (!values.out || !Number.isInteger(events) || events < 1 || !mixes.includes(values.mix as Mix)) {
+		process.stderr.write('usage: node dist/bench/generate.js --events N --out DIR [--seed S] [--mix mfa-heavy|realistic]\n');
 		process.exit(2);
 	}
 	const stats = await generateArchive({
 		events,
 		out: values.out,
 		seed: values.seed,
+		mix: values.mix as Mix,
 		onProgress: (done, total) => process.stderr.write(`\r${done.toLocaleString('en')} / ${total.toLocaleString('en')} events`),
 	});
 	process.stderr.write('\n');

@@ -1,4 +1,5 @@
 import {caseFilePath, openCaseFile} from '../db/open.js';
+import {caseScope, type CaseScope} from '../db/scope.js';
 import {rulesHelp} from '../findings/docs.js';
 import {publicFinding, listFindings, type StoredFinding} from '../findings/queries.js';
 import {refreshFindings, storedThresholds} from '../findings/refresh.js';
@@ -16,12 +17,13 @@ import {wrapText} from './query-render.js';
  * device on lines of their own, in full (responders copy them), then the summary wrapped at 78.
  * Every evidence string goes through safe().
  */
-export function formatFindings(findings: StoredFinding[]): string {
-	if (findings.length === 0) return 'no findings\n';
+export function formatFindings(findings: StoredFinding[], scopes: CaseScope[] = []): string {
+	const header = scopes.length > 0 ? [...scopeLines(scopes), ''] : [];
+	if (findings.length === 0) return `${[...header, 'no findings'].join('\n')}\n`;
 	const severityWidth = Math.max('SEVERITY'.length, ...findings.map(f => f.severity.length));
 	const ruleWidth = Math.max('RULE'.length, ...findings.map(f => f.rule.length));
 	const head = (severity: string, rule: string, firstSeen: string, triage: string) => `${severity.padEnd(severityWidth)}  ${rule.padEnd(ruleWidth)}  ${firstSeen.padEnd(20)}  ${triage}`.trimEnd();
-	const out = [head('SEVERITY', 'RULE', 'FIRST SEEN', 'ID STATUS'), '  PRINCIPAL', '  MFA DEVICE', '    SUMMARY', '    NOTE (triage)'];
+	const out = [...header, head('SEVERITY', 'RULE', 'FIRST SEEN', 'ID STATUS'), '  PRINCIPAL', '  MFA DEVICE', '    SUMMARY', '    NOTE (triage)'];
 	for (const f of findings) {
 		out.push('', head(f.severity, f.rule, f.firstSeen, `#${f.id} ${f.status}`));
 		out.push(`  ${f.principal ? safe(f.principal) : '(no principal)'}`);
@@ -29,10 +31,28 @@ export function formatFindings(findings: StoredFinding[]): string {
 		const events = `[${f.eventIds.length} event${f.eventIds.length === 1 ? '' : 's'}; last ${f.lastSeen}]`;
 		out.push(...wrapText(`${safe(f.summary)} ${events}`, 78, '    '));
 		if (f.note) out.push(...wrapText(`note: ${safe(f.note)}`, 78, '    '));
+		const note = scopes.length > 0 ? absenceNote(f.rule) : undefined;
+		if (note) out.push(...wrapText(note, 78, '    '));
 	}
 	const bySeverity = severities.map(s => [s, findings.filter(f => f.severity === s).length] as const).filter(([, n]) => n > 0);
 	out.push('', `${findings.length} finding${findings.length === 1 ? '' : 's'}: ${bySeverity.map(([s, n]) => `${n} ${s}`).join(', ')}`);
 	return `${out.join('\n')}\n`;
+}
+
+/** For a finding that rests on absence, in a scoped extract: what holds only within the extract. */
+export function absenceNote(rule: string): string | undefined {
+	const what = ruleById(rule)?.restsOnAbsence;
+	return what ? `Scoped extract: ${what} is judged only within the objects the scope query chose.` : undefined;
+}
+
+/** The case's scope, for the head of the list: what the extract covers. */
+function scopeLines(scopes: CaseScope[]): string[] {
+	const lines = wrapText('SCOPED EXTRACT: this case holds only the objects a scope query chose; findings that rest on absence hold only within it.', 80, '');
+	for (const s of scopes) {
+		const range = s.since || s.until ? `${s.since ?? '…'} to ${s.until ?? '…'}` : 'no time bounds';
+		lines.push(...wrapText(`${safe(s.engine)}: accounts ${s.accounts.map(safe).join(', ') || 'any'}; regions ${s.regions.map(safe).join(', ') || 'any'}; ${range}`, 78, '  '));
+	}
+	return lines;
 }
 
 export const findingsCommand: Command = {
@@ -101,8 +121,15 @@ ${rulesHelp()}
 				refreshFindings(db, {burstCount: countFlag !== undefined ? Number(countFlag) : stored.burstCount, burstWindowMs: windowMs ?? stored.burstWindowMs});
 			}
 			const findings = listFindings(db, {rule, since, until, severity: severity as Severity | undefined, status});
-			if (flags.json) process.stdout.write(`${JSON.stringify(findings.map(publicFinding), null, 2)}\n`);
-			else process.stdout.write(formatFindings(findings));
+			const scopes = caseScope(db);
+			// In a scoped extract every finding says so; those resting on absence say what is scoped.
+			const scoped = (f: StoredFinding) => {
+				if (scopes.length === 0) return publicFinding(f);
+				const note = absenceNote(f.rule);
+				return {...publicFinding(f), scopedExtract: true, ...(note ? {scopeNote: note} : {})};
+			};
+			if (flags.json) process.stdout.write(`${JSON.stringify(findings.map(scoped), null, 2)}\n`);
+			else process.stdout.write(formatFindings(findings, scopes));
 			return 0;
 		} finally {
 			db.close();

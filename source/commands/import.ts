@@ -1,4 +1,6 @@
 import {caseFilePath, openCaseFile} from '../db/open.js';
+import {recordScope} from '../db/scope.js';
+import {readScopeFile, scopeFileName, scopeFilesOf} from '../scope/scope-file.js';
 import {importPaths, type ImportProgress, type ImportSummary} from '../import/index.js';
 import {safe} from '../lib/terminal-text.js';
 import {dbFlag, jsonFlag, type Command} from './command.js';
@@ -17,7 +19,7 @@ export const importCommand: Command = {
 	summary: 'import CloudTrail evidence (files, folders, archives, - for stdin) into the case file',
 	help: `
 	Usage
-	  $ mfatrail import <path…> [--db FILE] [--json]
+	  $ mfatrail import <path…> [--db FILE] [--json] [--scope FILE]…
 
 	Reads CloudTrail log files (.json, .json.gz, S3 layout), digest files, lookup-events output,
 	JSON arrays, single records, EventBridge envelopes, JSON lines, console Event history
@@ -27,6 +29,8 @@ export const importCommand: Command = {
 	Options
 	  --db FILE   case file (default ./mfatrail.db, or $MFATRAIL_DB)
 	  --json      print one JSON summary object on stdout
+	  --scope FILE  the evidence is a scoped extract: record the scope file written by
+	              mfatrail scope (a folder's own ${scopeFileName} is found without it)
 
 	Exit status: 0 all imported, 3 some inputs or records rejected, 1 nothing imported or the
 	case file cannot be written, 130 interrupted (run the same command again to complete it).
@@ -35,10 +39,17 @@ export const importCommand: Command = {
 	  $ mfatrail import AWSLogs/ --db case.db
 	  $ aws cloudtrail lookup-events --output json | mfatrail import - --db case.db
 `,
-	flags: {...dbFlag, ...jsonFlag},
+	flags: {...dbFlag, ...jsonFlag, scope: {type: 'string', isMultiple: true}},
 	async run(input, flags) {
 		if (input.length === 0) throw new Error('name at least one file or folder to import (or - for stdin)');
+		// Read before anything is written: a damaged scope file stops the import in one line.
+		const given = (flags.scope as string[] | undefined) ?? [];
+		const scopes = [...new Set([...given, ...scopeFilesOf(input)])].map(readScopeFile);
 		const db = openCaseFile(caseFilePath(flags.db as string));
+		for (const scope of scopes) {
+			const added = recordScope(db, scope);
+			if (!flags.json) process.stderr.write(`scoped extract: ${added ? 'recorded' : 'already recorded'} ${safe(scope.origin ?? '')} (${safe(scope.engine)}, ${scope.objects.length} objects)\n`);
+		}
 		const controller = new AbortController();
 		const stop = () => controller.abort();
 		process.once('SIGINT', stop);
@@ -52,7 +63,8 @@ export const importCommand: Command = {
 				onProgress: progress.update,
 			});
 			progress.end();
-			if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+			const recorded = scopes.map(s => ({engine: s.engine, origin: s.origin, objects: s.objects.length}));
+			if (flags.json) process.stdout.write(`${JSON.stringify(recorded.length > 0 ? {...summary, scopes: recorded} : summary)}\n`);
 			else printSummary(summary);
 			if (summary.interrupted) process.stderr.write('mfatrail import: interrupted; imported sources are kept, run the same command again to complete it\n');
 			return importExitStatus(summary);

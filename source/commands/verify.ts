@@ -55,6 +55,7 @@ export function formatReport(report: VerifyReport): string {
 	for (const n of sources.notRehashed.slice(0, 20)) lines.push(`  not re-hashed: ${where(n)}`, `    ${safe(n.reason)}`);
 	lines.push(`digests: ${digests.count} digest files, ${digests.logFiles.listed} log files listed, ${digests.logFiles.matched} found in the case`);
 	for (const i of digests.invalid) lines.push(`  INVALID DIGEST ${where(i)}`, `    ${safe(i.reason)}`);
+	if (digests.outsideScope !== null) lines.push(`  scoped extract: ${digests.outsideScope} listed log files lie outside the query's selection (not fetched)`);
 	for (const m of digests.missing) lines.push(`  MISSING ${safe(m.s3Object)}`, `    listed in ${safe(m.digest)}, not imported`);
 	for (const a of digests.altered) {
 		lines.push(`  ALTERED ${where(a)}`, `    listed in ${safe(a.digest)}; sha256 there, then imported:`, `    ${safe(a.expected)}`, `    ${safe(a.imported)}`);

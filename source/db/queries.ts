@@ -4,6 +4,7 @@
  */
 import type {CaseFile} from './open.js';
 import {RawReader} from './raw.js';
+import {deviceStateAfter} from '../domain/mfa-events.js';
 import type {Credential} from '../model/types.js';
 
 export interface PrincipalRow {
@@ -365,17 +366,6 @@ export interface DeviceAt extends DeviceRow {
 	stateAt: 'enabled' | 'in-use' | 'start-unknown';
 }
 
-const stateAfter: Record<string, string> = {
-	CreateVirtualMFADevice: 'created',
-	EnableMFADevice: 'enabled',
-	ResyncMFADevice: 'enabled',
-	DeactivateMFADevice: 'deactivated',
-	DeleteVirtualMFADevice: 'deleted',
-	CompleteVirtualMfaDeviceRegistration: 'enabled',
-	CompleteWebAuthnDeviceRegistration: 'enabled',
-	CreateMfaDeviceForUser: 'enabled',
-	DeleteMfaDeviceForUser: 'deleted',
-};
 
 /**
  * The devices a principal had (assigned: enabled, or known only from use) at time T. A device
@@ -391,7 +381,7 @@ export function devicesAt(db: CaseFile, principalArn: string, time: string): Dev
 	for (const d of devices) {
 		const last = lastApplied.get(d.id, time) as {eventName: string} | undefined;
 		if (last) {
-			if (stateAfter[last.eventName] === 'enabled') result.push({...d, stateAt: 'enabled'});
+			if (deviceStateAfter(last.eventName) === 'enabled') result.push({...d, stateAt: 'enabled'});
 			continue;
 		}
 		if (!anyApplied.get(d.id)) {

@@ -5,28 +5,13 @@ export const minute = 60_000;
 export const hour = 60 * minute;
 export const day = 24 * hour;
 
-/** Calls that create or enable an MFA device (IAM and Identity Center). */
-export const addEvents = new Set([
-	'CreateVirtualMFADevice',
-	'EnableMFADevice',
-	'CompleteVirtualMfaDeviceRegistration',
-	'CompleteWebAuthnDeviceRegistration',
-	'CreateMfaDeviceForUser',
-]);
-
-/** Calls after which a device can be used to sign in. */
-export const enableEvents = new Set([
-	'EnableMFADevice',
-	'CompleteVirtualMfaDeviceRegistration',
-	'CompleteWebAuthnDeviceRegistration',
-	'CreateMfaDeviceForUser',
-]);
-
-/** Calls that take a device away from its owner. */
-export const removalEvents = new Set(['DeactivateMFADevice', 'DeleteVirtualMFADevice', 'DeleteMfaDeviceForUser']);
-
-/** Calls that change a device's state (everything in the lifecycle but reads). */
-export const changeEvents = new Set([...addEvents, ...removalEvents, 'ResyncMFADevice', 'UpdateMfaDeviceForUser']);
+/** Device event sets, from the one list of MFA-relevant events. */
+export {
+	deviceAddEvents as addEvents,
+	deviceChangeEvents as changeEvents,
+	deviceEnableEvents as enableEvents,
+	deviceRemovalEvents as removalEvents,
+} from '../domain/mfa-events.js';
 
 export function ms(time: string): number {
 	return Date.parse(time);

@@ -28,6 +28,11 @@ export interface RuleDefinition {
 	 * lifecycle calls it made or is the target of) or 'serial' (the calls and sign-ins naming it).
 	 */
 	home: 'principal' | 'serial';
+	/**
+	 * What the finding claims from absence (something not seen in the evidence). In a scoped
+	 * extract (mfatrail scope) that claim holds only within the extract, and the finding says so.
+	 */
+	restsOnAbsence?: string;
 	detect: RuleFunction;
 }
 
@@ -43,6 +48,7 @@ export const rules: RuleDefinition[] = [
 		falsePositives:
 			'A user who legitimately adds a backup device from the CLI with plain access keys (AWS allowed it between 2022-11-16 and 2023-04-21), or an administrator\'s script enrolling devices with access keys. Identity Center registrations rarely fire: their sessions record no mfaAuthenticated. A device enabled before the evidence starts and never used in it is unknown, so the add then looks like a first device: a missed finding, not a false one.',
 		home: 'principal',
+		restsOnAbsence: 'that the earlier device was not removed before the add, and what did or did not follow it',
 		detect: addedWithoutMfa.detect,
 	},
 	{
@@ -96,6 +102,7 @@ export const rules: RuleDefinition[] = [
 		whyItMatters: 'Password guessing or MFA-code guessing; a success right after a burst may be the attacker getting in.',
 		falsePositives: 'A user who forgot a changed password, or a broken saved password in a browser; CloudTrail does not record whether the password or the MFA code failed.',
 		home: 'principal',
+		restsOnAbsence: 'whether a successful sign-in followed the failures',
 		detect: failureBurst.detect,
 	},
 	{
@@ -129,6 +136,7 @@ export const rules: RuleDefinition[] = [
 		whyItMatters: 'After a takeover, the attacker\'s own device is used at once, often from a new address.',
 		falsePositives: 'Every legitimate enrolment followed by a sign-in fires (hence low severity); weigh the address note.',
 		home: 'serial',
+		restsOnAbsence: 'whether the principal had used the source address before',
 		detect: newDevice.detect,
 	},
 ];

@@ -89,6 +89,8 @@ export function parseContent(content: Buffer, name: string): ParsedContent {
 	}
 	start = skipSpace(text, start);
 	if (start >= text.length) return {kind: 'skipped', reason: content.length === 0 ? 'empty file' : 'only white space'};
+	// Written by mfatrail scope beside a scoped download; the import command records it.
+	if (/(^|\/)mfatrail-scope\.json$/.test(name)) return {kind: 'skipped', reason: 'mfatrail scope file (recorded as the case scope)'};
 	const c = text.charCodeAt(start);
 	if (c !== 0x7b && c !== 0x5b) {
 		const csv = parseCsv(text.slice(start), name);

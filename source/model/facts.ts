@@ -1,7 +1,9 @@
+import {isMfaRelevantEvent} from '../domain/mfa-events.js';
+
 /**
  * The MFA-relevant fields of a record, extracted once at import time and stored as JSON in
  * event.facts, so the model is rebuilt from small rows instead of re-reading whole records.
- * Only records that matter to MFA get facts; all others get none.
+ * Only records that matter to MFA (source/domain/mfa-events.ts) get facts; all others get none.
  */
 
 export interface Facts {
@@ -41,31 +43,6 @@ export interface Facts {
 	requestParametersNull?: boolean;
 }
 
-/** IAM MFA lifecycle calls. */
-export const iamLifecycleEvents = new Set([
-	'CreateVirtualMFADevice',
-	'EnableMFADevice',
-	'ResyncMFADevice',
-	'DeactivateMFADevice',
-	'DeleteVirtualMFADevice',
-]);
-
-/** Other IAM calls that name a device. */
-const iamDeviceEvents = new Set(['GetMFADevice', 'TagMFADevice', 'UntagMFADevice', 'ListMFADeviceTags', 'ListMFADevices', 'ListVirtualMFADevices']);
-
-/** Identity Center MFA device management (sso-directory / identitystore). */
-export const identityCenterDeviceEvents = new Set([
-	'StartVirtualMfaDeviceRegistration',
-	'CompleteVirtualMfaDeviceRegistration',
-	'StartWebAuthnDeviceRegistration',
-	'CompleteWebAuthnDeviceRegistration',
-	'CreateMfaDeviceForUser',
-	'UpdateMfaDeviceForUser',
-	'DeleteMfaDeviceForUser',
-	'ListMfaDevicesForUser',
-	'DescribeMfaDeviceForUser',
-]);
-
 type Json = Record<string, unknown>;
 
 function object(value: unknown): Json | undefined {
@@ -99,22 +76,10 @@ export function cliCommandHint(userAgent: unknown): string | undefined {
 	return m ? m[1] : undefined;
 }
 
-/** Does this record matter to the MFA model? Cheap test on already-read fields. */
-export function isMfaRelevant(eventSource: string | undefined, eventName: string | undefined, record: Json): boolean {
-	if (!eventName) return false;
-	if (eventSource === 'signin.amazonaws.com') return true;
-	if (iamLifecycleEvents.has(eventName) || iamDeviceEvents.has(eventName)) return true;
-	if (identityCenterDeviceEvents.has(eventName)) return true;
-	if (eventName === 'GetSessionToken' || eventName === 'AssumeRole' || eventName === 'AssumeRoot') {
-		return Boolean(object(record.requestParameters)?.serialNumber) || eventName === 'AssumeRoot';
-	}
-	return false;
-}
-
 export function extractFacts(record: Json): Facts | undefined {
 	const eventSource = text(record.eventSource);
 	const eventName = text(record.eventName);
-	if (!isMfaRelevant(eventSource, eventName, record)) return undefined;
+	if (!isMfaRelevantEvent(eventSource, eventName, record.requestParameters)) return undefined;
 	const facts: Facts = {};
 	const request = object(record.requestParameters);
 	const response = object(record.responseElements);

@@ -1,15 +1,11 @@
-import {identityCenterDeviceEvents, iamLifecycleEvents} from './facts.js';
+import {identityCenterCreateEvents, identityCenterDeviceEvents, lifecycleEvents} from '../domain/mfa-events.js';
 import {describeSerial, isPlausibleSerial, virtualSerial} from './devices.js';
 import {accountOfArn, credentialOf, identityCenterUserArn, ownerFromUserName, partitionOf} from './principals.js';
 import type {DeviceIncarnation, DeviceState, DeviceType, FactRow, LifecycleRecord, PrincipalInfo} from './types.js';
 
-/** Identity Center device calls that list or describe change nothing and are not lifecycle. */
-const identityCenterReads = new Set(['ListMfaDevicesForUser', 'DescribeMfaDeviceForUser']);
-const identityCenterCreates = new Set(['CompleteVirtualMfaDeviceRegistration', 'CompleteWebAuthnDeviceRegistration', 'CreateMfaDeviceForUser']);
-
+/** Device lifecycle calls, IAM and Identity Center (reads are not lifecycle). */
 export function isLifecycleEvent(eventName: string | null): boolean {
-	if (!eventName) return false;
-	return iamLifecycleEvents.has(eventName) || (identityCenterDeviceEvents.has(eventName) && !identityCenterReads.has(eventName));
+	return eventName !== null && lifecycleEvents.has(eventName);
 }
 
 /**
@@ -137,7 +133,7 @@ export class DeviceRegistry {
 			if (owner) d.ownerArn = owner;
 			return d;
 		};
-		if (eventName === 'CreateVirtualMFADevice' || identityCenterCreates.has(eventName)) {
+		if (eventName === 'CreateVirtualMFADevice' || identityCenterCreateEvents.has(eventName)) {
 			// Creation always starts a new incarnation: a live one left means the evidence missed its deletion.
 			device = this.open(serial, time, identityCenter ? 'enabled' : 'created', type, account);
 			device.createdAt = time;

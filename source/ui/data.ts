@@ -1,5 +1,6 @@
 import type {CaseFile} from '../db/open.js';
 import {caseSummary, type CaseSummary} from '../findings/summary.js';
+import {isScoped} from '../db/scope.js';
 import {
 	devicesAt,
 	devicesInState,
@@ -36,6 +37,8 @@ export interface Overview {
 	devices: number;
 	events: number;
 	findings: number;
+	/** The case holds a scoped extract (mfatrail scope): absence holds only within its query. */
+	scoped?: boolean;
 }
 
 export interface TimelineFilter {
@@ -191,7 +194,7 @@ export function openExplorerData(db: CaseFile, options: ExplorerDataOptions = {}
 	let counts: ReturnType<ExplorerData['findingCounts']> | undefined;
 
 	return {
-		overview: () => ({principals: count('principal'), devices: count('device'), events: count('event'), findings: count('finding')}),
+		overview: () => ({principals: count('principal'), devices: count('device'), events: count('event'), findings: count('finding'), scoped: isScoped(db)}),
 		summary: buckets => caseSummary(db, {buckets}),
 		devicesInState: state => devicesInState(db, state),
 		pivotSearch: () => [],

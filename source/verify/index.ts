@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type {CaseFile} from '../db/open.js';
+import {isScoped, objectKey, scopeObjects} from '../db/scope.js';
 import {processTask, type SourceResult} from '../import/process.js';
 import {parseDigest, Signatures, verifySignature, type Digest, type PublicKey} from './digest.js';
 
@@ -32,6 +33,11 @@ export interface VerifyReport {
 		invalid: (SourceRef & {reason: string})[];
 		logFiles: {listed: number; matched: number};
 		missing: {s3Object: string; digest: string}[];
+		/**
+		 * A scoped extract (mfatrail scope) holds only the objects its query chose: log files its
+		 * digests list but the query did not choose are counted here, not missing. Null: not scoped.
+		 */
+		outsideScope: number | null;
 		altered: (SourceRef & {s3Object: string; digest: string; expected: string; imported: string})[];
 		uncovered: SourceRef[];
 		chain: {consistent: boolean; problems: {digest: string; problem: string}[]; starts: string[]};
@@ -253,12 +259,15 @@ function checkDigests(db: CaseFile, sources: SourceRow[], options: VerifyOptions
 		invalid: [],
 		logFiles: {listed: 0, matched: 0},
 		missing: [],
+		outsideScope: null,
 		altered: [],
 		uncovered: [],
 		chain: {consistent: true, problems: [], starts: []},
 		signatures: {checked: false, verified: 0, invalid: [], absent: []},
 		status: '',
 	};
+	const selected = isScoped(db) ? scopeObjects(db) : undefined;
+	if (selected) report.outsideScope = 0;
 	const digestSourceIds = new Set(rows.map(r => r.source_id));
 	const logSources = sources.filter(s => !digestSourceIds.has(s.id) && s.status !== 'digest' && !location(s).includes('CloudTrail-Digest'));
 	const index = new LogFileIndex(logSources);
@@ -286,6 +295,10 @@ function checkDigests(db: CaseFile, sources: SourceRow[], options: VerifyOptions
 		for (const file of digest.logFiles) {
 			report.logFiles.listed++;
 			const source = index.find(file.s3Object);
+			if (!source && selected && !selected.has(objectKey(file.s3Object))) {
+				report.outsideScope!++;
+				continue;
+			}
 			if (!source) {
 				report.missing.push({s3Object: file.s3Object, digest: name});
 				continue;
@@ -304,13 +317,13 @@ function checkDigests(db: CaseFile, sources: SourceRow[], options: VerifyOptions
 		const match = logFileName.exec(location(source));
 		if (match && accountsRegions.has(`${match[1]} ${match[2]}`)) report.uncovered.push({path: source.path, member: source.member});
 	}
-	checkChain(parsed, report);
+	checkChain(parsed, report, Boolean(selected));
 	checkSignatures(parsed, report, options);
 	report.status = digestStatus(report);
 	return report;
 }
 
-function checkChain(parsed: {row: DigestRow; digest: Digest; name: string}[], report: VerifyReport['digests']): void {
+function checkChain(parsed: {row: DigestRow; digest: Digest; name: string}[], report: VerifyReport['digests'], scoped: boolean): void {
 	const byObject = new Map<string, {row: DigestRow; digest: Digest; name: string}>();
 	for (const p of parsed) if (p.digest.s3Object) byObject.set(`${p.digest.s3Bucket}/${p.digest.s3Object}`, p);
 	const chains = new Map<string, typeof parsed>();
@@ -328,8 +341,9 @@ function checkChain(parsed: {row: DigestRow; digest: Digest; name: string}[], re
 			}
 			const previous = byObject.get(`${digest.previousS3Bucket}/${digest.previousS3Object}`);
 			if (!previous) {
-				// Before the first digest in the case, the chain simply starts here; later, a digest is gone.
-				if (i === 0) report.chain.starts.push(name);
+				// Before the first digest in the case, the chain simply starts here; later, a digest is gone
+				// (a scoped extract fetches the digests of the hours it needs: there a gap starts a segment).
+				if (i === 0 || scoped) report.chain.starts.push(name);
 				else report.chain.problems.push({digest: name, problem: `previous digest ${digest.previousS3Object} is not in the case (digest missing)`});
 				return;
 			}
@@ -362,7 +376,8 @@ function checkSignatures(parsed: {row: DigestRow; digest: Digest; name: string}[
 
 function digestStatus(report: VerifyReport['digests']): string {
 	if (report.count === 0) return 'no digest files in the case: log files not validated';
-	const chain = report.chain.consistent ? 'hash chain consistent' : 'hash chain broken';
+	const segments = report.outsideScope !== null && report.chain.starts.length > 1 ? ` in ${report.chain.starts.length} segments (scoped extract)` : '';
+	const chain = report.chain.consistent ? `hash chain consistent${segments}` : 'hash chain broken';
 	const s = report.signatures;
 	if (!s.checked) return `${chain}, signature not verified`;
 	if (s.invalid.length > 0) return `${chain}, signature INVALID for ${s.invalid.length} of ${report.count} digests`;

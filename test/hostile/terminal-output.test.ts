@@ -67,7 +67,7 @@ describe('human CLI output on hostile evidence', () => {
 
 	it('every query command that exists shows hostile values escaped', () => {
 		const help = runCli(['--help']).stdout.toString();
-		const names = [...help.matchAll(/^\s{2,}([a-z][a-z-]+)\s{2,}\S/gm)].map(m => m[1]!).filter(n => !['import', 'verify', 'explore'].includes(n));
+		const names = [...help.matchAll(/^\s{2,}([a-z][a-z-]+)\s{2,}\S/gm)].map(m => m[1]!).filter(n => !['import', 'verify', 'explore', 'scope'].includes(n)); // scope reads no case file: test/scope checks its output
 		// The loop below proves nothing if the help layout changes and no name is found.
 		expect(names).toEqual(expect.arrayContaining(['search', 'user', 'device', 'logins', 'timeline', 'event', 'findings']));
 		// Values that exist in the fixture: as a positional argument and as the usual filters.

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {openCaseFile} from '../../source/db/open.js';
+import {recordScope} from '../../source/db/scope.js';
 import {recordTriage} from '../../source/db/triage.js';
 import {lastVerify} from '../../source/db/verify-record.js';
 import {fileSha256} from '../../source/commands/report.js';
@@ -146,6 +147,21 @@ describe('mfatrail report over samples/', () => {
 		// What differs between machines and runs: where the evidence lies, and the case file's bytes.
 		const normalised = text.replaceAll(repoRoot, '<repo>').replaceAll(fileSha256(file), '<case file sha-256>');
 		await expect(normalised).toMatchFileSnapshot('__snapshots__/samples-report.md');
+	});
+
+	it('describes a scoped extract: its engine, accounts, regions, time range and query', async () => {
+		const made = await caseWith(path.join(repoRoot, 'samples', 'lookup-events'));
+		cleanups.push(made.cleanup);
+		const query = "SELECT path FROM cloudtrail WHERE eventname IN ('EnableMFADevice') AND useridentity.username = '<script>'";
+		recordScope(made.db, {engine: 'athena', query, accounts: ['123456789012'], regions: ['us-east-1'], since: '2023-01-01T00:00:00Z', until: null, objects: ['AWSLogs/x.json.gz'], origin: null, sha256: 'a'.repeat(64)}, '2024-05-01T00:00:00.000Z');
+		made.db.close();
+		const page = await report(made.file);
+		expect(page).toContain('<dt>Scope</dt><dd>a scoped extract (below)</dd>');
+		expect(page).toContain(`<code>${html(query)}</code>`);
+		expect(page).not.toContain('<script>');
+		const text = await report(made.file, '--format', 'md');
+		expect(text).toContain('| athena | `123456789012` | `us-east-1` | `2023-01-01T00:00:00Z` | – | `2024-05-01T00:00:00.000Z` |');
+		expect(text).toContain(markdownCode(query));
 	});
 
 	it('states the last recorded verify result, and that none was recorded before', async () => {

@@ -102,7 +102,7 @@ export function searchModel(data: ExplorerData, query: string, hits: SearchHit[]
 							? `indexing… ${Math.floor(indexing * 100)}%`
 							: 'searching…'
 						: 'no match'
-					: `${overview ? `${overview.principals} principals, ${overview.devices} devices, ${overview.events} events, ${overview.findings} findings. ` : ''}Type a name, ARN, serial, access key, IP, user agent or eventID (user: device: serial: narrow it).${indexing < 1 ? ` Indexing… ${Math.floor(indexing * 100)}%` : ''}`,
+					: `${overview ? `${overview.scoped ? 'Scoped extract (mfatrail scope): absence holds only within its query. ' : ''}${overview.principals} principals, ${overview.devices} devices, ${overview.events} events, ${overview.findings} findings. ` : ''}Type a name, ARN, serial, access key, IP, user agent or eventID (user: device: serial: narrow it).${indexing < 1 ? ` Indexing… ${Math.floor(indexing * 100)}%` : ''}`,
 				note:
 					hits.length + pivots.length
 						? `${hits.length + pivots.length} result${hits.length + pivots.length === 1 ? '' : 's'}: ${principals} principal${principals === 1 ? '' : 's'}, ${hits.length - principals} device${hits.length - principals === 1 ? '' : 's'}${pivots.length ? `, ${pivots.length} key/IP/agent/event` : ''}`
