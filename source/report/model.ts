@@ -5,7 +5,7 @@
  */
 import type {CaseFile} from '../db/open.js';
 import {caseInventory, type CaseInventory, type SourceHash} from '../db/inventory.js';
-import {evidenceRows, missingEvidence, principalActivity, type ActivitySignIn, type EvidenceRow, type PrincipalActivity} from '../db/report.js';
+import {evidenceRows, missingEvidence, principalActivity, type ActivityDevice, type ActivitySignIn, type EvidenceRow, type PrincipalActivity} from '../db/report.js';
 import {caseScope, type CaseScope} from '../db/scope.js';
 import {triageJournal, type TriageEntry, type TriageStatus} from '../db/triage.js';
 import {listFindings, type StoredFinding} from '../findings/queries.js';
@@ -33,18 +33,8 @@ export interface ReportFinding extends StoredFinding {
 	evidence: EvidenceRow[];
 }
 
-/** One device incarnation's life, for the swimlane chart. */
-export interface DeviceLane {
-	serialNumber: string;
-	incarnation: number;
-	name: string | null;
-	state: string;
-	createdAt: string | null;
-	enabledAt: string | null;
-	deactivatedAt: string | null;
-	deletedAt: string | null;
-	/** When first seen when its start is not in the evidence (a device seen only in use). */
-	firstSeen: string | null;
+/** One device incarnation's life, for the swimlane chart (firstSeen: when its start is not in the evidence). */
+export interface DeviceLane extends Omit<ActivityDevice, 'id' | 'ownerArn' | 'creatorArn'> {
 	signIns: SignInMark[];
 }
 
@@ -141,18 +131,7 @@ function mark(s: ActivitySignIn): SignInMark {
 
 function principalSection({principal, devices, signIns}: PrincipalActivity, findingCount: number): ReportPrincipal {
 	const deviceIds = new Set(devices.map(d => d.id));
-	const lanes: DeviceLane[] = devices.map(d => ({
-		serialNumber: d.serialNumber,
-		incarnation: d.incarnation,
-		name: d.name,
-		state: d.state,
-		createdAt: d.createdAt,
-		enabledAt: d.enabledAt,
-		deactivatedAt: d.deactivatedAt,
-		deletedAt: d.deletedAt,
-		firstSeen: d.firstSeen,
-		signIns: signIns.filter(s => s.deviceId === d.id).map(mark),
-	}));
+	const lanes: DeviceLane[] = devices.map(({id, ownerArn: _owner, creatorArn: _creator, ...d}) => ({...d, signIns: signIns.filter(s => s.deviceId === id).map(mark)}));
 	const otherSignIns = signIns.filter(s => s.deviceId === null || !deviceIds.has(s.deviceId)).map(mark);
 	const times = [
 		...lanes.flatMap(l => [l.createdAt, l.enabledAt, l.deactivatedAt, l.deletedAt, l.firstSeen]),
