@@ -38,8 +38,8 @@ const leftStops = /[\s@=,;"'`(<[{|]/;
 
 /**
  * Fragments of the screen text cut with '…' that start an identifier (or one of its shown forms)
- * whose whole value is not on the screen. Short fragments are ignored unless they are digits and
- * dots (a cut IP or account): 'Ma…' of a user agent is not evidence of anything.
+ * whose whole value is not on the screen. Fragments under four characters are ignored: 'Ma…' of a
+ * user agent or '10…' of 'Mac OS X 10.15' says nothing about any identifier.
  */
 export function cutIdentifiers(screen: string, known: readonly string[]): string[] {
 	const joined = screen.split('\n').map(l => l.trimEnd());
@@ -51,7 +51,7 @@ export function cutIdentifiers(screen: string, known: readonly string[]): string
 		const candidates = new Set<string>();
 		for (let i = 0; i < token.length; i++) if (i === 0 || leftStops.test(token[i - 1])) candidates.add(token.slice(i));
 		for (const fragment of candidates) {
-			if (fragment.length < (/^[\d.:]+$/.test(fragment) ? 2 : 4)) continue;
+			if (fragment.length < 4) continue;
 			const starts = (f: string) => f !== fragment && f.startsWith(fragment);
 			const matching = shown.filter(({forms: fs}) => fs.some(starts));
 			if (matching.length === 0) continue;

@@ -80,11 +80,11 @@ export const keyCommand: Command = {
 				...field('From', view.sourceIPs.map(safe).join(' ')),
 				...field('Accounts', view.accounts.map(safe).join(' ')),
 				'',
-				`Calls${after ? ' (continued)' : ''}: TIME (UTC), EVENT, RESULT, SOURCE IP; eventID below`,
+				`Calls${after ? ' (continued)' : ''}: TIME (UTC), EVENT, RESULT; eventID and source IP below`,
 			];
 			for (const c of calls) {
 				const result = c.denied ? `DENIED ${c.errorCode}` : c.errorCode ? `FAILED ${c.errorCode}` : 'ok';
-				lines.push(`  ${shortTime(c.eventTime)}  ${safe(c.eventName ?? '')}  ${safe(result)}  ${safe(c.sourceIPAddress ?? '')}`, `    ${safe(c.eventId)}`);
+				lines.push(`  ${shortTime(c.eventTime)}  ${safe(c.eventName ?? '')}  ${safe(result)}`, ...wrapText(`${safe(c.eventId)}  ${safe(c.sourceIPAddress ?? '')}`, 80, '    '));
 			}
 			if (next) lines.push(`more: mfatrail key ${safe(view.accessKeyId)} --after ${next}`);
 			out(lines.join('\n'));

@@ -34,27 +34,34 @@ export const searchCommand: Command = {
 		const db = openForQuery(flags);
 		try {
 			const shape = pivotShape(text);
-			// A key, address or eventID shape is a pivot first; free text looks for names first.
-			const hits = shape === 'text' || shape === 'event' ? SearchIndex.searchOnce(db, text, {limit}) : [];
-			const pivots = new PivotSearch(db).search(text, {limit: Math.max(1, limit - hits.length)});
+			// Names and pivots both; a key, address or eventID shape lists the pivots first.
+			// Text shaped like a key, address or eventID is looked up as one first; names are searched
+			// for free text, or when no such value matched (a name may look like a key), and then
+			// only exact and substring matches count (the fuzzy pass over a key-like text costs seconds at 1M).
+			const pivots = shape === 'text' ? [] : new PivotSearch(db).search(text, {limit});
+			const hits =
+				shape === 'cidr' || pivots.length > 0 ? [] : SearchIndex.searchOnce(db, text, {limit}).filter(h => shape === 'text' || h.score < 0.3);
+			if (shape === 'text') pivots.push(...new PivotSearch(db).search(text, {limit: Math.max(1, limit - hits.length)}));
 			if (flags.json) printJson([...(shape === 'text' ? hits : []), ...pivots, ...(shape === 'text' ? [] : hits)]);
 			else if (hits.length === 0 && pivots.length === 0) out(`nothing matches ${safe(JSON.stringify(text))}`);
 			else {
-				const lines: string[] = [];
+				const names: string[] = [];
 				if (hits.length > 0) {
 					// The full ARN or serial goes on its own line: it is what `user`/`device` take.
 					const rows = table(['KIND', 'NAME', 'ACCOUNT', 'FACT'], hits.map(h => [h.kind, h.label, h.accountId, h.fact]), [9, 26, 12, 26]).split('\n');
-					lines.push(rows[0], ...hits.flatMap((h, i) => [rows[i + 1], `  ${safe(h.id)}`]));
+					names.push(rows[0], ...hits.flatMap((h, i) => [rows[i + 1], `  ${safe(h.id)}`]));
 				}
+				const pivotLines: string[] = [];
 				if (pivots.length > 0) {
-					if (lines.length > 0) lines.push('');
-					lines.push('KIND        CALLS  FIRST … LAST (UTC); the value below, whole');
+					pivotLines.push('KIND        CALLS  FIRST … LAST (UTC); the value below, whole');
 					for (const p of pivots) {
 						const seen = p.firstSeen ? `${p.firstSeen.slice(0, 16).replace('T', ' ')} … ${p.lastSeen!.slice(0, 16).replace('T', ' ')}` : '';
-						lines.push(`${p.kind.padEnd(10)}  ${p.count === null ? '     ' : String(p.count).padStart(5)}  ${seen}`.trimEnd(), ...wrapText(safe(p.id), 80, '  '));
-						if (p.principal) lines.push(...wrapText(`by ${safe(p.principal)}`, 80, '    '));
+						pivotLines.push(`${p.kind.padEnd(10)}  ${p.count === null ? '     ' : String(p.count).padStart(5)}  ${seen}`.trimEnd(), ...wrapText(safe(p.id), 80, '  '));
+						if (p.principal) pivotLines.push(...wrapText(`by ${safe(p.principal)}`, 80, '    '));
 					}
 				}
+				const blocks = (shape === 'text' ? [names, pivotLines] : [pivotLines, names]).filter(b => b.length > 0);
+				const lines = blocks.flatMap((b, i) => (i === 0 ? b : ['', ...b]));
 				out(lines.join('\n'));
 			}
 			return hits.length + pivots.length > 0 ? 0 : 1;

@@ -1,7 +1,7 @@
 import {caseSummary, type CaseSummary} from '../findings/summary.js';
 import {publicFinding} from '../findings/queries.js';
 import {safe} from '../lib/terminal-text.js';
-import {sparkline} from '../lib/sparkline.js';
+import {resample, sparkline} from '../lib/sparkline.js';
 import {dbFlag, jsonFlag, type Command} from './command.js';
 import {openForQuery, out, printJson} from './query-common.js';
 import {principalLabel, shortTime, wrapText} from './query-render.js';
@@ -69,10 +69,18 @@ export function formatSummary(s: CaseSummary, caseFile: string): string {
 	const a = s.signIns;
 	lines.push(...labelled('Sign-ins', `${number(a.total)}: ${number(a.success)} succeeded, ${number(a.failure)} failed`));
 	if (a.buckets.length > 0 && a.total > 0) {
-		const max = Math.max(...a.buckets.map(b => b.success), ...a.buckets.map(b => b.failure));
-		lines.push(`  ok     ${sparkline(a.buckets.map(b => b.success), max)}`);
-		lines.push(`  failed ${sparkline(a.buckets.map(b => b.failure), max)}`);
-		lines.push(`         ${shortTime(a.buckets[0].start).slice(0, 10)}${' '.repeat(Math.max(1, a.buckets.length - 20))}${shortTime(a.buckets[a.buckets.length - 1].end).slice(0, 10)}`);
+		// Each row on its own scale (a burst of failures must show beside thousands of successes); its peak is named.
+		// Slices are summed in pairs or more when the chart would pass 80 columns.
+		const ok = a.buckets.map(b => b.success);
+		const failed = a.buckets.map(b => b.failure);
+		const peakWidth = Math.max(...[ok, failed].map(v => `  peak ${number(Math.max(...v))}`.length));
+		const width = Math.min(a.buckets.length, 80 - 9 - peakWidth);
+		const row = (label: string, values: number[]) => {
+			const shown = resample(values, width);
+			return `  ${label.padEnd(7)}${sparkline(shown).padEnd(width)}  peak ${number(Math.max(...shown))}`;
+		};
+		lines.push(row('ok', ok), row('failed', failed));
+		lines.push(`         ${shortTime(a.buckets[0].start).slice(0, 10)}${' '.repeat(Math.max(1, width - 20))}${shortTime(a.buckets[a.buckets.length - 1].end).slice(0, 10)}`);
 	}
 	return `${lines.join('\n')}\n`;
 }

@@ -5,7 +5,7 @@ import {breadcrumbLine, Frame, listHeight} from './components/Frame.js';
 import {Help, helpLength} from './components/Help.js';
 import {triagePromptLine, triageSubject, useTriagePrompt, withTriage, type TriagePromptState, type TriageSubject} from './components/TriagePrompt.js';
 import type {SearchHit} from '../model/search.js';
-import type {ExplorerData, PivotHit} from './data.js';
+import {pivotShape, type ExplorerData, type PivotHit} from './data.js';
 import {formatTime, parseShownTime, type Zone} from './clock.js';
 import {overviewModel, chartBuckets} from './screens/overview.js';
 import {devicesModel, ipModel, keyModel, keyPage, userAgentModel} from './screens/pivots.js';
@@ -41,6 +41,18 @@ interface Entry {
 	view: View;
 	pane: number;
 	cursors: number[];
+	/** Panes whose selection the user moved; the others start on their first row that opens something. */
+	moved?: boolean[];
+}
+
+/** The selected row of an entry's pane: where the user put it, else the first row that opens something (not a heading). */
+function cursorOf(e: Entry, model: ScreenModel): number {
+	const at = e.cursors[e.pane] ?? 0;
+	if (e.moved?.[e.pane] || at !== 0) return at;
+	const pane = model.panes[Math.min(e.pane, model.panes.length - 1)];
+	if (pane.text) return at;
+	const first = pane.rows.findIndex(r => r.target);
+	return first > 0 && pane.rows.slice(0, first).every(r => r.span) ? first : 0;
 }
 
 interface State {
@@ -163,7 +175,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 				const user = data.principal(view.arn);
 				if (!user) return notFound('principal', view.arn, `no principal ${terminalSafe(view.arn)} in this case file`);
 				const at = view.moment ? {moment: view.moment, devices: data.devicesAt(view.arn, view.moment)} : undefined;
-				return principalModel(user, data.findings({principalArn: view.arn}), data.findingCounts().serials, {rollup: data.rollup(view.arn), at});
+				return principalModel(user, data.findings({principalArn: view.arn}), data.findingCounts().serials, {rollup: data.rollup(view.arn), at, geo: data.geo});
 			}
 			case 'devices':
 				return devicesModel(view.state, data.devicesInState(view.state));
@@ -176,7 +188,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 			case 'ip': {
 				const ip = data.ip(view.ip);
 				if (!ip) return notFound('ip', `IP ${view.ip}`, `no event from ${terminalSafe(view.ip)} in this case file`);
-				return ipModel(ip);
+				return ipModel(ip, data.geo(view.ip));
 			}
 			case 'user-agent': {
 				const ua = data.userAgent(view.userAgent);
@@ -254,6 +266,8 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 			try {
 				hits = text ? data.search(text, {limit: 500, kind}) : [];
 				pivots = text && !kind ? data.pivotSearch(text, 50) : [];
+				// A CIDR prefix is a place to go to itself, above the addresses it covers.
+				if (pivotShape(text) === 'cidr' && !pivots.some(p => p.id === text)) pivots = [{kind: 'ip', id: text, count: null, firstSeen: null, lastSeen: null}, ...pivots];
 			} catch (error) {
 				status = `search failed: ${terminalSafe((error as Error).message)}`;
 			}
@@ -310,7 +324,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 		const length = pane.rows.length;
 		const page = listHeight(model, height, e.view.screen === 'search' ? 1 : 0, width, e.pane, state.current.zone);
 		const last = pane.text ? Math.max(0, length - page) : Math.max(0, length - 1);
-		const at = e.cursors[e.pane] ?? 0;
+		const at = cursorOf(e, model);
 		const next = {up: at - 1, down: at + 1, pageUp: at - page, pageDown: at + page, top: 0, bottom: last}[action as 'up'];
 		if (next === undefined) return;
 		// The key screen pages its calls: moving past the last one read reads the next page.
@@ -320,7 +334,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 			return;
 		}
 		const clamped = Math.max(0, Math.min(last, next));
-		update(s => replaceTop(s, en => ({...en, cursors: en.cursors.map((c, i) => (i === en.pane ? clamped : c))})));
+		update(s => replaceTop(s, en => ({...en, cursors: en.cursors.map((c, i) => (i === en.pane ? clamped : c)), moved: Object.assign([...(en.moved ?? [])], {[en.pane]: true})})));
 	}
 
 	function handlePrompt(input: string, key: Key) {
@@ -368,7 +382,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 	/** The selected row of the current list pane, if any. */
 	function selectedRow(model: ScreenModel, e: Entry) {
 		const pane = model.panes[Math.min(e.pane, model.panes.length - 1)];
-		return pane.text ? undefined : pane.rows[e.cursors[e.pane] ?? 0];
+		return pane.text ? undefined : pane.rows[cursorOf(e, model)];
 	}
 
 	function pivot(kind: 'principal' | 'key' | 'ip', model: ScreenModel, e: Entry) {
@@ -453,7 +467,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 			case 'bottom':
 				return move(binding.action, model, e);
 			case 'open': {
-				const row = pane.text ? undefined : pane.rows[e.cursors[e.pane] ?? 0];
+				const row = pane.text ? undefined : pane.rows[cursorOf(e, model)];
 				if (row?.target) open(row.target);
 				return;
 			}
@@ -547,7 +561,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 			width={width}
 			height={height}
 			pane={e.pane}
-			cursor={e.cursors[e.pane] ?? 0}
+			cursor={cursorOf(e, model)}
 			colour={colour}
 			top={searchLine}
 			status={status}

@@ -1,6 +1,9 @@
 import type {CaseFile} from '../db/open.js';
 import {caseSummary, type CaseSummary} from '../findings/summary.js';
 import {isScoped} from '../db/scope.js';
+import {ipView, keyCalls, keyView, PivotSearch, pivotShape, userAgentView, type IpView, type KeyCall, type KeyView, type PivotHit, type UserAgentView} from '../db/pivots.js';
+import {principalRollup, type Rollup} from '../db/rollup.js';
+import {geoOf, type Geo} from '../lib/geoip.js';
 import {
 	devicesAt,
 	devicesInState,
@@ -51,80 +54,10 @@ export interface TimelineFilter {
 	failedOnly?: boolean;
 }
 
-/*
- * Pivot, overview and roll-up shapes: the contract agreed with the query side in COORD13.md. Until
- * those queries land, the functions below answer undefined and the screens say so.
- */
-export interface Geo {
-	country: string | null;
-	asn: number | null;
-	org: string | null;
-	/** 'DE AS3320 Deutsche Telekom', 'AWS Internal', a service name. */
-	label: string;
-}
-
-export interface KeyCall {
-	eventTime: string;
-	eventName: string;
-	eventSource: string | null;
-	eventId: string;
-	sourceIPAddress: string | null;
-	userAgent: string | null;
-	awsRegion: string | null;
-	errorCode: string | null;
-	denied: boolean;
-	event: number;
-}
-
-export interface KeyView {
-	accessKeyId: string;
-	kind: 'long-term' | 'session' | 'unknown';
-	owner: string | null;
-	minted: {how: string; eventId: string | null; eventTime: string | null; by: string | null; sourceIPAddress: string | null};
-	mfaAuthenticated: boolean | null;
-	firstSeen: string | null;
-	lastSeen: string | null;
-	callCount: number;
-	deniedCount: number;
-	sourceIPs: string[];
-}
-
-export interface Seen {
-	count: number;
-	firstSeen: string | null;
-	lastSeen: string | null;
-}
-
-export interface IpView extends Seen {
-	ip: string;
-	geo: Geo | null;
-	principals: Array<{arn: string} & Seen>;
-	signIns: SignInEntry[];
-}
-
-export interface UserAgentView extends Seen {
-	userAgent: string;
-	principals: Array<{arn: string} & Seen>;
-}
-
-export interface Rollup {
-	firstSeen: string | null;
-	lastSeen: string | null;
-	accounts: string[];
-	regions: string[];
-	sourceIPs: Array<{ip: string; geo: Geo | null} & Seen>;
-	userAgents: Array<{userAgent: string} & Seen>;
-	keys: Array<{accessKeyId: string; kind: 'long-term' | 'session' | 'unknown'; mfaAuthenticated: boolean | null} & Seen>;
-	deniedCount: number;
-	denied: KeyCall[];
-	signIns: {byResult: {result: string; count: number}[]; byDevice: {mfaIdentifier: string | null; success: number; failure: number}[]};
-}
-
-export interface PivotHit extends Seen {
-	kind: 'key' | 'ip' | 'user-agent' | 'event';
-	id: string;
-	principal?: string | null;
-}
+/** Pivot and roll-up shapes come from their queries (source/db/pivots.ts, rollup.ts); IP places from lib/geoip. */
+export type {Geo, IpView, KeyCall, KeyView, PivotHit, Rollup, UserAgentView};
+/** What a search text looks like (key, IP, CIDR, eventID, free text). */
+export {pivotShape};
 
 export interface ExplorerData {
 	overview(): Overview;
@@ -142,6 +75,8 @@ export interface ExplorerData {
 	rollup(arn: string): Rollup | undefined;
 	/** Which devices the principal had at a moment, and in which state. */
 	devicesAt(arn: string, time: string): DeviceAt[];
+	/** Country and ASN of an IP (offline data), or what it is: 'AWS Internal', a service name. */
+	geo(ip: string): Geo;
 	/**
 	 * The search index is built in small steps after the first frame (reading 100k principals and
 	 * devices takes longer than a start may). Each call reads one chunk; true once it is built.
@@ -192,18 +127,21 @@ export function openExplorerData(db: CaseFile, options: ExplorerDataOptions = {}
 	// The overview line's counts (table counts, once per session): no query module offers them.
 	const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as {n: number}).n;
 	let counts: ReturnType<ExplorerData['findingCounts']> | undefined;
+	// One per session: it keeps the distinct user agents it has read.
+	let pivots: PivotSearch | undefined;
 
 	return {
 		overview: () => ({principals: count('principal'), devices: count('device'), events: count('event'), findings: count('finding'), scoped: isScoped(db)}),
 		summary: buckets => caseSummary(db, {buckets}),
 		devicesInState: state => devicesInState(db, state),
-		pivotSearch: () => [],
-		key: () => undefined,
-		keyCalls: () => [],
-		ip: () => undefined,
-		userAgent: () => undefined,
-		rollup: () => undefined,
+		pivotSearch: (text, limit) => (pivots ??= new PivotSearch(db)).search(text, {limit}),
+		key: accessKeyId => keyView(db, accessKeyId),
+		keyCalls: (accessKeyId, page) => keyCalls(db, accessKeyId, page),
+		ip: ip => ipView(db, ip, {limit: 500}),
+		userAgent: ua => userAgentView(db, ua, {limit: 500}),
+		rollup: arn => principalRollup(db, arn),
 		devicesAt: (arn, time) => devicesAt(db, arn, time),
+		geo: ip => geoOf(ip),
 		indexStep,
 		indexProgress: () => (index ? 1 : builder.progress),
 		search: (text, options) => (text.trim() ? (index ??= builder.finish()).search(text, options) : []),

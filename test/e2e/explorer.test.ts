@@ -57,6 +57,56 @@ describe.skipIf(!hasTmux)('explorer in a real terminal (tmux)', () => {
 		expect(result.stdout).not.toContain('\u001b[?1049h');
 	});
 
+	it('80×24: the overview shows the findings count, Enter on the top finding, an evidence event, the key that made it, back, quit 0', async () => {
+		const db = new Database(caseFile, {readonly: true});
+		const findings = (db.prepare('SELECT count(*) FROM finding').pluck().get() as number);
+		const top = db.prepare(`SELECT rule, event_ids AS ids FROM finding ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END, first_seen, rule, id LIMIT 1`).get() as {rule: string; ids: string};
+		const eventId = (JSON.parse(top.ids) as string[])[0];
+		const key = db.prepare('SELECT access_key_id FROM event WHERE event_id = ?').pluck().get(eventId) as string;
+		db.close();
+		expect(key).toMatch(/^(AKIA|ASIA)/);
+		const exitFile = path.join(dir, 'exit80');
+		const name = `${session}-80`;
+		const shot = () => execFileSync('tmux', ['capture-pane', '-p', '-t', name], {encoding: 'utf8'});
+		const until = async (test: (text: string) => boolean, what: string) => {
+			const deadline = Date.now() + 15_000;
+			for (;;) {
+				const text = shot();
+				if (test(text)) return text;
+				if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${text}`);
+				await new Promise(resolve => setTimeout(resolve, 100));
+			}
+		};
+		const command = `cd ${JSON.stringify(repoRoot)} && FORCE_COLOR=0 node dist/cli.js explore --db ${JSON.stringify(caseFile)}; echo EXIT=$? > ${JSON.stringify(exitFile)}; sleep 30`;
+		tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', command);
+		try {
+			// 1. The overview shows the findings count.
+			let text = await until(t => t.includes('[Overview]') && t.includes(`Findings ${findings}`), 'the overview with the findings count');
+			expect(text).toMatch(new RegExp(`›! ${top.rule}`));
+			// 2. Enter on the top finding.
+			tmux('send-keys', '-t', name, 'Enter');
+			text = await until(t => t.includes(`rule: ${top.rule}`), 'the finding');
+			// 3. Open an evidence event (the first is selected).
+			tmux('send-keys', '-t', name, 'Enter');
+			text = await until(t => t.includes(`eventID: ${eventId}`), 'the evidence event');
+			expect(text).toContain(`key: ${key}`);
+			// 4. Open the key that made it.
+			tmux('send-keys', '-t', name, 'K');
+			text = await until(t => t.includes(`key: ${key}`) && t.includes('[Calls'), 'the key screen');
+			for (const line of text.split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
+			// 5. Go back.
+			tmux('send-keys', '-t', name, 'Escape');
+			await until(t => t.includes(`eventID: ${eventId}`) && !t.includes('[Calls'), 'the event again');
+			// 6. Quit with status 0.
+			tmux('send-keys', '-t', name, 'q');
+			const deadline = Date.now() + 10_000;
+			while (!fs.existsSync(exitFile) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 100));
+			expect(fs.readFileSync(exitFile, 'utf8').trim()).toBe('EXIT=0');
+		} finally {
+			spawnSync('tmux', ['kill-session', '-t', name]);
+		}
+	});
+
 	it('search a serial, open the device, lifecycle and owner, help, back, quit 0', async () => {
 		const db = new Database(caseFile, {readonly: true});
 		const device = db

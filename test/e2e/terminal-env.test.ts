@@ -26,7 +26,8 @@ async function explorerScreen(env: string): Promise<string> {
 	const deadline = Date.now() + 15_000;
 	for (;;) {
 		const text = capture();
-		if (text.includes('alice-phone')) {
+		// In colour the matched 'alice' of 'mfa/alice-phone' is wrapped in SGR codes: look at the text without them.
+		if (text.replace(/\u001b\[[0-9;]*m/g, '').includes('alice-phone')) {
 			execFileSync('tmux', ['send-keys', '-t', session, 'q']);
 			return text;
 		}

@@ -3,33 +3,23 @@
  * (ARNs, serials, account IDs, access keys, IPs, eventIDs) shown cut while their whole value is
  * nowhere in the output. The commands run in-process (main()), their output captured.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {main} from '../../source/commands/main.js';
-import {openCaseFile, type CaseFile} from '../../source/db/open.js';
-import {importPaths} from '../../source/import/index.js';
+import type {CaseFile} from '../../source/db/open.js';
 import {caseIdentifiers, cutIdentifiers} from '../cut-identifiers.js';
-import {repoRoot} from '../model/helpers.js';
-let dir: string;
+import {samplesCase} from './helpers.js';
+
 let file: string;
 let db: CaseFile;
 let known: string[];
 
+let remove: () => void = () => undefined;
+
 beforeAll(async () => {
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));
-	file = path.join(dir, 'case.db');
-	const writer = openCaseFile(file);
-	await importPaths(writer, [path.join(repoRoot, 'samples')]);
-	writer.close();
-	db = openCaseFile(file, {readonly: true});
+	({file, db, remove} = await samplesCase());
 	known = caseIdentifiers(db);
 }, 120_000);
-afterAll(() => {
-	db?.close();
-	fs.rmSync(dir, {recursive: true, force: true});
-});
+afterAll(() => remove());
 
 /** Runs `mfatrail ARGS --db FILE` in this process; its stdout and exit status. */
 async function run(args: string[]): Promise<{status: number; stdout: string; stderr: string}> {

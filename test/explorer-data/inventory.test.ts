@@ -90,5 +90,23 @@ describe('case inventory', () => {
 		expect(failed.problems).toBeGreaterThan(0);
 		expect(failed.summary.changed).toBeGreaterThan(0);
 	});
-});
 
+	it('a case file that cannot be written keeps the report and says the outcome was not recorded', async () => {
+		const file = await sampleCase();
+		// Another connection holds the write lock: verify reads (WAL lets it), then cannot record.
+		const holder = openCaseFile(file);
+		holder.exec('BEGIN IMMEDIATE');
+		try {
+			const result = runCli(['verify', '--db', file]);
+			expect(result.status).toBe(0);
+			expect(result.stdout.toString()).toContain('result: all checks hold');
+			expect(result.stderr.toString()).toMatch(/outcome was not recorded in the case file: .*locked|busy/i);
+		} finally {
+			holder.exec('ROLLBACK');
+			holder.close();
+		}
+		const db = openCaseFile(file, {readonly: true});
+		expect(caseInventory(db).verify).toBeNull();
+		db.close();
+	}, 60_000);
+});

@@ -2,42 +2,33 @@
  * Pivots, roll-up, summary and enrichment over the samples (real case file, imported evidence).
  * Expected values come from test-side SQL or the raw records, not from the code under test.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {openCaseFile, type CaseFile} from '../../source/db/open.js';
+import type {CaseFile} from '../../source/db/open.js';
 import {eventRecord} from '../../source/db/queries.js';
 import {ipView, isDenied, keyCalls, keyView, parseCidr, PivotSearch, pivotShape, userAgentView} from '../../source/db/pivots.js';
 import {principalRollup} from '../../source/db/rollup.js';
 import {caseSummary} from '../../source/findings/summary.js';
-import {importPaths} from '../../source/import/index.js';
 import {openGeo} from '../../source/lib/geoip.js';
 import {ensureBuilt, runCli} from '../hostile/cli.js';
 import {createRequire} from 'node:module';
 import {repoRoot} from '../model/helpers.js';
+import {samplesCase} from './helpers.js';
 
 const require = createRequire(import.meta.url);
 
 const account = '123456789012';
 const alice = `arn:aws:iam::${account}:user/alice`;
-let dir: string;
 let file: string;
 let db: CaseFile;
 
+let remove: () => void = () => undefined;
+
 beforeAll(async () => {
 	ensureBuilt();
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));
-	file = path.join(dir, 'case.db');
-	const writer = openCaseFile(file);
-	await importPaths(writer, [path.join(repoRoot, 'samples')]);
-	writer.close();
-	db = openCaseFile(file, {readonly: true});
+	({file, db, remove} = await samplesCase());
 }, 120_000);
-afterAll(() => {
-	db?.close();
-	fs.rmSync(dir, {recursive: true, force: true});
-});
+afterAll(() => remove());
 
 const all = <T>(sql: string, ...args: unknown[]) => db.prepare(sql).all(...args) as T[];
 const one = <T>(sql: string, ...args: unknown[]) => db.prepare(sql).get(...args) as T;

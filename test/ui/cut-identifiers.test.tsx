@@ -1,13 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {openCaseFile, type CaseFile} from '../../source/db/open.js';
-import {importPaths} from '../../source/import/index.js';
+import type {CaseFile} from '../../source/db/open.js';
 import {displayWidth} from '../../source/lib/terminal-text.js';
 import type {Target} from '../../source/ui/model.js';
 import {caseIdentifiers, cutIdentifiers} from '../cut-identifiers.js';
-import {keys, lines, renderExplorer, repoRoot, type Explorer} from './helpers.js';
+import {type Explorer, keys, lines, renderExplorer, samplesCaseFile} from './helpers.js';
 
 /**
  * Identifiers are evidence: at 80×24 on the samples, no screen shows an ARN, serial, device name,
@@ -20,9 +17,7 @@ let dir: string;
 let known: string[];
 
 beforeAll(async () => {
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));
-	db = openCaseFile(path.join(dir, 'case.db'));
-	await importPaths(db, [path.join(repoRoot, 'samples')]);
+	({db, dir} = await samplesCaseFile());
 	known = caseIdentifiers(db);
 });
 afterAll(() => {
@@ -99,6 +94,19 @@ describe('no identifier is cut at 80 columns', () => {
 		expect(problems.slice(0, 3)).toEqual([]);
 	}, 240_000);
 
+	it('every access key, source IP and user agent (pivot screens)', async () => {
+		const problems: string[] = [];
+		// The busiest keys and addresses (every kind of minting and caller is among them on the samples).
+		const keysOf = db.prepare('SELECT access_key_id FROM event WHERE access_key_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 20').pluck().all() as string[];
+		for (const accessKeyId of keysOf) await walkTarget({screen: 'key', accessKeyId}, `key ${accessKeyId}`, problems, 15);
+		const ips = db.prepare('SELECT source_ip FROM event WHERE source_ip IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 20').pluck().all() as string[];
+		for (const ip of ips) await walkTarget({screen: 'ip', ip}, `ip ${ip}`, problems, 10);
+		const agents = db.prepare('SELECT DISTINCT user_agent FROM event WHERE user_agent IS NOT NULL ORDER BY 1 LIMIT 10').pluck().all() as string[];
+		for (const userAgent of agents) await walkTarget({screen: 'user-agent', userAgent}, `agent ${userAgent}`, problems, 10);
+		expect(keysOf.length).toBeGreaterThan(5);
+		expect(problems.slice(0, 3)).toEqual([]);
+	}, 240_000);
+
 	it('timelines, events, devices by state, search results', async () => {
 		const problems: string[] = [];
 		for (const state of db.prepare('SELECT DISTINCT state FROM device').pluck().all() as string[]) await walkTarget({screen: 'devices', state}, `devices ${state}`, problems);
@@ -108,7 +116,7 @@ describe('no identifier is cut at 80 columns', () => {
 			check(await app.waitFor('eventID: '), `event ${eventId}`, problems);
 			app.unmount();
 		}
-		for (const query of ['alice', 'root', 'mfa', 'erin', '123456789012']) {
+		for (const query of ['alice', 'root', 'mfa', 'erin', '123456789012', 'AKIA', 'ASIA', '203.0.113', '198.51.100.0/24', 'aws-cli']) {
 			const app = await renderExplorer(db, {columns: 80, rows: 24, query});
 			await app.waitFor(/\d+ results?/);
 			await app.press(keys.tab);

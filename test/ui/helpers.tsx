@@ -67,6 +67,14 @@ export async function fixtureCaseFile(): Promise<{db: CaseFile; dir: string}> {
 	return {db, dir};
 }
 
+/** A case file in a temp dir with the bundled samples/ imported. */
+export async function samplesCaseFile(): Promise<{db: CaseFile; dir: string}> {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));
+	const db = openCaseFile(path.join(dir, 'case.db'));
+	await importPaths(db, [path.join(repoRoot, 'samples')]);
+	return {db, dir};
+}
+
 export const tick = () => new Promise(resolve => setImmediate(resolve));
 
 export const keys = {

@@ -1,10 +1,7 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
-import {openCaseFile, type CaseFile} from '../../source/db/open.js';
-import {importPaths} from '../../source/import/index.js';
-import {keys, lines, renderExplorer, repoRoot, type Explorer} from './helpers.js';
+import type {CaseFile} from '../../source/db/open.js';
+import {type Explorer, keys, lines, renderExplorer, samplesCaseFile} from './helpers.js';
 import {displayWidth} from '../../source/lib/terminal-text.js';
 
 /** The explorer over the bundled samples/ (the AWS-2023-001 story) on an 80×24 terminal. */
@@ -13,9 +10,7 @@ let dir: string;
 let app: Explorer | undefined;
 
 beforeAll(async () => {
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));
-	db = openCaseFile(path.join(dir, 'case.db'));
-	await importPaths(db, [path.join(repoRoot, 'samples')]);
+	({db, dir} = await samplesCaseFile());
 });
 afterEach(() => {
 	app?.unmount();

@@ -52,12 +52,12 @@ export function overviewModel(summary: CaseSummary | undefined, counts: Overview
 	const count = (s: string) => (findings.bySeverity as Record<string, number>)[s] ?? 0;
 	const bySeverity = severityOrder.filter(count).map(s => `${count(s)} ${s}`);
 	rows.push(heading(`Findings ${findings.total}${bySeverity.length ? `: ${bySeverity.join(', ')}` : ''}`));
-	for (const s of severityOrder) {
-		if (count(s)) rows.push({cells: [`all ${s}`, count(s), '', ''], target: {screen: 'findings', severity: s}});
-	}
 	for (const f of findings.top) {
 		const row = findingRow(f, account);
 		rows.push({...row, cells: [f.rule, f.severity, row.cells[2], f.summary]});
+	}
+	for (const s of severityOrder) {
+		if (count(s)) rows.push({cells: [`all ${count(s)} ${s}`, '', '', ''], target: {screen: 'findings', severity: s}});
 	}
 	rows.push(heading(`Principals with findings ${principals.length}`));
 	for (const p of principals) {

@@ -1,5 +1,5 @@
 import type {LifecycleEntry, SignInEntry, UserView} from '../../db/queries.js';
-import type {DeviceAt, Finding, Rollup} from '../data.js';
+import type {DeviceAt, Finding, Geo, Rollup} from '../data.js';
 import {arnIn, credentialLabel, hiddenIn, lifecycleResult, mfaSession, time, yesNo, type Column, type Pane, type Row, type ScreenModel} from '../model.js';
 import {findingsPane} from './findings.js';
 
@@ -100,7 +100,7 @@ const rollupColumns: Column[] = [
 	{title: 'about', width: 12, flex: true},
 	{title: 'n', width: 5, fit: true},
 	{title: 'first', width: 19, time: true},
-	{title: 'last', width: 19, time: true, drop: 2},
+	{title: 'last', width: 19, time: true, drop: 1},
 ];
 
 const heading = (text: string): Row => ({cells: [text], span: true});
@@ -110,11 +110,12 @@ const heading = (text: string): Row => ({cells: [text], span: true});
  * with their MFA status), denied calls, sign-ins by result and by device. Rows open the IP, user
  * agent, key or event.
  */
-export function rollupPane(r: Rollup): Pane {
+export function rollupPane(r: Rollup, geo: (ip: string) => Geo | undefined): Pane {
 	const rows: Row[] = [];
 	rows.push(heading(`Source IPs ${r.sourceIPs.length}`));
 	for (const ip of r.sourceIPs) {
-		rows.push({cells: ['IP', ip.ip, ip.geo?.label ?? '', ip.count, ip.firstSeen, ip.lastSeen], target: {screen: 'ip', ip: ip.ip}, detail: [['IP', ip.ip], ...(ip.geo ? [['where', ip.geo.label] as [string, unknown]] : [])], hidden: hiddenIn(ip.ip), time: ip.lastSeen ?? undefined});
+		const where = geo(ip.ip)?.label ?? '';
+		rows.push({cells: ['IP', ip.ip, where, ip.count, ip.firstSeen, ip.lastSeen], target: {screen: 'ip', ip: ip.ip}, detail: [['IP', ip.ip], ...(where ? [['where', where] as [string, unknown]] : [])], hidden: hiddenIn(ip.ip), time: ip.lastSeen});
 	}
 	rows.push(heading(`User agents ${r.userAgents.length}`));
 	for (const ua of r.userAgents) {
@@ -123,14 +124,14 @@ export function rollupPane(r: Rollup): Pane {
 	rows.push(heading(`Access keys ${r.keys.length}`));
 	for (const k of r.keys) {
 		const kind = k.accessKeyId.slice(0, 4) === 'AKIA' || k.accessKeyId.slice(0, 4) === 'ASIA' ? k.accessKeyId.slice(0, 4) : k.kind;
-		rows.push({cells: [kind, k.accessKeyId, `MFA ${k.mfaAuthenticated === null ? (k.kind === 'long-term' ? 'no' : '?') : yesNo(k.mfaAuthenticated)}`, k.count, k.firstSeen, k.lastSeen], target: {screen: 'key', accessKeyId: k.accessKeyId}, detail: [['key', k.accessKeyId]], hidden: hiddenIn(k.accessKeyId), time: k.lastSeen ?? undefined});
+		rows.push({cells: [kind, k.accessKeyId, `MFA ${k.mfaAuthenticated === null ? (k.kind === 'long-term' ? 'no' : '?') : yesNo(k.mfaAuthenticated)}${k.denied ? `, ${k.denied} denied` : ''}`, k.count, k.firstSeen, k.lastSeen], target: {screen: 'key', accessKeyId: k.accessKeyId}, detail: [['key', k.accessKeyId]], hidden: hiddenIn(k.accessKeyId), time: k.lastSeen ?? undefined});
 	}
 	rows.push(heading(`Denied calls ${r.deniedCount}${r.denied.length < r.deniedCount ? ` (newest ${r.denied.length})` : ''}`));
 	for (const d of r.denied) {
 		rows.push({
 			cells: ['denied', '', `${d.eventName} ${d.errorCode ?? ''}`.trim(), '', d.eventTime, ''],
 			target: {screen: 'event', eventId: d.eventId},
-			detail: [['call', `${d.eventSource ?? ''} ${d.eventName}`.trim()], ['IP', d.sourceIPAddress], ['eventID', d.eventId]],
+			detail: [['call', `${d.eventSource ?? ''} ${d.eventName ?? ''}`.trim()], ['IP', d.sourceIPAddress], ['eventID', d.eventId]],
 			hidden: hiddenIn(d.eventName, d.errorCode, d.sourceIPAddress),
 			pivots: {ip: d.sourceIPAddress},
 			time: d.eventTime,
@@ -169,6 +170,8 @@ export function devicesAtPane(moment: string, devices: DeviceAt[], shown: ArnSho
 
 export interface PrincipalExtras {
 	rollup?: Rollup;
+	/** Where an IP is (country and ASN, or what it is). */
+	geo?: (ip: string) => Geo | undefined;
 	/** Devices at a moment (`@`): shown as the first pane. */
 	at?: {moment: string; devices: DeviceAt[]};
 }
@@ -200,7 +203,7 @@ export function principalModel(view: UserView, findings: Finding[], serialFindin
 		{name: `Devices ${view.devices.length}`, columns: lifecycleColumns, rows: deviceRows, empty: 'no MFA device seen for this principal'},
 		{name: `Sign-ins ${view.logins.length}`, columns: signInColumns, rows: view.logins.map(signInRow), empty: 'no sign-in seen'},
 		findingsPane(findings, principal.accountId),
-		...(extras.rollup ? [rollupPane(extras.rollup)] : []),
+		...(extras.rollup ? [rollupPane(extras.rollup, extras.geo ?? (() => undefined))] : []),
 	];
 	const {now, createdOnly} = deviceCounts(view.devices);
 	const r = extras.rollup;

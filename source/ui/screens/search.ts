@@ -52,7 +52,7 @@ export function pivotTarget(hit: PivotHit): Target {
 }
 
 function pivotRow(hit: PivotHit): Row {
-	const seen = hit.firstSeen ? `${hit.count} events` : '';
+	const seen = hit.count !== null ? `${hit.count} event${hit.count === 1 ? '' : 's'}` : '';
 	return {
 		cells: [pivotKind[hit.kind], hit.kind === 'user-agent' ? '' : hit.id, '', hit.kind === 'user-agent' ? hit.id : seen] as Cell[],
 		target: pivotTarget(hit),
