@@ -33,7 +33,7 @@ export const commands: CommandEntry[] = [
 	{name: 'ip', summary: 'a source IP or CIDR: its country and ASN, the principals and sign-ins from it', load: async () => (await import('./pivot.js')).ipCommand},
 	{name: 'agent', summary: 'a user agent: who used it, and when', load: async () => (await import('./pivot.js')).agentCommand},
 	{name: 'event', summary: 'one record by eventID: the original text, pretty-printed, with its provenance', load: async () => (await import('./event.js')).eventCommand},
-	{name: 'scope', summary: 'organisation scale: the Athena query that picks the MFA objects, run locally, and a download plan', load: async () => (await import('./scope.js')).scopeCommand},
+	{name: 'scope', summary: 'org scale: Athena SQL that picks the MFA objects, run locally; download plan', load: async () => (await import('./scope.js')).scopeCommand},
 ];
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -48,41 +48,43 @@ function listFileFor(out: string): string {
 
 export const scopeCommand: Command = {
 	name: 'scope',
-	summary: 'organisation scale: the Athena query that picks the MFA objects, run locally, and a download plan',
+	summary: 'org scale: Athena SQL that picks the MFA objects, run locally; download plan',
 	help: `
 	Usage
-	  $ mfatrail scope sql [--table NAME] [--form F] [--since T] [--until T] [--account ID]… [--region R]…
-	  $ mfatrail scope local PATH… [--json] [--sql FILE | the flags above] [--write-scope FILE]
+	  $ mfatrail scope sql [--table NAME] [--form F] [--since T] [--until T]
+	                       [--account ID]… [--region R]…
+	  $ mfatrail scope local PATH… [--json] [--sql FILE] [--write-scope FILE]
 	  $ mfatrail scope manifest RESULT.csv [--out FILE] [--sql FILE] [--dest DIR]
 
-	sql       prints one Athena (Trino) statement over the CloudTrail table. It returns one column,
-	          path: the S3 objects holding MFA-relevant events and their context (calls by the
-	          same access keys, minted keys included, principals and IAM users from 24 h before
-	          to 36 h after each MFA event; the principal's failed calls 30 days before).
-	local     runs the same statement on DuckDB over a local tree and prints the selected files.
-	manifest  turns Athena's result CSV (or one s3:// URI per line) into a download plan: the
-	          objects and the CloudTrail-Digest files of the same accounts, regions and hours,
-	          as aws s3 cp lines (a script that also writes the scope file for import) and a
-	          plain list. mfatrail fetches nothing.
+	sql       one Athena (Trino) statement over the CloudTrail table returning one
+	          column, path: the S3 objects with MFA-relevant events and their
+	          context (calls by the same access keys, minted keys included, by the
+	          principals and IAM users from 24 h before to 36 h after each MFA
+	          event; the principal's failed calls 30 days before)
+	local     the same statement on DuckDB over a local tree: the selected files
+	manifest  Athena's result CSV (or one s3:// URI per line) to a download plan:
+	          the objects and the CloudTrail-Digest files of the same accounts,
+	          regions and hours, as aws s3 cp lines (the script also writes the
+	          scope file import records) and a plain list. mfatrail fetches nothing.
 
 	Options
-	  --table NAME        the Athena table (default ${defaultTable}); database.table is allowed
-	  --form F            console (no partitions, default), projection (timestamp partition,
-	                      one account and region) or org (account, region, timestamp)
-	  --since T, --until T  MFA events in this range (context reaches 30 days before, 36 h after)
+	  --table NAME        Athena table (default ${defaultTable}), or database.table
+	  --form F            console (no partitions; default), projection (timestamp
+	                      partition) or org (account, region, timestamp)
+	  --since, --until T  MFA events in this range (context: 30 d before, 36 h after)
 	  --account ID        only these accounts (repeat the flag)
 	  --region R          only these regions (repeat the flag)
-	  --sql FILE          local, manifest: the statement as run (for the scope the case records)
-	  --json              local: one JSON object (engine, query, files, selected, seconds)
-	  --write-scope FILE  local: also write the scope file (import it with the selected files)
-	  --out FILE          manifest: write the script to FILE and the list beside it (FILE.txt,
-	                      or plan.txt for plan.sh); without it the script goes to stdout
+	  --sql FILE          local, manifest: the statement as run (local runs it)
+	  --json              local: one JSON object (query, files, selected, seconds)
+	  --write-scope FILE  local: also write the scope file, for import --scope
+	  --out FILE          manifest: the script to FILE, the list to FILE.txt (plan.sh
+	                      gives plan.txt); without it the script goes to stdout
 	  --dest DIR          manifest: where the script downloads to (default evidence)
 
 	Examples
-	  $ mfatrail scope sql --form org --since 2023-01-01 --until 2023-03-31 > scope.sql
+	  $ mfatrail scope sql --form org --since 2023-01-01 > scope.sql
 	  $ mfatrail scope manifest results.csv --sql scope.sql --out plan.sh
-	  $ sh plan.sh && mfatrail import evidence --db case.db && mfatrail verify --db case.db
+	  $ sh plan.sh evidence && mfatrail import evidence --db case.db
 	  $ mfatrail scope local AWSLogs/ --write-scope scope.json > selected.txt
 `,
 	flags: {
@@ -111,9 +113,10 @@ export const scopeCommand: Command = {
 			const run = await runLocal(text, rest, table);
 			if (flags.writeScope) fs.writeFileSync(flags.writeScope as string, scopeFileText(makeScopeFile('duckdb', text, run.selected, [])));
 			if (flags.json) {
-				process.stdout.write(`${JSON.stringify({engine: 'duckdb', query: text, files: run.considered, selected: run.selected, skipped: run.skipped, seconds: run.seconds}, null, 2)}\n`);
+				process.stdout.write(`${JSON.stringify({engine: 'duckdb', query: text, files: run.considered, selected: run.selected, unreadable: run.unreadable, skipped: run.skipped, seconds: run.seconds}, null, 2)}\n`);
 			} else {
 				for (const file of run.selected) process.stdout.write(`${safe(file)}\n`);
+				for (const u of run.unreadable) process.stderr.write(`unreadable, selected anyway (import says what is wrong): ${safe(u.file)}\n  ${safe(u.reason)}\n`);
 				process.stderr.write(`selected ${run.selected.length} of ${run.considered} log files (${percent(run.selected.length, run.considered)}) in ${run.seconds.toFixed(2)} s${run.skipped.length > 0 ? `; ${run.skipped.length} other files not read` : ''}\n`);
 			}
 			return 0;

@@ -104,6 +104,11 @@ export interface LocalRun {
 	considered: number;
 	/** Files under the inputs the view cannot read (archives, other formats). */
 	skipped: string[];
+	/**
+	 * .json/.json.gz files DuckDB could not parse, with its reason. They are in `selected` too:
+	 * a false positive costs a download, a false negative loses evidence (import says what is wrong).
+	 */
+	unreadable: {file: string; reason: string}[];
 	seconds: number;
 }
 
@@ -114,6 +119,9 @@ function explain(error: Error, table: string): Error {
 	if (missing) return new ScopeError(`unknown table name ${missing[1]}: scope local serves the tree as ${table} (pass --table ${missing[1]})`);
 	return new ScopeError(`DuckDB: ${message}`);
 }
+
+/** Files set aside before the run is given up: a tree this broken is not worth guessing about. */
+const maxUnreadable = 100;
 
 /** Runs a statement that returns one column, path, over the log files under the inputs. */
 export async function runLocal(statement: string, inputs: string[], table = defaultTable): Promise<LocalRun> {
@@ -129,7 +137,22 @@ export async function runLocal(statement: string, inputs: string[], table = defa
 		if (schema) await connection.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
 		// Row order means nothing here (the statement orders its answer); keeping it made loading 5× slower.
 		await connection.run('SET preserve_insertion_order = false');
-		for (const sql of tableView(table, files)) await connection.run(sql);
+		// DuckDB skips bad input only in JSON lines: a file it cannot parse is set aside and the load retried.
+		const unreadable: LocalRun['unreadable'] = [];
+		for (let readable = files; ; ) {
+			try {
+				for (const sql of tableView(table, readable)) await connection.run(sql);
+				break;
+			} catch (error) {
+				const reason = (error as Error).message.split('\n')[0];
+				const file = /in file "([^"]+)"/.exec(reason)?.[1];
+				if (!file || !readable.includes(file) || unreadable.length >= maxUnreadable) throw new ScopeError(`DuckDB cannot read the tree: ${reason}`);
+				unreadable.push({file, reason});
+				readable = readable.filter(f => f !== file);
+				await connection.run('DROP TABLE IF EXISTS mfatrail_records');
+				if (readable.length === 0) throw new ScopeError(`DuckDB could not read any log file under ${inputs.join(', ')}: ${reason}`);
+			}
+		}
 		let result;
 		try {
 			result = await connection.runAndReadAll(statement);
@@ -139,8 +162,9 @@ export async function runLocal(statement: string, inputs: string[], table = defa
 		const names = result.columnNames();
 		if (!names.includes('path')) throw new ScopeError(`the statement must return a column named path (it returns ${names.join(', ')})`);
 		const at = names.indexOf('path');
-		const selected = result.getRows().map(row => String(row[at]));
-		return {selected, considered: files.length, skipped, seconds: Number(process.hrtime.bigint() - started) / 1e9};
+		const chosen = result.getRows().map(row => String(row[at]));
+		const selected = unreadable.length === 0 ? chosen : [...chosen, ...unreadable.map(u => u.file)].sort();
+		return {selected, considered: files.length, skipped, unreadable, seconds: Number(process.hrtime.bigint() - started) / 1e9};
 	} finally {
 		connection?.closeSync();
 		instance.closeSync();

@@ -9,7 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {openCaseFile} from '../../source/db/open.js';
-import {caseScope} from '../../source/db/scope.js';
+import {caseScope, recordScope} from '../../source/db/scope.js';
+import {importPaths} from '../../source/import/index.js';
+import {verifyCaseFile} from '../../source/verify/index.js';
 import {scopeSql} from '../../source/scope/sql.js';
 import {buildTrail} from '../hostile/trail.js';
 import {repoRoot} from '../import/helpers.js';
@@ -113,6 +115,30 @@ describe('scope manifest', () => {
 		const failed = mfatrail(['verify', '--db', unscoped, '--json']);
 		expect(failed.status).toBe(4);
 		expect((JSON.parse(failed.stdout) as {digests: {missing: {s3Object: string}[]}}).digests.missing.map(m => m.s3Object)).toEqual([path.relative(bucket, trail.logFiles[1])]);
+	});
+
+	it('in a scoped extract a gap in the digest chain starts a segment; unscoped it is a missing digest', async () => {
+		const bucket = tempDir();
+		const trail = buildTrail(bucket);
+		const report = async (scoped: boolean) => {
+			const db = openCaseFile(path.join(tempDir(), 'case.db'));
+			try {
+				if (scoped) recordScope(db, {engine: 'athena', query: '', accounts: [], regions: [], since: null, until: null, objects: [path.relative(bucket, trail.logFiles[0]), path.relative(bucket, trail.logFiles[1])], origin: null, sha256: 'f'.repeat(64)});
+				// The digests of hours 11 and 13, not 12: downloaded for objects hours apart.
+				await importPaths(db, [trail.logFiles[0], trail.logFiles[1], trail.digestFiles[0], trail.digestFiles[2]], {workers: 0});
+				return await verifyCaseFile(db);
+			} finally {
+				db.close();
+			}
+		};
+		const scoped = await report(true);
+		expect(scoped.digests.chain).toMatchObject({consistent: true, problems: []});
+		expect(scoped.digests.chain.starts).toHaveLength(2);
+		expect(scoped.digests.status).toBe('hash chain consistent in 2 segments (scoped extract), signature not verified');
+		expect(scoped.ok).toBe(true);
+		const unscoped = await report(false);
+		expect(unscoped.digests.chain.problems.map(p => p.problem)).toEqual([expect.stringMatching(/digest missing/)]);
+		expect(unscoped.ok).toBe(false);
 	});
 
 	it('takes a plain list of URIs as well, and prints the script without --out', () => {

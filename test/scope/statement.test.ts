@@ -163,6 +163,18 @@ describe('scope local: the same text on DuckDB', () => {
 		expect(contextWindow).toEqual({beforeHours: 24, afterHours: 36, deniedDays: 30});
 	});
 
+	it('a file DuckDB cannot parse is set aside, named, and selected anyway (import says what is wrong)', async () => {
+		const malformed = path.join(repoRoot, '..', 'shared', 'realdata', 'malformed');
+		const clean = await runLocal(scopeSql(), [samples]);
+		const run = await runLocal(scopeSql(), [malformed, samples]);
+		expect(run.unreadable.length).toBeGreaterThan(0);
+		for (const u of run.unreadable) {
+			expect(u.file.startsWith(malformed)).toBe(true);
+			expect(u.reason).toMatch(/Malformed JSON|JSON/);
+		}
+		expect(run.selected).toEqual([...clean.selected, ...run.unreadable.map(u => u.file)].sort());
+	});
+
 	it('a statement over another table, or without a path column, fails in one line', async () => {
 		await expect(runLocal('SELECT "$path" AS path FROM org_trail', [samples])).rejects.toThrow(/^unknown table name org_trail: scope local serves the tree as cloudtrail_logs/);
 		await expect(runLocal('SELECT DISTINCT eventname FROM cloudtrail_logs', [samples])).rejects.toThrow(/must return a column named path/);
