@@ -109,7 +109,7 @@ export function buildReport(db: CaseFile, caseFile: CaseFileFacts, options: Repo
 		caseFile,
 		inventory,
 		sources: [...inventory.hashes].sort((a, b) => compare(a.path, b.path) || compare(a.member ?? '', b.member ?? '') || a.id - b.id),
-		scope: caseScope(db),
+		scope: scopeOf(db),
 		options,
 		findings,
 		bySeverity: severities.map(severity => ({severity, findings: findings.filter(f => f.severity === severity)})).filter(s => s.findings.length > 0),
@@ -176,6 +176,16 @@ export function verifyResult(inventory: CaseInventory): {ok: boolean; detail: st
 			...(since > 0 ? [`${since} source${since === 1 ? '' : 's'} imported since, not covered`] : []),
 		].join('; '),
 	};
+}
+
+/** The scopes of a scoped extract; none in a case file written before scopes were recorded (no table). */
+function scopeOf(db: CaseFile): CaseScope[] {
+	try {
+		return caseScope(db);
+	} catch (error) {
+		if (/no such table: scope\b/.test((error as Error).message)) return [];
+		throw error;
+	}
 }
 
 /** Code-unit order: the same on every machine and locale. */
