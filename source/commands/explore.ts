@@ -30,9 +30,10 @@ export const exploreCommand: Command = {
 			process.stderr.write(`mfatrail explore needs a terminal (stdin and stdout). In scripts use the --json commands (mfatrail --help lists them).\n\n${helpText(help)}\n`);
 			return 2;
 		}
-		const db = openCaseFile(caseFilePath(flags.db as string), {readonly: true});
+		const file = caseFilePath(flags.db as string);
+		const db = openCaseFile(file, {readonly: true});
 		try {
-			return await runExplorer(db, {query: (flags.query as string) || ''});
+			return await runExplorer(db, {query: (flags.query as string) || '', openWritable: () => openCaseFile(file)});
 		} finally {
 			db.close();
 		}

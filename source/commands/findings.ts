@@ -7,6 +7,7 @@ import {ruleById, rules} from '../findings/registry.js';
 import {severities, type Severity} from '../findings/types.js';
 import {parseDuration} from '../lib/time.js';
 import {safe} from '../lib/terminal-text.js';
+import {isTriageStatus, triageStatuses, type TriageStatus} from '../db/triage.js';
 import {dbFlag, jsonFlag, type Command} from './command.js';
 import {timeFlag} from './query-common.js';
 import {wrapText} from './query-render.js';
@@ -21,14 +22,15 @@ export function formatFindings(findings: StoredFinding[], scopes: CaseScope[] = 
 	if (findings.length === 0) return `${[...header, 'no findings'].join('\n')}\n`;
 	const severityWidth = Math.max('SEVERITY'.length, ...findings.map(f => f.severity.length));
 	const ruleWidth = Math.max('RULE'.length, ...findings.map(f => f.rule.length));
-	const head = (severity: string, rule: string, firstSeen: string) => `${severity.padEnd(severityWidth)}  ${rule.padEnd(ruleWidth)}  ${firstSeen}`;
-	const out = [...header, head('SEVERITY', 'RULE', 'FIRST SEEN'), '  PRINCIPAL', '  MFA DEVICE', '    SUMMARY'];
+	const head = (severity: string, rule: string, firstSeen: string, triage: string) => `${severity.padEnd(severityWidth)}  ${rule.padEnd(ruleWidth)}  ${firstSeen.padEnd(20)}  ${triage}`.trimEnd();
+	const out = [...header, head('SEVERITY', 'RULE', 'FIRST SEEN', 'ID STATUS'), '  PRINCIPAL', '  MFA DEVICE', '    SUMMARY', '    NOTE (triage)'];
 	for (const f of findings) {
-		out.push('', head(f.severity, f.rule, f.firstSeen));
+		out.push('', head(f.severity, f.rule, f.firstSeen, `#${f.id} ${f.status}`));
 		out.push(`  ${f.principal ? safe(f.principal) : '(no principal)'}`);
 		if (f.serialNumber) out.push(`  ${safe(f.serialNumber)}`);
 		const events = `[${f.eventIds.length} event${f.eventIds.length === 1 ? '' : 's'}; last ${f.lastSeen}]`;
 		out.push(...wrapText(`${safe(f.summary)} ${events}`, 78, '    '));
+		if (f.note) out.push(...wrapText(`note: ${safe(f.note)}`, 78, '    '));
 		const note = scopes.length > 0 ? absenceNote(f.rule) : undefined;
 		if (note) out.push(...wrapText(note, 78, '    '));
 	}
@@ -58,11 +60,12 @@ export const findingsCommand: Command = {
 	summary: 'what looks wrong: MFA abuse findings with their evidence',
 	help: `
 	Usage
-	  $ mfatrail findings [--db FILE] [--json] [--rule ID] [--since T] [--until T] [--severity S]
+	  $ mfatrail findings [--db FILE] [--json] [--rule ID] [--since T] [--until T] [--severity S] [--status S]
 
 	Findings are computed at import and stored in the case file; this lists them, most severe
 	first, then oldest first. Each names the principal, the device, the time span, the CloudTrail
-	eventIDs of its evidence and a one-sentence summary.
+	eventIDs of its evidence and a one-sentence summary, with its id and triage status (set with
+	mfatrail triage ID --status S --note TEXT; needs-review until someone decides).
 
 	Options
 	  --db FILE            case file (default ./mfatrail.db, or $MFATRAIL_DB)
@@ -72,6 +75,8 @@ export const findingsCommand: Command = {
 	  --until T            only findings with evidence at or before T
 	                       (a date alone, 2024-03-01, includes that whole day)
 	  --severity S         at least this severe: high, medium, low, info
+	  --status S           only this triage status: needs-review, confirmed, benign
+	                       (comma-separated for several)
 	  --burst-count N      console-login-failure-burst: failures needed (default 5)
 	  --burst-window D     … within this time (default 10m)
 	  --spray-users N      password-spray: distinct user names failing from one address (default 5)
@@ -94,6 +99,7 @@ ${rulesHelp()}
 		since: {type: 'string'},
 		until: {type: 'string'},
 		severity: {type: 'string'},
+		status: {type: 'string'},
 		burstCount: {type: 'string'},
 		burstWindow: {type: 'string'},
 		sprayUsers: {type: 'string'},
@@ -104,6 +110,7 @@ ${rulesHelp()}
 		if (rule && !ruleById(rule)) throw new Error(`unknown rule ${JSON.stringify(rule)}; rules: ${rules.map(r => r.id).join(', ')}`);
 		const severity = flags.severity as string | undefined;
 		if (severity && !severities.includes(severity as Severity)) throw new Error(`unknown severity ${JSON.stringify(severity)}; use ${severities.join(', ')}`);
+		const status = statusFlag(flags.status);
 		const since = timeFlag(flags.since);
 		const until = timeFlag(flags.until, {endOfDay: true});
 		const count = (name: string, value: unknown): number | undefined => {
@@ -129,7 +136,7 @@ ${rulesHelp()}
 					sprayWindowMs: sprayWindowMs ?? stored.sprayWindowMs,
 				});
 			}
-			const findings = listFindings(db, {rule, since, until, severity: severity as Severity | undefined});
+			const findings = listFindings(db, {rule, since, until, severity: severity as Severity | undefined, status});
 			const scopes = caseScope(db);
 			// In a scoped extract every finding says so; those resting on absence say what is scoped.
 			const scoped = (f: StoredFinding) => {
@@ -145,3 +152,11 @@ ${rulesHelp()}
 		}
 	},
 };
+
+/** --status S[,S…]: triage statuses, each checked. */
+export function statusFlag(value: unknown): TriageStatus[] | undefined {
+	if (typeof value !== 'string' || value.trim() === '') return undefined;
+	const list = value.split(',').map(s => s.trim()).filter(Boolean);
+	for (const s of list) if (!isTriageStatus(s)) throw new Error(`unknown status ${JSON.stringify(s)}; use ${triageStatuses.join(', ')}`);
+	return list as TriageStatus[];
+}

@@ -1,11 +1,15 @@
 /** Reading stored findings: for the findings command and the explorer (no SQL in UI components). */
 import type {CaseFile} from '../db/open.js';
+import {defaultStatus, type TriageStatus} from '../db/triage.js';
 import {severityRank} from './registry.js';
 import {severities, type Finding, type Severity} from './types.js';
 
 export interface StoredFinding extends Finding {
 	id: number;
 	key: string;
+	/** Triage (db/triage.ts): the current status and latest note; needs-review and '' when never triaged. */
+	status: TriageStatus;
+	note: string;
 }
 
 interface Row {
@@ -19,12 +23,18 @@ interface Row {
 	event_ids: string;
 	summary: string;
 	key: string;
+	status: TriageStatus;
+	note: string;
 }
 
-const columns = 'id, rule, severity, principal_arn, serial_number, first_seen, last_seen, event_ids, summary, key';
+const columns = `f.id, f.rule, f.severity, f.principal_arn, f.serial_number, f.first_seen, f.last_seen, f.event_ids, f.summary, f.key,
+	coalesce(t.status, '${defaultStatus}') AS status, coalesce(t.note, '') AS note`;
+
+/** Findings with their triage state (the journal keys a finding by its stable key). */
+const from = `finding f LEFT JOIN triage_current t ON t.kind = 'finding' AND t.target = f.key`;
 
 /** Most severe first, then oldest first. */
-const order = `ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END, first_seen, rule, id`;
+const order = `ORDER BY CASE f.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END, f.first_seen, f.rule, f.id`;
 
 function toFinding(row: Row): StoredFinding {
 	return {
@@ -38,11 +48,13 @@ function toFinding(row: Row): StoredFinding {
 		eventIds: JSON.parse(row.event_ids) as string[],
 		summary: row.summary,
 		key: row.key,
+		status: row.status,
+		note: row.note,
 	};
 }
 
-/** The issue's shape, without the storage fields: what `--json` prints. */
-export function publicFinding(f: Finding): Finding {
+/** What `--json` prints: the finding, with its id (what `mfatrail triage` takes), key and triage state. */
+export function publicFinding(f: StoredFinding): Finding & {status: TriageStatus; note: string; id: number; key: string} {
 	return {
 		rule: f.rule,
 		severity: f.severity,
@@ -52,6 +64,10 @@ export function publicFinding(f: Finding): Finding {
 		lastSeen: f.lastSeen,
 		eventIds: f.eventIds,
 		summary: f.summary,
+		status: f.status,
+		note: f.note,
+		id: f.id,
+		key: f.key,
 	};
 }
 
@@ -63,28 +79,40 @@ export interface FindingFilter {
 	until?: string;
 	/** At least this severe: 'medium' lists high and medium. */
 	severity?: Severity;
+	/** Only findings whose triage status is one of these. */
+	status?: TriageStatus[];
+	/** Only findings about this principal (ARN). */
+	principal?: string;
 }
 
 export function listFindings(db: CaseFile, filter: FindingFilter = {}): StoredFinding[] {
 	const where: string[] = [];
 	const params: Record<string, string> = {};
 	if (filter.rule) {
-		where.push('rule = @rule');
+		where.push('f.rule = @rule');
 		params.rule = filter.rule;
 	}
 	if (filter.since) {
-		where.push('last_seen >= @since');
+		where.push('f.last_seen >= @since');
 		params.since = filter.since;
 	}
 	if (filter.until) {
-		where.push('first_seen <= @until');
+		where.push('f.first_seen <= @until');
 		params.until = filter.until;
 	}
 	if (filter.severity) {
 		const allowed = severities.filter(s => severityRank[s] <= severityRank[filter.severity!]);
-		where.push(`severity IN (${allowed.map(s => `'${s}'`).join(', ')})`);
+		where.push(`f.severity IN (${allowed.map(s => `'${s}'`).join(', ')})`);
 	}
-	const sql = `SELECT ${columns} FROM finding ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ${order}`;
+	if (filter.status) {
+		where.push(`coalesce(t.status, '${defaultStatus}') IN (SELECT value FROM json_each(@status))`);
+		params.status = JSON.stringify(filter.status);
+	}
+	if (filter.principal) {
+		where.push('f.principal_arn = @principal');
+		params.principal = filter.principal;
+	}
+	const sql = `SELECT ${columns} FROM ${from} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ${order}`;
 	return (db.prepare(sql).all(params) as Row[]).map(toFinding);
 }
 
@@ -92,10 +120,16 @@ export function listFindings(db: CaseFile, filter: FindingFilter = {}): StoredFi
 export function findingsFor(db: CaseFile, {principalArn, serialNumber}: {principalArn?: string; serialNumber?: string}): StoredFinding[] {
 	if (!principalArn && !serialNumber) return [];
 	const where: string[] = [];
-	if (principalArn) where.push('principal_arn = @principalArn');
-	if (serialNumber) where.push('serial_number = @serialNumber');
-	const sql = `SELECT ${columns} FROM finding WHERE ${where.join(' OR ')} ${order}`;
+	if (principalArn) where.push('f.principal_arn = @principalArn');
+	if (serialNumber) where.push('f.serial_number = @serialNumber');
+	const sql = `SELECT ${columns} FROM ${from} WHERE ${where.join(' OR ')} ${order}`;
 	return (db.prepare(sql).all({principalArn, serialNumber}) as Row[]).map(toFinding);
+}
+
+/** One finding by its id, with its triage state. */
+export function findingById(db: CaseFile, id: number): StoredFinding | undefined {
+	const row = db.prepare(`SELECT ${columns} FROM ${from} WHERE f.id = ?`).get(id) as Row | undefined;
+	return row && toFinding(row);
 }
 
 export interface FindingCounts {
@@ -127,7 +161,7 @@ export function findingCounts(db: CaseFile): FindingCounts {
 
 /** The most severe findings first (then oldest): the overview's top lines, without reading them all. */
 export function topFindings(db: CaseFile, limit = 10): StoredFinding[] {
-	return (db.prepare(`SELECT ${columns} FROM finding ${order} LIMIT ?`).all(Math.max(0, Math.floor(limit))) as Row[]).map(toFinding);
+	return (db.prepare(`SELECT ${columns} FROM ${from} ${order} LIMIT ?`).all(Math.max(0, Math.floor(limit))) as Row[]).map(toFinding);
 }
 
 export interface PrincipalWithFindings {

@@ -3,6 +3,7 @@ import {useEffect, useReducer, useRef, useState} from 'react';
 import {parseTimeArgument} from '../lib/time.js';
 import {breadcrumbLine, Frame, listHeight} from './components/Frame.js';
 import {Help, helpLength} from './components/Help.js';
+import {triagePromptLine, triageSubject, useTriagePrompt, withTriage, type TriagePromptState, type TriageSubject} from './components/TriagePrompt.js';
 import type {SearchHit} from '../model/search.js';
 import {pivotShape, type ExplorerData, type PivotHit} from './data.js';
 import {formatTime, parseShownTime, type Zone} from './clock.js';
@@ -64,6 +65,8 @@ interface State {
 	zone: Zone;
 	/** The last query searched: `/` brings it back. */
 	lastQuery: string;
+	/** What the triage prompt marks, while it is open. */
+	triage?: TriageSubject;
 }
 
 export interface AppProps {
@@ -157,7 +160,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 		const widthMatters = view.screen === 'event' || view.screen === 'finding' || view.screen === 'overview';
 		const fresh = cached && (!widthMatters || cached.width === width) && cached.zone === zone && ((view.screen !== 'search' && view.screen !== 'overview') || cached.generation === generation.current);
 		if (cached && fresh) return cached.model;
-		const model = buildModel(view);
+		const model = withTriage(buildModel(view), data, view);
 		models.current.set(view, {width, zone, generation: generation.current, model});
 		return model;
 	}
@@ -279,6 +282,26 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 		exit();
 	}
 
+	const triagePrompt = useTriagePrompt({
+		isActive: () => state.current.triage !== undefined,
+		onSubmit: saveTriage,
+		onCancel: () => update(s => ({...s, triage: undefined, status: 'triage unchanged'})),
+		onInterrupt: quit,
+	});
+
+	function saveTriage(choice: TriagePromptState) {
+		const subject = state.current.triage;
+		if (!subject) return;
+		const label = terminalSafe(subject.label);
+		try {
+			const entry = data.setTriage({...subject.target, status: choice.status, note: choice.note});
+			models.current = new WeakMap(); // every screen showing a status is stale now
+			update(s => ({...s, triage: undefined, status: `${label}: ${entry.oldStatus} → ${entry.newStatus}${entry.note ? ', note saved' : ''}`}));
+		} catch (error) {
+			update(s => ({...s, triage: undefined, status: `triage not saved: ${terminalSafe((error as Error).message)}`}));
+		}
+	}
+
 	function push(view: View) {
 		update(s => ({...s, status: '', stack: [...s.stack, entry(view)].slice(-maxDepth)}));
 	}
@@ -382,6 +405,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 	}
 
 	useInput((input, key) => {
+		if (triagePrompt.tookKey() || state.current.triage) return; // the triage prompt's (its handler runs first)
 		// Keys repeated or sent together (a held j, tmux send-keys Tab Tab) can arrive as one chunk;
 		// outside the search line each character is its own keystroke.
 		const typingNow = (top().view.screen === 'search' && (top().view as {focus: string}).focus === 'query') || state.current.prompt !== undefined;
@@ -393,6 +417,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 	});
 
 	function handleKey(rawInput: string, key: Key) {
+		if (state.current.triage) return; // a chunk's keys after the one that opened the prompt
 		const input = rawInput === '\u0003' ? 'c' : rawInput;
 		if (key.ctrl && input === 'c') return quit();
 		const s = state.current;
@@ -495,6 +520,12 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 			case 'findings':
 				if (view.screen !== 'findings') push({screen: 'findings'});
 				return;
+			case 'triage': {
+				const subject = triageSubject(data, view, pane.text ? undefined : pane.rows[e.cursors[e.pane] ?? 0]?.target);
+				if (!subject) return update(st => ({...st, status: 'nothing to triage here: select a finding'}));
+				triagePrompt.open({status: data.triage(subject.target).status, note: ''});
+				return update(st => ({...st, triage: subject}));
+			}
 			case 'export':
 				try {
 					// The full path, its end (the file name) kept when the line is too narrow for all of it.
@@ -522,7 +553,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 	const searchLine = e.view.screen === 'search' ? [`/ ${terminalSafe(e.view.query)}${e.view.focus === 'query' ? '█' : ''}`] : [];
 	const hint = e.view.screen === 'search' && e.view.focus === 'query' && e.view.recalled ? 'last search: type to replace it · Backspace edits · Enter open · Tab results' : e.view.screen === 'search' && e.view.focus === 'query' ? 'type to search · ↑↓ select · Enter open · Tab results · Esc clear · Ctrl-C quit' : '? help · / search · Enter open · Esc back · q quit';
 	const promptLabel = s.prompt?.kind === 'moment' ? `devices at (YYYY-MM-DD HH:MM ${s.zone === 'utc' ? 'UTC' : 'local'}; empty clears): ` : 'range (SINCE [UNTIL], e.g. 2024-03-01 2024-03-08 or 7d; empty clears): ';
-	const status = s.prompt !== undefined ? `${promptLabel}${terminalSafe(s.prompt.text)}█` : s.status || hint;
+	const status = s.triage ? triagePromptLine(triagePrompt.state, s.triage.label, width) : s.prompt !== undefined ? `${promptLabel}${terminalSafe(s.prompt.text)}█` : s.status || hint;
 	return (
 		<Frame
 			model={model}

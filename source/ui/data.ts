@@ -1,9 +1,9 @@
 import type {CaseFile} from '../db/open.js';
 import {caseSummary, type CaseSummary} from '../findings/summary.js';
+import {isScoped} from '../db/scope.js';
 import {ipView, keyCalls, keyView, PivotSearch, pivotShape, userAgentView, type IpView, type KeyCall, type KeyView, type PivotHit, type UserAgentView} from '../db/pivots.js';
 import {principalRollup, type Rollup} from '../db/rollup.js';
 import {geoOf, type Geo} from '../lib/geoip.js';
-import {isScoped} from '../db/scope.js';
 import {
 	devicesAt,
 	devicesInState,
@@ -21,7 +21,8 @@ import {
 	type TimelineEntry,
 	type UserView,
 } from '../db/queries.js';
-import {findingCounts, findingsFor, listFindings, type StoredFinding} from '../findings/queries.js';
+import {recordTriage, triageState, type TriageChange, type TriageEntry, type TriageState, type TriageTarget} from '../db/triage.js';
+import {findingById, findingCounts, findingsFor, listFindings, type StoredFinding} from '../findings/queries.js';
 import {SearchIndexBuilder, type SearchHit, type SearchIndex} from '../model/search.js';
 
 export type {CaseSummary, DeviceAt, DeviceRow, DeviceView, EventRecord, SearchHit, SignInEntry, TimelineEntry, UserView};
@@ -96,6 +97,18 @@ export interface ExplorerData {
 	finding(id: number): Finding | undefined;
 	/** Finding counts for row markers: by principal ARN and by serial. */
 	findingCounts(): {principals: Map<string, number>; serials: Map<string, number>};
+	/** The triage state of a finding (by key), principal, device (serial) or event. */
+	triage(target: TriageTarget): TriageState;
+	/** Appends a triage decision to the case file's journal; throws when the case file cannot be written. */
+	setTriage(change: TriageChange): TriageEntry;
+}
+
+export interface ExplorerDataOptions {
+	/**
+	 * Opens the case file for writing, for a triage decision (the explorer reads through a read-only
+	 * connection). Without it, decisions are written through db, unless db is read-only.
+	 */
+	openWritable?: () => CaseFile;
 }
 
 /** A failure shows as a 'Failure' result, an error code, or a sign-in that failed at the MFA step. */
@@ -103,7 +116,7 @@ export function isFailure(entry: Record<string, unknown>): boolean {
 	return entry.result === 'Failure' || Boolean(entry.errorCode) || Boolean(entry.failedAtMfa);
 }
 
-export function openExplorerData(db: CaseFile): ExplorerData {
+export function openExplorerData(db: CaseFile, options: ExplorerDataOptions = {}): ExplorerData {
 	// Built once, in steps (indexStep); every keystroke's search then runs in memory.
 	const builder = new SearchIndexBuilder(db);
 	let index: SearchIndex | undefined;
@@ -141,13 +154,26 @@ export function openExplorerData(db: CaseFile): ExplorerData {
 			return listSignIns(db, {...options, failedOnly: true}).map(({kind, ...s}) => ({...s, kind: 'sign-in' as const, signInKind: kind}));
 		},
 		findings: (filter = {}) => (filter.principalArn || filter.serialNumber ? findingsFor(db, filter) : listFindings(db)),
-		finding: id => listFindings(db).find(f => f.id === id),
+		finding: id => findingById(db, id),
 		findingCounts() {
 			if (!counts) {
 				const c = findingCounts(db);
 				counts = {principals: new Map(Object.entries(c.byPrincipal)), serials: new Map(Object.entries(c.bySerial))};
 			}
 			return counts;
+		},
+		triage: target => triageState(db, target),
+		setTriage(change) {
+			if (options.openWritable) {
+				const writable = options.openWritable();
+				try {
+					return recordTriage(writable, change);
+				} finally {
+					writable.close();
+				}
+			}
+			if (db.readonly) throw new Error('the case file is open read-only');
+			return recordTriage(db, change);
 		},
 	};
 }

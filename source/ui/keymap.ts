@@ -32,6 +32,7 @@ export type Action =
 	| 'key'
 	| 'ip'
 	| 'export'
+	| 'triage'
 	| 'help'
 	| 'quit'
 	| 'interrupt';
@@ -78,6 +79,7 @@ export const keymap: Binding[] = [
 	{action: 'copy', keys: 'y', description: 'copy the selected identifier to the clipboard (OSC 52, escaped)', screens: 'all', match: i => i === 'y'},
 	{action: 'zone', keys: 'u', description: 'times in UTC or local time (toggle; the zone shows top right)', screens: 'all', match: i => i === 'u'},
 	{action: 'export', keys: 'e', description: 'export this view to a file (CSV for lists, JSON otherwise)', screens: 'all', match: i => i === 'e'},
+	{action: 'triage', keys: 'm', description: 'mark (triage) this finding, principal, device or event: confirmed, benign or needs-review, with a note', screens: ['findings', 'finding', 'principal', 'device', 'event'], match: i => i === 'm'},
 	{action: 'help', keys: '?', description: 'this help', screens: 'all', match: i => i === '?'},
 	{action: 'quit', keys: 'q', description: 'quit', screens: 'all', match: (i, k) => i === 'q' && !k.ctrl && !k.meta},
 	{action: 'interrupt', keys: 'Ctrl-C', description: 'quit, always (also while typing)', screens: 'all', whileTyping: true, match: (i, k) => k.ctrl && i === 'c'},

@@ -9,6 +9,8 @@ const leaveAlternateScreen = '\x1b[?1049l';
 export interface RunOptions {
 	query?: string;
 	exportDir?: string;
+	/** Opens the case file for writing a triage decision (the explorer itself reads only). */
+	openWritable?: () => CaseFile;
 }
 
 /** True when the explorer can run: raw-mode keyboard input and a terminal to draw on. */
@@ -21,7 +23,7 @@ export function interactive(): boolean {
  * scrollback intact; it is left on every way out (quit, Ctrl-C, SIGTERM/SIGHUP, a crash).
  */
 export async function runExplorer(db: CaseFile, options: RunOptions = {}): Promise<number> {
-	const data = openExplorerData(db);
+	const data = openExplorerData(db, {openWritable: options.openWritable});
 	let left = false;
 	const leave = () => {
 		if (left) return;

@@ -1,27 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {afterEach, describe, expect, it, vi} from 'vitest';
-import {main} from '../../source/commands/main.js';
+import {describe, expect, it} from 'vitest';
+import {restoreMocksAfterEach, runMain} from '../run-main.js';
 import {rulesMarkdown} from '../../source/findings/docs.js';
 import {rules} from '../../source/findings/registry.js';
 import {caseWith, fixture, repoRoot, tempDir} from './helpers.js';
 
-/** Runs `mfatrail …` in-process and captures what it writes. */
-async function run(...argv: string[]): Promise<{status: number; stdout: string; stderr: string}> {
-	let stdout = '';
-	let stderr = '';
-	const out = vi.spyOn(process.stdout, 'write').mockImplementation(chunk => ((stdout += String(chunk)), true));
-	const err = vi.spyOn(process.stderr, 'write').mockImplementation(chunk => ((stderr += String(chunk)), true));
-	try {
-		const status = await main(argv);
-		return {status, stdout, stderr};
-	} finally {
-		out.mockRestore();
-		err.mockRestore();
-	}
-}
+const run = runMain;
 
-afterEach(() => vi.restoreAllMocks());
+restoreMocksAfterEach();
 
 async function caseFile(...inputs: string[]): Promise<string> {
 	const {db, file} = await caseWith(...inputs);
@@ -36,7 +23,7 @@ describe('mfatrail findings', () => {
 		expect(status).toBe(0);
 		const found = JSON.parse(stdout) as Record<string, unknown>[];
 		expect(found).toHaveLength(1);
-		expect(Object.keys(found[0])).toEqual(['rule', 'severity', 'principal', 'serialNumber', 'firstSeen', 'lastSeen', 'eventIds', 'summary']);
+		expect(Object.keys(found[0])).toEqual(['rule', 'severity', 'principal', 'serialNumber', 'firstSeen', 'lastSeen', 'eventIds', 'summary', 'status', 'note', 'id', 'key']);
 		const {Records} = JSON.parse(fs.readFileSync(fixture('root-mfa-change', 'positive'), 'utf8')) as {Records: {eventID: string}[]};
 		expect(found[0]).toMatchObject({
 			rule: 'root-mfa-change',

@@ -324,7 +324,7 @@ describe('findings, help, export, quit', () => {
 		expect(path.dirname(csv!)).toBe(dir);
 		const text = fs.readFileSync(csv!, 'utf8');
 		// Every field in full, not the cut cells of the list.
-		expect(text.split('\r\n')[0]).toBe('rule,severity,principal,serialNumber,firstSeen,lastSeen,eventIds,summary');
+		expect(text.split('\r\n')[0]).toBe('rule,severity,principal,serialNumber,firstSeen,lastSeen,eventIds,summary,status,note');
 		const {listFindings} = await import('../../source/findings/queries.js');
 		const all = listFindings(db);
 		expect(text.split('\r\n').filter(Boolean)).toHaveLength(all.length + 1);

@@ -20,18 +20,22 @@ export function findingsAccount(findings: Finding[]): string | undefined {
 	return mainAccount(findings.map(f => f.serialNumber ?? f.principal));
 }
 
-/** At 80 columns rule and subject show (the summary is on the finding's own view, one Enter away). */
+/**
+ * At 80 columns rule and subject show (the summary is on the finding's own view, one Enter away);
+ * the triage status goes before the summary.
+ */
 const columns: Column[] = [
 	{title: 'sev', width: 8, fit: true},
 	{title: 'rule', width: 30, fit: true},
 	{title: 'subject', width: 12, fit: true, id: true},
+	{title: 'status', width: 12, fit: true, drop: 2},
 	{title: 'summary', width: 20, flex: true, drop: 1, prose: true},
 ];
 
 /** Every finding row opens the finding's detail view. */
 export function findingRow(f: Finding, screenAccount?: string): Row {
 	return {
-		cells: [f.severity, f.rule, findingSubject(f, screenAccount), f.summary],
+		cells: [f.severity, f.rule, findingSubject(f, screenAccount), f.status, f.summary],
 		target: {screen: 'finding', findingId: f.id},
 		marker: true,
 		hidden: hiddenIn(f.principal, f.serialNumber, f.summary),
@@ -52,8 +56,8 @@ function findingsExport(findings: Finding[]): ScreenModel['export'] {
 		format: 'csv',
 		json: findings,
 		table: {
-			header: ['rule', 'severity', 'principal', 'serialNumber', 'firstSeen', 'lastSeen', 'eventIds', 'summary'],
-			rows: findings.map(f => [f.rule, f.severity, f.principal, f.serialNumber, f.firstSeen, f.lastSeen, f.eventIds.join(' '), f.summary]),
+			header: ['rule', 'severity', 'principal', 'serialNumber', 'firstSeen', 'lastSeen', 'eventIds', 'summary', 'status', 'note'],
+			rows: findings.map(f => [f.rule, f.severity, f.principal, f.serialNumber, f.firstSeen, f.lastSeen, f.eventIds.join(' '), f.summary, f.status, f.note]),
 		},
 	};
 }

@@ -1,0 +1,111 @@
+/**
+ * The report as Markdown for tickets: the same sections as the HTML, charts given as tables.
+ * Identifiers are code spans (markdownCode), prose from the evidence is escaped (markdown), so no
+ * value can open a link, an image, HTML or a table cell of its own.
+ */
+import {markdown, markdownCode} from '../lib/markup.js';
+import {verifyResult, type ReportFinding, type ReportModel, type ReportPrincipal} from './model.js';
+
+const code = (value: unknown) => markdownCode(value);
+const dash = (value: unknown, as: (v: unknown) => string = markdown) => (value === null || value === undefined || value === '' ? '–' : as(value));
+
+function table(head: string[], rows: string[][]): string {
+	return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map(row => `| ${row.map(c => c || ' ').join(' | ')} |`)].join('\n');
+}
+
+function caseSection(m: ReportModel): string {
+	const inv = m.inventory;
+	const verify = verifyResult(inv);
+	const lines = [
+		'## 1. The case',
+		'',
+		`- **Case file:** ${markdownCode(m.caseFile.name, {inTable: false})}`,
+		`- **Case file SHA-256:** ${markdownCode(m.caseFile.sha256, {inTable: false})}${m.caseFile.walBytes > 0 ? ` (main file; ${m.caseFile.walBytes} bytes still in its write-ahead log)` : ''}`,
+		`- **Tool:** mfatrail ${markdown(m.caseFile.toolVersion)}`,
+		`- **Report time:** ${m.generatedAt ? markdownCode(m.generatedAt, {inTable: false}) : '–'}`,
+		`- **Evidence sources:** ${inv.sources.total} (SHA-256 of each in the appendix)`,
+		`- **Events:** ${inv.events}${inv.rejections > 0 ? ` (${inv.rejections} record${inv.rejections === 1 ? '' : 's'} rejected at import)` : ''}`,
+		`- **Time span:** ${inv.span.first ? `${markdownCode(inv.span.first, {inTable: false})} – ${markdownCode(inv.span.last, {inTable: false})}` : 'no events'}`,
+		`- **Accounts:** ${inv.accounts.length > 0 ? inv.accounts.map(a => markdownCode(a, {inTable: false})).join(' ') : 'none'}`,
+		`- **Regions:** ${inv.regions.length > 0 ? inv.regions.map(a => markdownCode(a, {inTable: false})).join(' ') : 'none'}`,
+		`- **Verify:** ${verify ? `${verify.ok ? 'passed' : '**FAILED**'} ${markdown(verify.detail)}` : 'no verify result recorded in the case file (run `mfatrail verify`)'}`,
+		`- **Scope:** ${m.scope.length > 0 ? 'a scoped extract (below)' : 'everything imported (not a scoped extract)'}`,
+	];
+	const filters: string[] = [];
+	if (m.options.status?.length) filters.push(`status ${m.options.status.map(s => markdown(s)).join(', ')}`);
+	if (m.options.principals?.length) filters.push(`principal ${m.options.principals.map(p => markdownCode(p, {inTable: false})).join(', ')}`);
+	if (filters.length > 0) lines.push(`- **Report limited to:** ${filters.join('; ')}`);
+	if (m.scope.length > 0) {
+		lines.push('', '### Scope of the extract', '', table(['engine', 'accounts', 'regions', 'since', 'until', 'imported', 'query'], m.scope.map(s => [markdown(s.engine), s.accounts.map(code).join(' '), s.regions.map(code).join(' '), dash(s.since, code), dash(s.until, code), code(s.importedAt), code(s.query)])));
+	}
+	const severityCounts = m.bySeverity.map(s => `${s.findings.length} ${s.severity}`).join(', ');
+	lines.push('', `${m.findings.length} finding${m.findings.length === 1 ? '' : 's'}${severityCounts ? `: ${severityCounts}` : ''}; ${m.principals.length} principal${m.principals.length === 1 ? '' : 's'} with findings.`);
+	return lines.join('\n');
+}
+
+function findingMd(f: ReportFinding): string {
+	const rows = f.evidence.map(e => (e.present ? [dash(e.eventTime, code), dash(e.eventName, code), dash(e.actor, code), dash(e.sourceIp, code), dash(e.result), code(e.eventId)] : ['not in this case file', '', '', '', '', code(e.eventId)]));
+	return [
+		`#### ${markdown(f.severity)}: ${markdown(f.rule)} (#${f.id}) — ${markdown(f.status)}`,
+		'',
+		`- **Principal:** ${dash(f.principal, v => markdownCode(v, {inTable: false}))}`,
+		`- **MFA device:** ${dash(f.serialNumber, v => markdownCode(v, {inTable: false}))}`,
+		`- **Seen:** ${markdownCode(f.firstSeen, {inTable: false})} – ${markdownCode(f.lastSeen, {inTable: false})}`,
+		`- **Status:** ${markdown(f.status)}${f.note ? `; **note:** ${markdown(f.note)}` : ''}`,
+		'',
+		markdown(f.summary),
+		'',
+		table(['time', 'event', 'actor', 'IP', 'result', 'eventID'], rows),
+	].join('\n');
+}
+
+function findingsSection(m: ReportModel): string {
+	if (m.findings.length === 0) return `## 2. Findings\n\nNo findings${m.options.status || m.options.principals ? " match the report's limits" : ''}.`;
+	return ['## 2. Findings by severity', ...m.bySeverity.map(s => `### ${markdown(s.severity)} (${s.findings.length})\n\n${s.findings.map(findingMd).join('\n\n')}`)].join('\n\n');
+}
+
+function principalMd(p: ReportPrincipal, n: number): string {
+	const lines = [`### 3.${n} ${markdown(p.name ?? p.arn)}`, '', `- **Principal:** ${markdownCode(p.arn, {inTable: false})}`, `- **Type:** ${markdown(p.type)}`, `- **Findings:** ${p.findings}`, '', '**MFA devices** (create → enable → deactivate → delete; sign-ins that named the device, ok / failed):', ''];
+	if (p.lanes.length === 0) lines.push('no MFA device in the evidence');
+	else
+		lines.push(
+			table(
+				['device', 'inc.', 'state', 'created', 'enabled', 'deactivated', 'deleted', 'sign-ins ok / failed'],
+				p.lanes.map(l => [code(l.serialNumber), String(l.incarnation), markdown(l.state), dash(l.createdAt, code), dash(l.enabledAt, code), dash(l.deactivatedAt, code), dash(l.deletedAt, code), `${l.signIns.filter(s => s.ok).length} / ${l.signIns.filter(s => !s.ok).length}`]),
+			),
+		);
+	if (p.otherSignIns.length > 0) lines.push('', `Sign-ins naming no known MFA device: ${p.otherSignIns.filter(s => s.ok).length} ok / ${p.otherSignIns.filter(s => !s.ok).length} failed.`);
+	lines.push('', `**Sign-in outcomes per ${p.bucket}:**`, '');
+	if (p.outcomes.length === 0) lines.push('no sign-ins');
+	else lines.push(table([p.bucket, 'success', 'failure'], p.outcomes.map(o => [code(o.period), String(o.success), String(o.failure)])));
+	return lines.join('\n');
+}
+
+function appendix(m: ReportModel): string {
+	const parts = ['## Appendix'];
+	if (m.journal.length > 0) {
+		parts.push('### Triage journal', table(['time', 'analyst', 'target', 'old → new', 'note'], m.journal.map(e => [code(e.at), markdown(e.analyst), `${markdown(e.kind)} ${code(e.target)}`, `${markdown(e.oldStatus)} → ${markdown(e.newStatus)}`, markdown(e.note)])));
+	}
+	parts.push('### Evidence sources and their SHA-256', table(['#', 'source', 'format', 'records', 'SHA-256'], m.sources.map((f, i) => [String(i + 1), `${code(f.path)}${f.member ? ` ⟩ ${code(f.member)}` : ''}`, markdown(f.format), String(f.records), code(f.sha256)])));
+	return parts.join('\n\n');
+}
+
+export function renderMarkdown(m: ReportModel): string {
+	const principals = m.principals.length > 0 ? `## 3. Principals with findings\n\n${m.principals.map((p, i) => principalMd(p, i + 1)).join('\n\n')}` : '';
+	return `${[
+		'# MFA evidence report',
+		'',
+		`Case ${markdownCode(m.caseFile.name, {inTable: false})} · ${m.generatedAt ? `as of ${markdownCode(m.generatedAt, {inTable: false})}` : 'no import yet'} · mfatrail ${markdown(m.caseFile.toolVersion)}`,
+		'',
+		caseSection(m),
+		'',
+		findingsSection(m),
+		'',
+		principals,
+		'',
+		appendix(m),
+	]
+		.join('\n')
+		.replace(/\n{3,}/g, '\n\n')
+		.trimEnd()}\n`;
+}
