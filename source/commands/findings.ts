@@ -21,11 +21,18 @@ export function formatFindings(findings: StoredFinding[], scopes: CaseScope[] = 
 	const header = scopes.length > 0 ? [...scopeLines(scopes), ''] : [];
 	if (findings.length === 0) return `${[...header, 'no findings'].join('\n')}\n`;
 	const severityWidth = Math.max('SEVERITY'.length, ...findings.map(f => f.severity.length));
-	const ruleWidth = Math.max('RULE'.length, ...findings.map(f => f.rule.length));
-	const head = (severity: string, rule: string, firstSeen: string, triage: string) => `${severity.padEnd(severityWidth)}  ${rule.padEnd(ruleWidth)}  ${firstSeen.padEnd(20)}  ${triage}`.trimEnd();
-	const out = [...header, head('SEVERITY', 'RULE', 'FIRST SEEN', 'ID STATUS'), '  PRINCIPAL', '  MFA DEVICE', '    SUMMARY', '    NOTE (triage)'];
-	for (const f of findings) {
-		out.push('', head(f.severity, f.rule, f.firstSeen, `#${f.id} ${f.status}`));
+	const triages = findings.map(f => `#${f.id} ${f.status}`);
+	// The rule column is as wide as the rules, but no wider than leaves room for the triage within
+	// 80 columns; a longer rule name keeps its line and its triage goes on the next one.
+	const room = 80 - severityWidth - 20 - 6 - Math.max(...triages.map(t => t.length));
+	const ruleWidth = Math.min(Math.max('RULE'.length, ...findings.map(f => f.rule.length)), Math.max('RULE'.length, room));
+	const head = (severity: string, rule: string, firstSeen: string, triage: string) =>
+		rule.length > ruleWidth
+			? [`${severity.padEnd(severityWidth)}  ${rule}  ${firstSeen}`, `${' '.repeat(severityWidth + 2)}${triage}`]
+			: [`${severity.padEnd(severityWidth)}  ${rule.padEnd(ruleWidth)}  ${firstSeen.padEnd(20)}  ${triage}`.trimEnd()];
+	const out = [...header, ...head('SEVERITY', 'RULE', 'FIRST SEEN', 'ID STATUS'), '  PRINCIPAL', '  MFA DEVICE', '    SUMMARY', '    NOTE (triage)'];
+	for (const [i, f] of findings.entries()) {
+		out.push('', ...head(f.severity, f.rule, f.firstSeen, triages[i]!));
 		out.push(`  ${f.principal ? safe(f.principal) : '(no principal)'}`);
 		if (f.serialNumber) out.push(`  ${safe(f.serialNumber)}`);
 		const events = `[${f.eventIds.length} event${f.eventIds.length === 1 ? '' : 's'}; last ${f.lastSeen}]`;
