@@ -80,14 +80,16 @@ export function caseInventory(db: CaseFile, options: InventoryOptions = {}): Cas
 	// count(*) over the smallest index on event (max(rowid) would miscount after deletions).
 	const events = db.prepare(`SELECT count(*) FROM event`).pluck().get() as number;
 	const rejections = db.prepare(`SELECT count(*) FROM rejection`).pluck().get() as number;
-	const accounts = distinctValues(db, 'event', 'recipient_account_id');
-	// Regions: for each account, seek through its regions (the index is (account, region)).
-	const regionSet = new Set<string>();
-	const firstRegion = db.prepare(`SELECT min(aws_region) FROM event WHERE recipient_account_id IS ? AND aws_region IS NOT NULL`).pluck();
-	const nextRegion = db.prepare(`SELECT min(aws_region) FROM event WHERE recipient_account_id IS ? AND aws_region > ?`).pluck();
-	for (const account of [...accounts, null]) {
-		for (let r = firstRegion.get(account) as string | null; r !== null; r = nextRegion.get(account, r) as string | null) regionSet.add(r);
-	}
+	// Accounts and regions: the distinct dict ids of event_row's (account, region) index, decoded
+	// once (seeking through the view would decode every row for every distinct value).
+	const pairs = db
+		.prepare(
+			`SELECT da.value AS account, dr.value AS region FROM (SELECT DISTINCT recipient_account_id AS a, aws_region AS r FROM event_row)
+			LEFT JOIN dict da ON da.id = a LEFT JOIN dict dr ON dr.id = r`,
+		)
+		.all() as {account: string | null; region: string | null}[];
+	const accounts = [...new Set(pairs.map(p => p.account).filter((a): a is string => a !== null))].sort();
+	const regionSet = new Set(pairs.map(p => p.region).filter((r): r is string => r !== null));
 	const hashes =
 		options.hashes === false
 			? []
