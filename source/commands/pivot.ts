@@ -194,7 +194,7 @@ export const agentCommand: Command = {
 			}
 			const lines = [
 				...field('Agent', safe(view.userAgent)),
-				...field('Seen', `${span(view)} UTC${view.more ? ' (this page)' : ''}, ${view.eventCount} calls`),
+				...field('Seen', `${span(view)} UTC, ${view.eventCount} calls`),
 				'',
 				`Principals (${view.principals.length}${view.more ? ', more follow' : ''}): CALLS, FIRST … LAST (UTC); ARN below`,
 			];

@@ -97,7 +97,7 @@ export interface IpView {
 
 export interface UserAgentView {
 	userAgent: string;
-	/** First and last use by the principals on this page (the whole span when `more` is false). */
+	/** First and last use of the user agent by anyone (the whole span, whatever the page). */
 	firstSeen: string | null;
 	lastSeen: string | null;
 	eventCount: number;
@@ -514,34 +514,31 @@ export function ipView(db: CaseFile, ipOrCidr: string, options: {limit?: number}
  */
 export function userAgentView(db: CaseFile, userAgent: string, options: {limit?: number; after?: string} = {}): UserAgentView | undefined {
 	const limit = Math.max(1, options.limit ?? 200);
-	const next = db.prepare(`SELECT identity_arn FROM event WHERE user_agent = ? AND identity_arn > ? ORDER BY identity_arn LIMIT 1`).pluck();
-	const use = db.prepare(`SELECT count(*) AS count, min(event_time) AS firstSeen, max(event_time) AS lastSeen FROM event WHERE user_agent = ? AND identity_arn IS ?`);
+	// event_row holds dict ids: one pass over this user agent's range of the index
+	// (user_agent, identity_arn, event_time), grouped by principal, then the ARNs decoded once.
+	const agentId = db.prepare(`SELECT id FROM dict WHERE value = ?`).pluck().get(userAgent) as number | undefined;
+	if (agentId === undefined) return undefined;
+	const groups = db
+		.prepare(
+			`SELECT d.value AS arn, g.count, g.firstSeen, g.lastSeen FROM
+			(SELECT identity_arn AS a, count(*) AS count, min(event_time) AS firstSeen, max(event_time) AS lastSeen FROM event_row WHERE user_agent = ? GROUP BY identity_arn) g
+			LEFT JOIN dict d ON d.id = g.a`,
+		)
+		.all(agentId) as PrincipalUse[];
+	if (groups.length === 0) return undefined;
+	const named = groups.filter(g => g.arn !== null).sort((a, b) => (a.arn! < b.arn! ? -1 : a.arn! > b.arn! ? 1 : 0));
 	const principals: PrincipalUse[] = [];
 	// Calls with no identity ARN (AWS services, some federated calls) first, on the first page only.
-	if (options.after === undefined) {
-		const anonymous = use.get(userAgent, null) as {count: number; firstSeen: string; lastSeen: string};
-		if (anonymous.count > 0) principals.push({arn: null, ...anonymous});
-	}
-	let arn = options.after ?? '';
-	let more = false;
-	for (;;) {
-		const found = next.get(userAgent, arn) as string | undefined;
-		if (found === undefined) break;
-		if (principals.length >= limit) {
-			more = true;
-			break;
-		}
-		principals.push({arn: found, ...(use.get(userAgent, found) as {count: number; firstSeen: string; lastSeen: string})});
-		arn = found;
-	}
+	if (options.after === undefined) principals.push(...groups.filter(g => g.arn === null));
+	const rest = named.filter(g => g.arn! > (options.after ?? ''));
+	principals.push(...rest.slice(0, limit));
 	if (principals.length === 0) return undefined;
-	const span = db.prepare(`SELECT count(*) AS n FROM event WHERE user_agent = ?`).pluck();
 	return {
 		userAgent,
-		firstSeen: principals.reduce((m, u) => (u.firstSeen < m ? u.firstSeen : m), principals[0].firstSeen),
-		lastSeen: principals.reduce((m, u) => (u.lastSeen > m ? u.lastSeen : m), principals[0].lastSeen),
-		eventCount: span.get(userAgent) as number,
+		firstSeen: groups.reduce((m, u) => (u.firstSeen < m ? u.firstSeen : m), groups[0]!.firstSeen),
+		lastSeen: groups.reduce((m, u) => (u.lastSeen > m ? u.lastSeen : m), groups[0]!.lastSeen),
+		eventCount: groups.reduce((n, u) => n + u.count, 0),
 		principals,
-		more,
+		more: rest.length > limit,
 	};
 }
