@@ -5,7 +5,7 @@
  * SQL (mfaEventPredicate) all read it, so they can never disagree about what counts.
  *
  * The bottom layer: imports nothing from the project. Sources for each entry are in
- * ../shared/reference/mfa-2024-2026.md and org-scale.md §3.1.
+ * docs/research/mfa-2024-2026.md and org-scale.md §3.1.
  */
 
 export type MfaEventRole =

@@ -1,7 +1,7 @@
 /**
  * Builders for CloudTrail records shaped like real ones: the same field order, the same
  * userIdentity variants and the same null/string conventions as trail-delivered records
- * (see ../shared/reference/cloudtrail-mfa.md §1 and ../shared/realdata/native).
+ * (see docs/research/cloudtrail-mfa.md §1 and test/fixtures/realdata/native).
  * Stories (stories.ts) and the synthetic archive generator (bench/generate.ts) both use them.
  */
 import {formatUtc} from '../lib/time.js';

@@ -1,5 +1,5 @@
 /**
- * The stories of MFA evidence since 2024 (../shared/reference/mfa-2024-2026.md), in the samples'
+ * The stories of MFA evidence since 2024 (docs/research/mfa-2024-2026.md), in the samples'
  * accounts: a member account's root MFA removed through AssumeRoot, a passkey sign-in, an
  * Identity Center user in the new identity shape (shown by name), a device replaced by someone
  * else, and a password spray. samples/README.md lists what each should yield.

@@ -1,5 +1,5 @@
 /**
- * The stories of the source documents (../shared/seeds) as CloudTrail events, plus the noise
+ * The stories of the source documents (docs/research/sources.md) as CloudTrail events, plus the noise
  * around them. samples/README.md describes each story and the finding it should yield.
  * Every story draws from its own random stream, so editing one story leaves the others'
  * bytes unchanged. `shift` moves every time (the generator replays the stories in many

@@ -22,7 +22,7 @@ import {
 } from '../../source/domain/mfa-events.js';
 import {repoRoot} from '../findings/helpers.js';
 
-const catalog = path.resolve(repoRoot, '..', 'shared', 'realdata', 'catalog', 'traildiscover', 'events');
+const catalog = path.resolve(repoRoot, 'test', 'fixtures', 'realdata', 'catalog', 'traildiscover', 'events');
 
 function catalogRecords(): Record<string, unknown>[] {
 	const out: Record<string, unknown>[] = [];

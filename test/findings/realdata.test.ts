@@ -1,5 +1,5 @@
 /**
- * Findings over the real records in ../shared/realdata, pinned exactly. Each is explained: these
+ * Findings over the real records in test/fixtures/realdata, pinned exactly. Each is explained: these
  * are public captures and documentation examples, so every finding must be what the record says.
  */
 import path from 'node:path';
@@ -7,7 +7,7 @@ import {describe, expect, it} from 'vitest';
 import {listFindings} from '../../source/findings/queries.js';
 import {caseWith, repoRoot} from './helpers.js';
 
-const realdata = path.resolve(repoRoot, '..', 'shared', 'realdata');
+const realdata = path.resolve(repoRoot, 'test', 'fixtures', 'realdata');
 
 async function pinned(folder: string) {
 	const {db} = await caseWith(path.join(realdata, folder));
@@ -18,7 +18,7 @@ async function pinned(folder: string) {
 	}
 }
 
-describe('findings over ../shared/realdata', () => {
+describe('findings over test/fixtures/realdata', () => {
 	it('native/: the two Stratus Red Team console sign-ins without MFA, nothing else', async () => {
 		expect(await pinned('native')).toEqual([
 			// The Stratus Red Team technique aws.initial-access.console-login-without-mfa: ConsoleLogin Success,

@@ -7,7 +7,7 @@ import {useTempDirs} from '../temp-dirs.js';
 import {openCaseFile} from '../../source/db/open.js';
 import {cli, ensureBuilt, repoRoot} from './cli.js';
 
-const realdata = path.resolve(repoRoot, '..', 'shared', 'realdata');
+const realdata = path.resolve(repoRoot, 'test', 'fixtures', 'realdata');
 
 const tempDir = useTempDirs();
 

@@ -16,7 +16,7 @@ import {integer, pick, prng} from './prng.js';
  * swaps (seeded, so a failure names the iteration that reproduces it). The importer must never
  * throw, every summary must add up, and the case file must stay sound.
  */
-const realdata = path.resolve(repoRoot, '..', 'shared', 'realdata');
+const realdata = path.resolve(repoRoot, 'test', 'fixtures', 'realdata');
 const samples = [
 	'native/cloudgrep/cloudtrail.json',
 	'native/plaso/aws_cloudtrail.jsonl',

@@ -9,7 +9,7 @@ import {importEvidence, type ImportOptions, type ImportSummary} from '../../sour
 import {zipArchive} from '../../source/samples/zip.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const realdata = path.resolve(repoRoot, '..', 'shared', 'realdata');
+export const realdata = path.resolve(repoRoot, 'test', 'fixtures', 'realdata');
 
 export function tempDir(): string {
 	return fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));

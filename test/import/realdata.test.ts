@@ -2,7 +2,7 @@ import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {newCase, realdata, type Case} from './helpers.js';
 
-/** ../shared/realdata: public CloudTrail records (SOURCES.md there names each source). */
+/** test/fixtures/realdata: public CloudTrail records (SOURCES.md there names each source). */
 let c: Case;
 afterEach(() => c?.close());
 

@@ -6,7 +6,7 @@ import {openCaseFile, type CaseFile} from '../../source/db/open.js';
 import {importEvidence} from '../../source/pipeline.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const realdata = path.resolve(repoRoot, '..', 'shared', 'realdata');
+export const realdata = path.resolve(repoRoot, 'test', 'fixtures', 'realdata');
 export const fixtures = path.join(repoRoot, 'test', 'fixtures', 'model');
 
 /** A fresh case file in a temp dir with the given evidence imported (in the order given). */

@@ -1,5 +1,5 @@
 /**
- * MFA evidence as AWS writes it since 2024 (../shared/reference/mfa-2024-2026.md), over fixtures
+ * MFA evidence as AWS writes it since 2024 (docs/research/mfa-2024-2026.md), over fixtures
  * built from the record shapes in AWS documentation (test/fixtures/shapes, each naming its source
  * in "fixture.source"): Identity Center's new and old identity shapes and names, credential types,
  * WorkSpaces and Transfer Family look-alikes, `aws login`, passkeys, and AssumeRoot.

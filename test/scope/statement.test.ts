@@ -164,7 +164,7 @@ describe('scope local: the same text on DuckDB', () => {
 	});
 
 	it('a file DuckDB cannot parse is set aside, named, and selected anyway (import says what is wrong)', async () => {
-		const malformed = path.join(repoRoot, '..', 'shared', 'realdata', 'malformed');
+		const malformed = path.join(repoRoot, 'test', 'fixtures', 'realdata', 'malformed');
 		const clean = await runLocal(scopeSql(), [samples]);
 		const run = await runLocal(scopeSql(), [malformed, samples]);
 		expect(run.unreadable.length).toBeGreaterThan(0);
