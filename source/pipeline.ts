@@ -5,13 +5,17 @@
  */
 import type {CaseFile} from './db/open.js';
 import {refreshFindings} from './findings/refresh.js';
+import {refreshSigma} from './findings/sigma.js';
 import {importPaths, type ImportOptions, type ImportSummary} from './import/index.js';
 import {Phases} from './lib/phases.js';
 import {refreshModel} from './model/refresh.js';
 
 export type {ImportOptions, ImportProgress, ImportSummary} from './import/index.js';
 
-export async function importEvidence(db: CaseFile, inputs: string[], options: ImportOptions = {}): Promise<ImportSummary> {
+/** What an import did, and the Sigma rules saved with the case run again over it (mfatrail sigma --save). */
+export type PipelineSummary = ImportSummary & {sigma?: {loaded: number; unsupported: {path: string; reason: string}[]; findings: number}};
+
+export async function importEvidence(db: CaseFile, inputs: string[], options: ImportOptions = {}): Promise<PipelineSummary> {
 	const phases = options.phases ?? new Phases();
 	const summary = await importPaths(db, inputs, {...options, phases});
 	// An interrupted import keeps what it committed; the model catches up on the next run.
@@ -20,6 +24,8 @@ export async function importEvidence(db: CaseFile, inputs: string[], options: Im
 	phases.mark('model');
 	refreshFindings(db);
 	phases.mark('findings');
+	const sigma = refreshSigma(db);
+	if (sigma) phases.mark('sigma');
 	phases.report(summary.records.seen);
-	return summary;
+	return sigma ? Object.assign(summary, {sigma: {loaded: sigma.loaded.length, unsupported: sigma.unsupported, findings: sigma.findings.length}}) : summary;
 }

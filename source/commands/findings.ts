@@ -114,7 +114,7 @@ ${rulesHelp()}
 	},
 	run(_input, flags) {
 		const rule = flags.rule as string | undefined;
-		if (rule && !ruleById(rule)) throw new Error(`unknown rule ${JSON.stringify(rule)}; rules: ${rules.map(r => r.id).join(', ')}`);
+		if (rule && !ruleById(rule) && !rule.startsWith('sigma:')) throw new Error(`unknown rule ${JSON.stringify(rule)}; rules: ${rules.map(r => r.id).join(', ')}`);
 		const severity = flags.severity as string | undefined;
 		if (severity && !severities.includes(severity as Severity)) throw new Error(`unknown severity ${JSON.stringify(severity)}; use ${severities.join(', ')}`);
 		const status = statusFlag(flags.status);

@@ -23,3 +23,10 @@ export function encodeIp(ip: string | null): string | bigint | null {
 	if (!m) return ip;
 	return BigInt(((Number(m[1]) << 24) >>> 0) + (Number(m[2]) << 16) + (Number(m[3]) << 8) + Number(m[4]));
 }
+
+/** The eventID as CloudTrail wrote it, from its stored form (the inverse of encodeEventId). */
+export function decodeEventId(stored: string | Buffer): string {
+	if (typeof stored === 'string') return stored;
+	const hex = stored.toString('hex');
+	return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

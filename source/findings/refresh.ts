@@ -91,7 +91,7 @@ export function refreshFindings(db: CaseFile, thresholds?: Thresholds, options: 
 						d: JSON.stringify([...scope.serials]),
 						g: JSON.stringify(globalRules),
 					})
-			: db.prepare(existingSql).all();
+			: db.prepare(`${existingSql} WHERE rule NOT LIKE 'sigma:%'`).all(); // Sigma findings are refreshed by findings/sigma.ts
 		const existing = new Map((existingRows as Record<string, string | null>[]).map(row => [row.key as string, row]));
 		const upsert = db.prepare(
 			`INSERT INTO finding (rule, severity, principal_arn, serial_number, first_seen, last_seen, event_ids, summary, key)

@@ -1,0 +1,261 @@
+/**
+ * Sigma rules over the case file (issue 19): each rule's matches become findings (rule
+ * `sigma:<rule id>`), stored beside the built-in ones so `findings`, the explorer, triage and the
+ * report show them. A detection rule's matches are one finding per principal, extended as more
+ * arrive; a correlation's, one finding per group and span. Each finding's summary credits the
+ * rule's author and file (the Detection Rule License asks a match to keep them) and says, for the
+ * credentials behind its events, where each access key was minted and whether with MFA: the
+ * pivot of db/pivots.ts (keyView), not a second definition of minting.
+ */
+import type {CaseFile} from '../db/open.js';
+import {indexedFields, scanCandidates, type CandidateFilter} from '../db/event-scan.js';
+import {keyView, type KeyView} from '../db/pivots.js';
+import {SigmaEvent} from '../sigma/detection.js';
+import {correlate, type RuleEvent} from '../sigma/correlation.js';
+import {loadRules, type Level, type RuleSet, type SigmaRule, type UnsupportedRule} from '../sigma/rule.js';
+import type {KeyedFinding, Severity} from './types.js';
+
+export const sigmaPrefix = 'sigma:';
+
+/** The fields the candidate scan selects by: what rule loading compiles pins for. */
+export const sigmaPinFields: ReadonlySet<string> = new Set(indexedFields.keys());
+
+/** Reads rule files and folders with the candidate scan's pins. */
+export function loadSigmaRules(paths: string[]): RuleSet {
+	return loadRules(paths, sigmaPinFields);
+}
+
+/** Sigma's five levels on the four severities (critical and high are both high). */
+const severityOf: Record<Level, Severity> = {critical: 'high', high: 'high', medium: 'medium', low: 'low', informational: 'info'};
+
+/** The Detection Rule License (SigmaHQ's rules); a rule with its own `license` field names that instead. */
+export const drlLink = 'https://github.com/SigmaHQ/Detection-Rule-License';
+
+/** Access keys enriched per finding: the summary stays readable, and keyView runs a few queries per key. */
+const keysPerFinding = 3;
+/** Distinct keys enriched per run: keyView reads up to 2,000 STS records per key, so a run over a million events stays bounded. */
+const keysPerRun = 500;
+
+interface MatchedEvent {
+	row: number;
+	eventId: string;
+	eventTime: string;
+	principal: string | null;
+	accessKeyId: string | null;
+}
+
+export interface RuleResult {
+	rule: SigmaRule;
+	/** Distinct events matched (for a correlation: the events of its matches). */
+	events: number;
+}
+
+export interface SigmaRun {
+	loaded: SigmaRule[];
+	unsupported: UnsupportedRule[];
+	results: RuleResult[];
+	findings: KeyedFinding[];
+	/** Records in the case, and those read (unpacked) to evaluate the rules. */
+	scanned: {events: number; candidates: number};
+	/** Records that are not JSON (not evaluated). */
+	unreadable: number;
+}
+
+/** Evaluates the rules over the case file; stores nothing. */
+export function evaluateSigma(db: CaseFile, set: RuleSet): SigmaRun {
+	const detections = set.rules.filter(r => r.kind === 'detection');
+	const correlations = set.rules.filter(r => r.kind === 'correlation');
+	const referenced = new Set(correlations.flatMap(c => c.correlation.rules));
+	const matched = new Map<string, MatchedEvent[]>(detections.map(r => [r.id, []]));
+	const ruleEvents: RuleEvent[] = [];
+	const filters: CandidateFilter[] = detections.map(r => r.detection.pins);
+	let unreadable = 0;
+	const scanned = scanCandidates(db, filters, (event, admitted) => {
+		let record: unknown;
+		try {
+			record = JSON.parse(event.text);
+		} catch {
+			unreadable++;
+			return;
+		}
+		const sigmaEvent = new SigmaEvent(record);
+		for (const i of admitted) {
+			const rule = detections[i]!;
+			if (!rule.detection.matches(sigmaEvent)) continue;
+			matched.get(rule.id)!.push({row: event.row, eventId: event.eventId, eventTime: event.eventTime, principal: event.identityArn, accessKeyId: event.accessKeyId});
+			if (referenced.has(rule.id)) ruleEvents.push({rule: rule.id, ruleName: rule.name, time: Date.parse(event.eventTime), eventId: event.eventId, record});
+		}
+	});
+
+	const enrich = new Enricher(db);
+	const findings: KeyedFinding[] = [];
+	const results: RuleResult[] = [];
+	const silent = new Set(correlations.filter(c => !c.correlation.generate).flatMap(c => c.correlation.rules));
+	const byEventId = new Map<string, MatchedEvent>();
+	for (const rule of detections) {
+		const events = matched.get(rule.id)!;
+		results.push({rule, events: new Set(events.map(e => e.eventId)).size});
+		if (referenced.has(rule.id)) for (const e of events) byEventId.set(`${rule.id} ${e.eventId}`, e);
+		if (silent.has(rule.id) && !correlations.some(c => c.correlation.generate && c.correlation.rules.includes(rule.id))) continue;
+		const byPrincipal = new Map<string | null, MatchedEvent[]>();
+		for (const e of events) {
+			const list = byPrincipal.get(e.principal) ?? [];
+			list.push(e);
+			byPrincipal.set(e.principal, list);
+		}
+		for (const [principal, list] of byPrincipal) {
+			findings.push(finding(rule, `${sigmaPrefix}${rule.id}|${principal ?? ''}`, principal, list, enrich, `${list.length} event${list.length === 1 ? '' : 's'}`));
+		}
+	}
+	for (const rule of correlations) {
+		if (rule.kind !== 'correlation') continue;
+		const matches = correlate(rule.correlation, ruleEvents);
+		const distinct = new Set<string>();
+		for (const m of matches) {
+			const list = m.events.map(e => byEventId.get(`${e.rule} ${e.eventId}`)!).filter(Boolean);
+			for (const e of list) distinct.add(e.eventId);
+			const principals = new Set(list.map(e => e.principal));
+			const principal = principals.size === 1 ? [...principals][0]! : null;
+			const group = Object.entries(m.group).map(([k, v]) => `${k}=${v ?? '(none)'}`).join(', ');
+			const what = `${rule.correlation.type} ${Number.isInteger(m.value) ? m.value : m.value.toFixed(2)} over ${list.length} event${list.length === 1 ? '' : 's'}${group ? ` for ${group}` : ''}`;
+			findings.push(finding(rule, `${sigmaPrefix}${rule.id}|${JSON.stringify(m.group)}|${list[0]?.eventId ?? ''}`, principal, list, enrich, what));
+		}
+		results.push({rule, events: distinct.size});
+	}
+	return {loaded: set.rules, unsupported: set.unsupported, results, findings, scanned, unreadable};
+}
+
+function finding(rule: SigmaRule, key: string, principal: string | null, events: MatchedEvent[], enrich: Enricher, what: string): KeyedFinding {
+	const sorted = [...events].sort((a, b) => a.eventTime.localeCompare(b.eventTime) || a.row - b.row);
+	const eventIds = [...new Set(sorted.map(e => e.eventId))];
+	return {
+		key,
+		rule: `${sigmaPrefix}${rule.id}`,
+		severity: severityOf[rule.level],
+		principal,
+		serialNumber: null,
+		firstSeen: sorted[0]?.eventTime ?? '',
+		lastSeen: sorted.at(-1)?.eventTime ?? '',
+		eventIds,
+		summary: `${rule.title}: ${what}${principal ? ` by ${principal}` : ''}. ${enrich.credentials(sorted)} ${credit(rule)}`,
+	};
+}
+
+/** What the Detection Rule License asks a match to keep: the author, a link to the rule, the licence. */
+export function credit(rule: Pick<SigmaRule, 'id' | 'author' | 'path' | 'license' | 'tags'>): string {
+	const attack = rule.tags.filter(t => /^attack\./i.test(t)).map(t => t.slice('attack.'.length));
+	return `Sigma rule ${rule.id} by ${rule.author ?? 'an unnamed author'} (${rule.path}; licence ${rule.license ?? `DRL 1.1, ${drlLink}`})${attack.length > 0 ? `; ATT&CK ${attack.join(', ')}` : ''}.`;
+}
+
+/** The credentials behind a finding's events, through the key pivot (cached per key). */
+class Enricher {
+	private readonly views = new Map<string, KeyView | undefined>();
+	constructor(private readonly db: CaseFile) {}
+
+	credentials(events: MatchedEvent[]): string {
+		const keys = [...new Set(events.map(e => e.accessKeyId).filter((k): k is string => k !== null))];
+		if (keys.length === 0) return 'No access key in the records.';
+		const shown = keys.slice(0, keysPerFinding).map(k => this.describe(k));
+		const more = keys.length > keysPerFinding ? ` (and ${keys.length - keysPerFinding} more key${keys.length - keysPerFinding === 1 ? '' : 's'})` : '';
+		return `Credentials: ${shown.join('; ')}${more}.`;
+	}
+
+	private describe(key: string): string {
+		if (!this.views.has(key)) this.views.set(key, this.views.size < keysPerRun ? keyView(this.db, key) : undefined);
+		const view = this.views.get(key);
+		if (!view) return `key ${key} (mfatrail key ${key} for where it was minted)`;
+		const m = view.minted;
+		const mfa = view.mfaAuthenticated === null ? (view.kind === 'long-term' ? 'no MFA session' : 'MFA not recorded') : view.mfaAuthenticated ? 'MFA-authenticated' : 'not MFA-authenticated';
+		const where =
+			m.how === 'long-term'
+				? 'an IAM user\'s long-term key'
+				: `minted by ${m.how}${m.eventTime ? ` at ${m.eventTime}` : ''}${m.by ? ` by ${m.by}` : ''}${m.eventId ? ` (${m.how === 'console' ? 'sign-in' : 'event'} ${m.eventId})` : ' (minting call not in the evidence)'}`;
+		return `key ${key}, ${where}, ${mfa}${m.mfaSerial ? `, MFA device ${m.mfaSerial}` : ''}`;
+	}
+}
+
+/** Stores a run's findings and rule records: a rule's findings are replaced by its new ones (same key, same row). */
+export function storeSigma(db: CaseFile, run: SigmaRun): {created: number; updated: number; removed: number} {
+	const counts = {created: 0, updated: 0, removed: 0};
+	db.transaction(() => {
+		const putRule = db.prepare(`INSERT INTO sigma_rule (id, kind, title, level, author, description, refs, tags, license, path)
+			VALUES (@id, @kind, @title, @level, @author, @description, @refs, @tags, @license, @path)
+			ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, title = excluded.title, level = excluded.level, author = excluded.author,
+			  description = excluded.description, refs = excluded.refs, tags = excluded.tags, license = excluded.license, path = excluded.path`);
+		for (const r of run.loaded) {
+			putRule.run({id: r.id, kind: r.kind, title: r.title, level: r.level, author: r.author, description: r.description, refs: JSON.stringify(r.references), tags: JSON.stringify(r.tags), license: r.license, path: r.path});
+		}
+		const existing = db.prepare(`SELECT key, event_ids AS eventIds, summary, first_seen AS firstSeen, last_seen AS lastSeen, severity FROM finding WHERE rule = ?`);
+		const upsert = db.prepare(
+			`INSERT INTO finding (rule, severity, principal_arn, serial_number, first_seen, last_seen, event_ids, summary, key)
+			 VALUES (@rule, @severity, @principal, @serialNumber, @firstSeen, @lastSeen, @eventIds, @summary, @key)
+			 ON CONFLICT (key) DO UPDATE SET severity = excluded.severity, principal_arn = excluded.principal_arn,
+			   first_seen = excluded.first_seen, last_seen = excluded.last_seen, event_ids = excluded.event_ids, summary = excluded.summary`,
+		);
+		const remove = db.prepare('DELETE FROM finding WHERE key = ?');
+		const byRule = new Map<string, KeyedFinding[]>(run.loaded.map(r => [`${sigmaPrefix}${r.id}`, []]));
+		for (const f of run.findings) byRule.get(f.rule)?.push(f);
+		for (const [rule, list] of byRule) {
+			const old = new Map((existing.all(rule) as {key: string; eventIds: string; summary: string; firstSeen: string; lastSeen: string; severity: string}[]).map(r => [r.key, r]));
+			for (const f of list) {
+				const row = {...f, eventIds: JSON.stringify(f.eventIds)};
+				const before = old.get(f.key);
+				old.delete(f.key);
+				if (before && before.eventIds === row.eventIds && before.summary === row.summary && before.severity === row.severity) continue;
+				upsert.run(row);
+				if (before) counts.updated++;
+				else counts.created++;
+			}
+			for (const key of old.keys()) {
+				remove.run(key);
+				counts.removed++;
+			}
+		}
+	}).immediate();
+	return counts;
+}
+
+// ——— rule folders saved with the case ———
+
+const pathsKey = 'sigma.paths';
+
+export function savedSigmaPaths(db: CaseFile): string[] {
+	const value = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(pathsKey) as string | undefined;
+	return value ? (JSON.parse(value) as string[]) : [];
+}
+
+/** Remembers rule paths (absolute) with the case; `import` evaluates them again on new evidence. */
+export function saveSigmaPaths(db: CaseFile, paths: string[]): string[] {
+	const all = [...new Set([...savedSigmaPaths(db), ...paths])];
+	db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(pathsKey, JSON.stringify(all));
+	return all;
+}
+
+/** After an import: the saved rules evaluated again over the whole case (correlations span old and new evidence). */
+export function refreshSigma(db: CaseFile): SigmaRun | undefined {
+	const paths = savedSigmaPaths(db);
+	if (paths.length === 0) return undefined;
+	const run = evaluateSigma(db, loadSigmaRules(paths));
+	storeSigma(db, run);
+	return run;
+}
+
+export interface SigmaRuleRecord {
+	id: string;
+	title: string;
+	level: string;
+	author: string | null;
+	references: string[];
+	tags: string[];
+	license: string | null;
+	path: string;
+}
+
+/** The Sigma rules whose matches are findings in the case: for the report's credits. */
+export function sigmaRulesWithFindings(db: CaseFile): SigmaRuleRecord[] {
+	const rows = db
+		.prepare(`SELECT id, title, level, author, refs, tags, license, path FROM sigma_rule
+			WHERE '${sigmaPrefix}' || id IN (SELECT DISTINCT rule FROM finding WHERE rule LIKE '${sigmaPrefix}%') ORDER BY title, id`)
+		.all() as (Omit<SigmaRuleRecord, 'references' | 'tags'> & {refs: string; tags: string})[];
+	return rows.map(({refs, tags, ...r}) => ({...r, references: JSON.parse(refs) as string[], tags: JSON.parse(tags) as string[]}));
+}
