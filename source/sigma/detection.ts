@@ -311,7 +311,7 @@ function timePart(value: unknown, part: string): number | undefined {
 /** The text-only test of a field entry, when the candidate scan can use it (no null, exists, numbers, references). */
 function pinTest(key: string, raw: unknown): TextTest | undefined {
 	const [, ...mods] = key.split('|');
-	const allowed = new Set(['contains', 'startswith', 'endswith', 'cased', 'windash']);
+	const allowed = new Set(['contains', 'startswith', 'endswith', 'cased', 'windash', 're', 'i', 'm', 's']);
 	if (!mods.every(m => allowed.has(m))) return undefined;
 	const values = Array.isArray(raw) ? raw : [raw];
 	if (values.length === 0 || values.some(v => v === null || typeof v === 'object')) return undefined;
