@@ -93,7 +93,7 @@ export interface CorrelationMatch {
 	events: RuleEvent[];
 	first: number;
 	last: number;
-	/** The value the condition judged: a count, a sum, an average, a percentage. */
+	/** The value the condition judged in the first window of the match: a count, a sum, an average, a percentage. */
 	value: number;
 }
 
@@ -145,7 +145,6 @@ export function correlate(spec: CorrelationSpec, events: RuleEvent[]): Correlati
 				const seen = new Set(lastEvents.map(e => e.eventId));
 				for (const e of w.events) if (!seen.has(e.eventId)) lastEvents.push(e);
 				last.last = Math.max(last.last, w.events.at(-1)!.time);
-				last.value = w.value;
 			} else out.push({group, events: [...w.events], first: w.events[0]!.time, last: w.events.at(-1)!.time, value: w.value});
 		}
 	}

@@ -127,7 +127,8 @@ export function loadRules(paths: string[], pinFields: PinFields = new Set()): Ru
 			try {
 				if (d.action !== undefined) throw new Unsupported(`rule collection action '${String(d.action)}' (Sigma 1.0 multi-document collections)`);
 				if (d.correlation !== undefined) {
-					if (!m.id && !m.name) throw new Unsupported('correlation rule without id or name');
+					// Nothing refers to a correlation without id or name: it is known by its file.
+					if (!m.id) m.id = path.basename(where).replace(/\.ya?ml\b/i, '');
 					pending.push({meta: m, body: d.correlation});
 					continue;
 				}
@@ -170,7 +171,7 @@ export function loadRules(paths: string[], pinFields: PinFields = new Set()): Ru
 					}
 				}
 			}
-			const rule: CorrelationRule = {...m, id: m.id || m.name!, kind: 'correlation', correlation: {...correlation, rules: correlation.rules.map(r => known.get(r)!.id)}};
+			const rule: CorrelationRule = {...m, kind: 'correlation', correlation: {...correlation, rules: correlation.rules.map(r => known.get(r)!.id)}};
 			rules.push(rule);
 		} catch (error) {
 			if (!(error instanceof Unsupported)) throw error;
