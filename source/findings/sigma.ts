@@ -141,10 +141,10 @@ function finding(rule: SigmaRule, key: string, principal: string | null, events:
 	};
 }
 
-/** What the Detection Rule License asks a match to keep: the author, a link to the rule, the licence. */
+/** What the Detection Rule License asks a match to keep: the author and a link to the rule (its file); its own licence when it names one. */
 export function credit(rule: Pick<SigmaRule, 'id' | 'author' | 'path' | 'license' | 'tags'>): string {
 	const attack = rule.tags.filter(t => /^attack\./i.test(t)).map(t => t.slice('attack.'.length));
-	return `Sigma rule ${rule.id} by ${rule.author ?? 'an unnamed author'} (${rule.path}; licence ${rule.license ?? `DRL 1.1, ${drlLink}`})${attack.length > 0 ? `; ATT&CK ${attack.join(', ')}` : ''}.`;
+	return `Sigma rule ${rule.id} by ${rule.author ?? 'an unnamed author'} (${rule.path}${rule.license ? `; licence ${rule.license}` : ''})${attack.length > 0 ? `; ATT&CK ${attack.join(', ')}` : ''}.`;
 }
 
 /** The credentials behind a finding's events, through the key pivot (cached per key). */
