@@ -27,7 +27,9 @@ function message(e: ExportEvent): string {
 export function timesketchObject(e: ExportEvent, findings: EventFindings | undefined): Record<string, string | number | boolean | null> {
 	return {
 		message: message(e),
-		datetime: e.eventTime,
+		// ISO 8601 with the offset spelt out, as Timesketch's import documentation writes it; timestamp in microseconds.
+		datetime: e.eventTime.replace(/Z$/, '+00:00'),
+		timestamp: Date.parse(e.eventTime) * 1000,
 		timestamp_desc: timestampDesc,
 		data_type: 'aws:cloudtrail:event',
 		event_id: e.eventId,
