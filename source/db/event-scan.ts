@@ -66,18 +66,21 @@ export function scanCandidates(
 	});
 	const readAll = admitted.some(a => a === null);
 	const live = admitted.filter((a): a is Map<string, Set<number>> => a !== null && [...a.values()].every(s => s.size > 0));
-	const params: string[] = [];
-	const where = readAll
-		? []
-		: live.map(sets => `(${[...sets].map(([column, ids]) => {
-				params.push(JSON.stringify([...ids]));
-				return `${column} IN (SELECT value FROM json_each(?))`;
-			}).join(' AND ')})`);
 	const stats: ScanStats = {events: db.prepare('SELECT count(*) FROM event_row').pluck().get() as number, candidates: 0};
-	if (!readAll && where.length === 0) return stats;
-	const conditions = readAll ? [] : [`(${where.join(' OR ')})`];
+	if (!readAll && live.length === 0) return stats;
+	// SQL selects a superset cheaply: each filter's most selective column, its ids merged per column
+	// (one IN list per column, not one term per filter); each row is then checked exactly below.
+	const primary = new Map<string, Set<number>>();
+	for (const sets of live) {
+		const [column, ids] = [...sets].sort((a, b) => a[1].size - b[1].size)[0]!;
+		const merged = primary.get(column) ?? new Set<number>();
+		for (const id of ids) merged.add(id);
+		primary.set(column, merged);
+	}
+	const params = readAll ? [] : [...primary.values()].map(ids => JSON.stringify([...ids]));
+	const where = readAll ? '' : `WHERE ${[...primary.keys()].map(column => `${column} IN (SELECT value FROM json_each(?))`).join(' OR ')}`;
 	const sql = `SELECT id, event_id, event_time, raw_block, raw_offset, raw_length, ${['identity_arn', 'access_key_id', ...columns.filter(c => c !== 'identity_arn' && c !== 'access_key_id')].join(', ')}
-		FROM event_row ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}`;
+		FROM event_row ${where}`;
 	const statement = db.prepare(sql);
 	const names = statement.columns().map(c => c.name);
 	const at = new Map(names.map((n, i) => [n, i]));
@@ -89,10 +92,16 @@ export function scanCandidates(
 		return text.get(id)!;
 	};
 	const raw = new RawReader(db);
+	// Per filter, [column position, admitted ids] pairs: the exact check, without allocating per row.
+	const checks = admitted.map(sets => (sets === null ? [] : [...sets].map(([column, ids]) => [at.get(column)!, ids] as const)));
+	const which: number[] = [];
 	for (const row of statement.raw().iterate(...params) as IterableIterator<unknown[]>) {
-		const which: number[] = [];
-		for (const [i, sets] of admitted.entries()) {
-			if (sets === null || [...sets].every(([column, ids]) => ids.has(row[at.get(column)!] as number))) which.push(i);
+		which.length = 0;
+		for (let i = 0; i < checks.length; i++) {
+			const check = checks[i]!;
+			let ok = true;
+			for (let j = 0; j < check.length && ok; j++) ok = check[j]![1].has(row[check[j]![0]] as number);
+			if (ok) which.push(i);
 		}
 		if (which.length === 0) continue;
 		stats.candidates++;
@@ -105,7 +114,7 @@ export function scanCandidates(
 				accessKeyId: decode(row[at.get('access_key_id')!] as number | null),
 				text: raw.text(row[3] as number, row[4] as number, row[5] as number),
 			},
-			which,
+			[...which],
 		);
 	}
 	return stats;

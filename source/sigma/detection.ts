@@ -35,8 +35,8 @@ export interface CompiledDetection {
 // ——— field values ———
 
 /**
- * The values at a dotted path: objects are descended (a key that itself contains dots is tried
- * whole first, for flattened exports), arrays fanned out. found is false when the path is absent.
+ * The values at a dotted path: objects are descended (where a part is missing, a key that itself
+ * contains dots is tried, for flattened exports), arrays fanned out. found is false when the path is absent.
  */
 export function fieldValues(record: unknown, path: string): {found: boolean; values: unknown[]} {
 	const values: unknown[] = [];
@@ -54,7 +54,11 @@ export function fieldValues(record: unknown, path: string): {found: boolean; val
 		}
 		if (node === null || typeof node !== 'object') return;
 		const object = node as Record<string, unknown>;
-		for (let k = parts.length; k > i; k--) {
+		if (Object.hasOwn(object, parts[i]!)) {
+			walk(object[parts[i]!], parts, i + 1);
+			return;
+		}
+		for (let k = parts.length; k > i + 1; k--) {
 			const key = parts.slice(i, k).join('.');
 			if (Object.hasOwn(object, key)) {
 				walk(object[key], parts, k);
