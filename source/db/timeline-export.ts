@@ -1,10 +1,10 @@
 /**
  * The events a timeline export writes, in time order: all of them, a principal's, a time range,
- * or only the events that are evidence of findings. Read from event_row (through the indexes it
- * has: identity ARN, eventID) and the dictionary, never by decoding the original records.
+ * or only the events that are evidence of findings. Read through the view `event` (the indexes of
+ * event_row for a principal or an eventID), never by decoding the original records.
  */
 import type {CaseFile} from './open.js';
-import {decodeEventId, encodeEventId} from './event-row.js';
+import {encodeEventId} from './event-row.js';
 
 export interface ExportEvent {
 	eventId: string;
@@ -30,16 +30,13 @@ export interface ExportFilter {
 	eventIds?: string[];
 }
 
-const columns = `e.id, e.event_id, e.event_time, n.value, s.value, a.value, t.value, k.value,
-	CASE WHEN typeof(e.source_ip) = 'integer' THEN ((e.source_ip >> 24) & 255) || '.' || ((e.source_ip >> 16) & 255) || '.' || ((e.source_ip >> 8) & 255) || '.' || (e.source_ip & 255) ELSE e.source_ip END,
-	u.value, c.value, r.value, acc.value, CASE e.bits & 24 WHEN 8 THEN 0 WHEN 16 THEN 1 END`;
-const joins = `LEFT JOIN dict n ON n.id = e.event_name LEFT JOIN dict s ON s.id = e.event_source LEFT JOIN dict a ON a.id = e.identity_arn
-	LEFT JOIN dict t ON t.id = e.identity_type LEFT JOIN dict k ON k.id = e.access_key_id LEFT JOIN dict u ON u.id = e.user_agent
-	LEFT JOIN dict c ON c.id = e.error_code LEFT JOIN dict r ON r.id = e.aws_region LEFT JOIN dict acc ON acc.id = e.recipient_account_id`;
+/** Through the view `event` (db/005_lean_event.sql), which decodes each column once, the same way for everyone. */
+const columns = `id, event_id, event_time, event_name, event_source, identity_arn, identity_type, access_key_id, source_ip, user_agent,
+	error_code, aws_region, recipient_account_id, mfa_authenticated`;
 
 function toEvent(row: unknown[]): ExportEvent {
 	return {
-		eventId: decodeEventId(row[1] as string | Buffer),
+		eventId: row[1] as string,
 		eventTime: row[2] as string,
 		eventName: row[3] as string | null,
 		eventSource: row[4] as string | null,
@@ -60,20 +57,20 @@ export function* exportEvents(db: CaseFile, filter: ExportFilter = {}): Generato
 	const where: string[] = [];
 	const params: unknown[] = [];
 	if (filter.principal !== undefined) {
-		where.push('e.identity_arn = (SELECT id FROM dict WHERE value = ?)');
+		where.push('id IN (SELECT id FROM event_row WHERE identity_arn = (SELECT id FROM dict WHERE value = ?))');
 		params.push(filter.principal);
 	}
 	if (filter.since) {
-		where.push('e.event_time >= ?');
+		where.push('event_time >= ?');
 		params.push(filter.since);
 	}
 	if (filter.until) {
-		where.push('e.event_time <= ?');
+		where.push('event_time <= ?');
 		params.push(filter.until);
 	}
 	const seen = new Set<string>();
 	if (filter.eventIds) {
-		const one = db.prepare(`SELECT ${columns} FROM event_row e ${joins} WHERE e.event_id = ? ${where.map(w => `AND ${w}`).join(' ')} ORDER BY e.id LIMIT 1`).raw();
+		const one = db.prepare(`SELECT ${columns} FROM event WHERE id = (SELECT min(id) FROM event_row WHERE event_id = ?) ${where.map(w => `AND ${w}`).join(' ')}`).raw();
 		const events: ExportEvent[] = [];
 		for (const id of new Set(filter.eventIds)) {
 			const row = one.get(encodeEventId(id), ...params) as unknown[] | undefined;
@@ -83,7 +80,7 @@ export function* exportEvents(db: CaseFile, filter: ExportFilter = {}): Generato
 		yield* events;
 		return;
 	}
-	const statement = db.prepare(`SELECT ${columns} FROM event_row e ${joins} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.event_time, e.id`).raw();
+	const statement = db.prepare(`SELECT ${columns} FROM event ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY event_time, id`).raw();
 	for (const row of statement.iterate(...params) as IterableIterator<unknown[]>) {
 		const event = toEvent(row);
 		if (seen.has(event.eventId)) continue;

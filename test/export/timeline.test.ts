@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {openCaseFile} from '../../source/db/open.js';
-import {importEvidence} from '../../source/pipeline.js';
+import {caseWith} from '../findings/helpers.js';
 import {restoreMocksAfterEach, runMain} from '../run-main.js';
 import {useTempDirs} from '../temp-dirs.js';
 
@@ -14,9 +13,7 @@ const small = path.join(fixtures, 'export', 'small-trail.json');
 const sigmahq = path.join(fixtures, 'sigma', 'sigmahq-cloudtrail');
 
 async function caseOf(...inputs: string[]): Promise<string> {
-	const file = path.join(tempDir(), 'case.db');
-	const db = openCaseFile(file);
-	await importEvidence(db, inputs);
+	const {db, file} = await caseWith(...inputs);
 	db.close();
 	return file;
 }
