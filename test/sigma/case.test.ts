@@ -163,3 +163,26 @@ describe('mfatrail sigma over a case', () => {
 		expect(sigma[0]).toMatchObject({rule: 'sigma:33333333-0000-0000-0000-000000000002', severity: 'high', eventIds: records.slice(0, 3).map(r => r.eventID)});
 	});
 });
+
+describe('the credentials behind a Sigma finding', () => {
+	it('a session key: the minting call and its MFA device, as the original records say', async () => {
+		const repo = path.join(import.meta.dirname, '..', '..');
+		const db = await caseOf(path.join(repo, 'samples'));
+		await runMain('sigma', sigmahq, '--db', db);
+		const findings = JSON.parse((await runMain('findings', '--db', db, '--json')).stdout) as {rule: string; summary: string}[];
+		const withMinting = findings.filter(f => f.rule.startsWith('sigma:') && /minted by GetSessionToken at /.test(f.summary));
+		expect(withMinting.length).toBeGreaterThan(0);
+		for (const f of withMinting) {
+			const [, key, eventId] = /key (ASIA[A-Z0-9]+), minted by GetSessionToken at \S+ by \S+ \(event ([0-9a-f-]+)\)/.exec(f.summary)!;
+			// The minting record itself, as the evidence holds it.
+			const {versions} = JSON.parse((await runMain('event', eventId!, '--db', db, '--json')).stdout) as {versions: {record: string}[]};
+			const record = JSON.parse(versions[0]!.record) as {eventName: string; requestParameters?: {serialNumber?: string}; responseElements: {credentials: {accessKeyId: string}}};
+			expect(record.eventName).toBe('GetSessionToken');
+			expect(record.responseElements.credentials.accessKeyId).toBe(key);
+			const serial = record.requestParameters?.serialNumber;
+			const described = f.summary.slice(f.summary.indexOf(`key ${key}`)).split(';')[0]!;
+			if (serial) expect(described).toContain(`MFA device ${serial}`);
+			else expect(described).not.toContain('MFA device');
+		}
+	});
+});
