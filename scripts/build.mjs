@@ -1,7 +1,8 @@
 /**
  * The build `npm install` runs (prepare) and `npm test` starts with: esbuild turns each module of
  * source/ into one of dist/ (same layout, so paths taken from import.meta.url and the worker file
- * still resolve, and commands still load on demand). It takes well under a second; type checking
+ * still resolve, and commands still load on demand). dist/ is not emptied first: test files that
+ * build while others run the CLI must not pull files away from under them. It takes well under a second; type checking
  * is not its job: `npm test` runs tsc -p tsconfig.test.json after it (the portable bundle is
  * scripts/pack.mjs).
  */
@@ -31,7 +32,6 @@ export const common = {
 };
 
 export async function buildDist() {
-	fs.rmSync(path.join(root, 'dist'), {recursive: true, force: true});
 	await build({
 		...common,
 		entryPoints: modules(path.join(root, 'source')),
