@@ -5,13 +5,15 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import Database from 'better-sqlite3';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {ensureBuilt} from '../hostile/cli.js';
+import {hasTool} from '../needs-tool.js';
 
 /**
  * The built CLI in a real pseudo-terminal (tmux, 100×30) over the bundled samples: search a serial,
  * open its device, see its lifecycle and owner, open help, go back, quit with status 0.
  */
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const hasTmux = hasTool('tmux', spawnSync('tmux', ['-V']).status === 0, 'apt-get install -y tmux (.ci/run does)');
 const samples = path.join(repoRoot, 'samples');
 
 const session = `mfatrail-e2e-${process.pid}`;
@@ -36,8 +38,7 @@ async function waitFor(test: (text: string) => boolean, what: string, timeoutMs 
 
 describe.skipIf(!hasTmux)('explorer in a real terminal (tmux)', () => {
 	beforeAll(() => {
-		// The built CLI: tsc emits dist/ even when another engineer's file has a type error.
-		spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], {cwd: repoRoot, stdio: 'ignore'});
+		ensureBuilt();
 		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));
 		caseFile = path.join(dir, 'case.db');
 		const result = spawnSync('node', ['dist/cli.js', 'import', samples, '--db', caseFile], {cwd: repoRoot, encoding: 'utf8'});
