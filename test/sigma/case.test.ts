@@ -103,6 +103,10 @@ describe('mfatrail sigma over a case', () => {
 		expect(again.stdout).toMatch(/0 new, 0 updated, 0 removed/);
 		const second = JSON.parse((await runMain('findings', '--db', db, '--json')).stdout) as {id: number; key: string; status: string}[];
 		expect(second.find(f => f.key === target.key)).toMatchObject({id: target.id, status: 'confirmed'});
+		// Recomputing the built-in findings (new thresholds) leaves the Sigma findings as they are.
+		expect((await runMain('findings', '--db', db, '--burst-count', '3')).status).toBe(0);
+		const third = JSON.parse((await runMain('findings', '--db', db, '--json')).stdout) as {id: number; key: string}[];
+		expect(third.filter(f => f.key.startsWith('sigma:')).map(f => f.id).sort()).toEqual(first.filter(f => f.rule.startsWith('sigma:')).map(f => f.id).sort());
 
 		const rules = tempDir();
 		fs.copyFileSync(path.join(sigmahq, 'aws_delete_identity.yml'), path.join(rules, 'aws_delete_identity.yml'));
