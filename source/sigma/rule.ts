@@ -141,6 +141,8 @@ export function loadRules(paths: string[], pinFields: PinFields = new Set()): Ru
 					throw new Unsupported(`logsource is ${JSON.stringify({product: logsource.product ?? null, service: logsource.service ?? null, category: logsource.category ?? null})}, not product aws / service cloudtrail`);
 				}
 				if (!m.id) throw new Unsupported('rule without id');
+				const twin = rules.find(r => r.id === m.id);
+				if (twin) throw new Unsupported(`id ${m.id} is already the id of ${twin.path}`);
 				rules.push({...m, kind: 'detection', detection: compileDetection(d.detection, pinFields)});
 			} catch (error) {
 				if (!(error instanceof Unsupported)) throw error;
@@ -156,6 +158,8 @@ export function loadRules(paths: string[], pinFields: PinFields = new Set()): Ru
 	}
 	for (const {meta: m, body} of pending) {
 		try {
+			const twin = rules.find(r => r.id === m.id);
+			if (twin) throw new Unsupported(`id ${m.id} is already the id of ${twin.path}`);
 			const correlation = parseCorrelation(body);
 			for (const ref of correlation.rules) {
 				const target = known.get(ref);

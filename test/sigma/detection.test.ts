@@ -247,6 +247,7 @@ describe('rule files', () => {
 		fs.writeFileSync(path.join(dir, 'corr.yml'), 'title: C\nid: c\ncorrelation: {type: event_count, rules: [nope], group-by: [x], timespan: 1h, condition: {gte: 2}}\n');
 		fs.writeFileSync(path.join(dir, 'ok.yaml'), 'title: OK\nid: ok\nlevel: high\nlogsource: {product: aws, service: cloudtrail}\ndetection: {s: {eventName: X}, condition: s}\n');
 		fs.writeFileSync(path.join(dir, 'notes.txt'), 'not a rule');
+		fs.writeFileSync(path.join(dir, 'twin.yml'), 'title: Twin\nid: ok\nlogsource: {product: aws, service: cloudtrail}\ndetection: {s: {eventName: Y}, condition: s}\n');
 		const set = loadRules([dir, path.join(dir, 'missing')]);
 		expect(set.rules.map(r => r.id)).toEqual(['ok']);
 		const reasons = Object.fromEntries(set.unsupported.map(u => [path.basename(u.path), u.reason]));
@@ -254,6 +255,7 @@ describe('rule files', () => {
 		expect(reasons['broken.yml']).toMatch(/YAML error/);
 		expect(reasons['corr.yml']).toMatch(/refers to rule 'nope', which is not loaded/);
 		expect(reasons.missing).toMatch(/cannot read: ENOENT/);
+		expect(reasons['twin.yml']).toBe(`id ok is already the id of ${path.join(dir, 'ok.yaml')}`);
 		expect(Object.keys(reasons)).not.toContain('notes.txt');
 	});
 });
