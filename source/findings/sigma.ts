@@ -40,12 +40,28 @@ const keysPerFinding = 3;
  */
 const keysPerRun = 200;
 
+/** A matched event as a correlation's finding needs it. */
 interface MatchedEvent {
 	row: number;
 	eventId: string;
 	eventTime: string;
 	principal: string | null;
 	accessKeyId: string | null;
+}
+
+/**
+ * A detection rule's matches for one principal, kept lean (a million matched events must not cost
+ * an object each): eventIDs and times side by side, the access keys seen, in order.
+ */
+class Matches {
+	readonly ids: string[] = [];
+	readonly times: string[] = [];
+	readonly keys = new Set<string>();
+	add(eventId: string, eventTime: string, accessKeyId: string | null): void {
+		this.ids.push(eventId);
+		this.times.push(eventTime);
+		if (accessKeyId !== null) this.keys.add(accessKeyId);
+	}
 }
 
 export interface RuleResult {
@@ -70,7 +86,8 @@ export function evaluateSigma(db: CaseFile, set: RuleSet): SigmaRun {
 	const detections = set.rules.filter(r => r.kind === 'detection');
 	const correlations = set.rules.filter(r => r.kind === 'correlation');
 	const referenced = new Set(correlations.flatMap(c => c.correlation.rules));
-	const matched = new Map<string, MatchedEvent[]>(detections.map(r => [r.id, []]));
+	const matched = new Map<string, Map<string | null, Matches>>(detections.map(r => [r.id, new Map()]));
+	const referencedEvents = new Map<string, MatchedEvent>();
 	const ruleEvents: RuleEvent[] = [];
 	const filters: CandidateFilter[] = detections.map(r => r.detection.pins);
 	let unreadable = 0;
@@ -86,28 +103,37 @@ export function evaluateSigma(db: CaseFile, set: RuleSet): SigmaRun {
 		for (const i of admitted) {
 			const rule = detections[i]!;
 			if (!rule.detection.matches(sigmaEvent)) continue;
-			matched.get(rule.id)!.push({row: event.row, eventId: event.eventId, eventTime: event.eventTime, principal: event.identityArn, accessKeyId: event.accessKeyId});
-			if (referenced.has(rule.id)) ruleEvents.push({rule: rule.id, ruleName: rule.name, time: Date.parse(event.eventTime), eventId: event.eventId, record});
+			const byPrincipal = matched.get(rule.id)!;
+			let matches = byPrincipal.get(event.identityArn);
+			if (!matches) byPrincipal.set(event.identityArn, (matches = new Matches()));
+			matches.add(event.eventId, event.eventTime, event.accessKeyId);
+			if (referenced.has(rule.id)) {
+				ruleEvents.push({rule: rule.id, ruleName: rule.name, time: Date.parse(event.eventTime), eventId: event.eventId, record});
+				referencedEvents.set(`${rule.id} ${event.eventId}`, {row: event.row, eventId: event.eventId, eventTime: event.eventTime, principal: event.identityArn, accessKeyId: event.accessKeyId});
+			}
 		}
 	});
 
 	const pending: PendingFinding[] = [];
 	const results: RuleResult[] = [];
 	const silent = new Set(correlations.filter(c => !c.correlation.generate).flatMap(c => c.correlation.rules));
-	const byEventId = new Map<string, MatchedEvent>();
 	for (const rule of detections) {
-		const events = matched.get(rule.id)!;
-		results.push({rule, events: new Set(events.map(e => e.eventId)).size});
-		if (referenced.has(rule.id)) for (const e of events) byEventId.set(`${rule.id} ${e.eventId}`, e);
+		const byPrincipal = matched.get(rule.id)!;
+		results.push({rule, events: [...byPrincipal.values()].reduce((n, m) => n + new Set(m.ids).size, 0)});
 		if (silent.has(rule.id) && !correlations.some(c => c.correlation.generate && c.correlation.rules.includes(rule.id))) continue;
-		const byPrincipal = new Map<string | null, MatchedEvent[]>();
-		for (const e of events) {
-			const list = byPrincipal.get(e.principal) ?? [];
-			list.push(e);
-			byPrincipal.set(e.principal, list);
-		}
-		for (const [principal, list] of byPrincipal) {
-			pending.push({rule, key: `${sigmaPrefix}${rule.id}|${principal ?? ''}`, principal, events: list, what: `${list.length} event${list.length === 1 ? '' : 's'}`});
+		for (const [principal, m] of byPrincipal) {
+			const order = m.ids.map((_, i) => i).sort((a, b) => (m.times[a]! < m.times[b]! ? -1 : m.times[a]! > m.times[b]! ? 1 : a - b));
+			const count = new Set(m.ids).size;
+			pending.push({
+				rule,
+				key: `${sigmaPrefix}${rule.id}|${principal ?? ''}`,
+				principal,
+				eventIds: order.map(i => m.ids[i]!),
+				first: m.times[order[0]!]!,
+				last: m.times[order.at(-1)!]!,
+				keys: [...m.keys],
+				what: `${count} event${count === 1 ? '' : 's'}`,
+			});
 		}
 	}
 	for (const rule of correlations) {
@@ -115,13 +141,22 @@ export function evaluateSigma(db: CaseFile, set: RuleSet): SigmaRun {
 		const matches = correlate(rule.correlation, ruleEvents);
 		const distinct = new Set<string>();
 		for (const m of matches) {
-			const list = m.events.map(e => byEventId.get(`${e.rule} ${e.eventId}`)!).filter(Boolean);
+			const list = m.events.map(e => referencedEvents.get(`${e.rule} ${e.eventId}`)!).sort((a, b) => (a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : a.row - b.row));
 			for (const e of list) distinct.add(e.eventId);
 			const principals = new Set(list.map(e => e.principal));
 			const principal = principals.size === 1 ? [...principals][0]! : null;
 			const group = Object.entries(m.group).map(([k, v]) => `${k}=${v ?? '(none)'}`).join(', ');
 			const what = `${rule.correlation.type} ${Number.isInteger(m.value) ? m.value : m.value.toFixed(2)} over ${list.length} event${list.length === 1 ? '' : 's'}${group ? ` for ${group}` : ''}`;
-			pending.push({rule, key: `${sigmaPrefix}${rule.id}|${JSON.stringify(m.group)}|${list[0]?.eventId ?? ''}`, principal, events: list, what});
+			pending.push({
+				rule,
+				key: `${sigmaPrefix}${rule.id}|${JSON.stringify(m.group)}|${list[0]?.eventId ?? ''}`,
+				principal,
+				eventIds: list.map(e => e.eventId),
+				first: list[0]?.eventTime ?? '',
+				last: list.at(-1)?.eventTime ?? '',
+				keys: [...new Set(list.map(e => e.accessKeyId).filter((k): k is string => k !== null))],
+				what,
+			});
 		}
 		results.push({rule, events: distinct.size});
 	}
@@ -136,24 +171,27 @@ interface PendingFinding {
 	rule: SigmaRule;
 	key: string;
 	principal: string | null;
-	events: MatchedEvent[];
+	/** Oldest first. */
+	eventIds: string[];
+	first: string;
+	last: string;
+	/** The access keys of the events, in the order first seen. */
+	keys: string[];
 	/** What matched, in words. */
 	what: string;
 }
 
-function finding({rule, key, principal, events, what}: PendingFinding, enrich: Enricher): KeyedFinding {
-	const sorted = [...events].sort((a, b) => a.eventTime.localeCompare(b.eventTime) || a.row - b.row);
-	const eventIds = [...new Set(sorted.map(e => e.eventId))];
+function finding(p: PendingFinding, enrich: Enricher): KeyedFinding {
 	return {
-		key,
-		rule: `${sigmaPrefix}${rule.id}`,
-		severity: severityOf[rule.level],
-		principal,
+		key: p.key,
+		rule: `${sigmaPrefix}${p.rule.id}`,
+		severity: severityOf[p.rule.level],
+		principal: p.principal,
 		serialNumber: null,
-		firstSeen: sorted[0]?.eventTime ?? '',
-		lastSeen: sorted.at(-1)?.eventTime ?? '',
-		eventIds,
-		summary: `${rule.title}: ${what}${principal ? ` by ${principal}` : ''}. ${enrich.credentials(sorted)} ${credit(rule)}`,
+		firstSeen: p.first,
+		lastSeen: p.last,
+		eventIds: [...new Set(p.eventIds)],
+		summary: `${p.rule.title}: ${p.what}${p.principal ? ` by ${p.principal}` : ''}. ${enrich.credentials(p.keys)} ${credit(p.rule)}`,
 	};
 }
 
@@ -168,8 +206,7 @@ class Enricher {
 	private readonly views = new Map<string, KeyView | undefined>();
 	constructor(private readonly db: CaseFile) {}
 
-	credentials(events: MatchedEvent[]): string {
-		const keys = [...new Set(events.map(e => e.accessKeyId).filter((k): k is string => k !== null))];
+	credentials(keys: string[]): string {
 		if (keys.length === 0) return 'No access key in the records.';
 		const shown = keys.slice(0, keysPerFinding).map(k => this.describe(k));
 		const more = keys.length > keysPerFinding ? ` (and ${keys.length - keysPerFinding} more key${keys.length - keysPerFinding === 1 ? '' : 's'})` : '';

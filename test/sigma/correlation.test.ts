@@ -129,9 +129,15 @@ describe("the specification's correlation examples", () => {
 		const names = ['5638f7c0-ac70-491d-8465-2a65075e0d86', 'recon_cmd_a', 'recon_cmd_b', 'recon_cmd_c', 'rule_a_id', 'process_creation', 'website_access'];
 		fs.writeFileSync(path.join(dir, 'base.yml'), names.map((n, i) => base(n.includes('-') ? n : `00000000-0000-0000-0000-00000000000${i}`, n, '{s: {eventName: X}, condition: s}')).join('---\n'));
 		const together = loadRules([specExamples, dir]);
-		expect(together.unsupported).toEqual([]);
-		expect(together.rules.filter(r => r.kind === 'correlation').map(r => (r as CorrelationRule).correlation.type).sort()).toEqual([
-			'event_count', 'event_count', 'temporal', 'temporal_ordered', 'value_avg', 'value_count', 'value_percentile', 'value_sum',
+		// The ECS variant of the event_count example keeps the same id: one rule id, one rule.
+		expect(together.unsupported).toEqual([
+			{path: path.join(specExamples, 'correlation-event_count_ecs.yml'), reason: `id 0e95725d-7320-415d-80f7-004da920fc11 is already the id of ${path.join(specExamples, 'correlation-event_count.yml')}`},
 		]);
+		expect(together.rules.filter(r => r.kind === 'correlation').map(r => (r as CorrelationRule).correlation.type).sort()).toEqual([
+			'event_count', 'temporal', 'temporal_ordered', 'value_avg', 'value_count', 'value_percentile', 'value_sum',
+		]);
+		const ecs = loadRules([path.join(specExamples, 'correlation-event_count_ecs.yml'), dir]);
+		expect(ecs.unsupported).toEqual([]);
+		expect((ecs.rules.find(r => r.kind === 'correlation') as CorrelationRule).correlation.groupBy).toEqual(['dns.question.name']);
 	});
 });
