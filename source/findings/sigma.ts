@@ -51,16 +51,16 @@ interface MatchedEvent {
 
 /**
  * A detection rule's matches for one principal, kept lean (a million matched events must not cost
- * an object each): eventIDs and times side by side, the access keys seen, in order.
+ * an object each): eventIDs, times and access keys side by side.
  */
 class Matches {
 	readonly ids: string[] = [];
 	readonly times: string[] = [];
-	readonly keys = new Set<string>();
+	readonly keys: (string | null)[] = [];
 	add(eventId: string, eventTime: string, accessKeyId: string | null): void {
 		this.ids.push(eventId);
 		this.times.push(eventTime);
-		if (accessKeyId !== null) this.keys.add(accessKeyId);
+		this.keys.push(accessKeyId);
 	}
 }
 
@@ -131,7 +131,7 @@ export function evaluateSigma(db: CaseFile, set: RuleSet): SigmaRun {
 				eventIds: order.map(i => m.ids[i]!),
 				first: m.times[order[0]!]!,
 				last: m.times[order.at(-1)!]!,
-				keys: [...m.keys],
+				keys: [...new Set(order.map(i => m.keys[i]).filter((k): k is string => k !== null && k !== undefined))],
 				what: `${count} event${count === 1 ? '' : 's'}`,
 			});
 		}
@@ -227,7 +227,7 @@ class Enricher {
 	}
 }
 
-/** Stores a run's findings and rule records: a rule's findings are replaced by its new ones (same key, same row). */
+/** Stores a run's findings and rule records: a rule's findings are replaced by its new ones (same key, same row, same triage). */
 export function storeSigma(db: CaseFile, run: SigmaRun): {created: number; updated: number; removed: number} {
 	const counts = {created: 0, updated: 0, removed: 0};
 	db.transaction(() => {
@@ -238,31 +238,30 @@ export function storeSigma(db: CaseFile, run: SigmaRun): {created: number; updat
 		for (const r of run.loaded) {
 			putRule.run({id: r.id, kind: r.kind, title: r.title, level: r.level, author: r.author, description: r.description, refs: JSON.stringify(r.references), tags: JSON.stringify(r.tags), license: r.license, path: r.path});
 		}
-		const existing = db.prepare(`SELECT key, event_ids AS eventIds, summary, first_seen AS firstSeen, last_seen AS lastSeen, severity FROM finding WHERE rule = ?`);
+		// Compared in SQL, row by row: the old findings are never all held in memory at once.
+		const exists = db.prepare('SELECT 1 FROM finding WHERE key = ?').pluck();
 		const upsert = db.prepare(
 			`INSERT INTO finding (rule, severity, principal_arn, serial_number, first_seen, last_seen, event_ids, summary, key)
 			 VALUES (@rule, @severity, @principal, @serialNumber, @firstSeen, @lastSeen, @eventIds, @summary, @key)
 			 ON CONFLICT (key) DO UPDATE SET severity = excluded.severity, principal_arn = excluded.principal_arn,
-			   first_seen = excluded.first_seen, last_seen = excluded.last_seen, event_ids = excluded.event_ids, summary = excluded.summary`,
+			   first_seen = excluded.first_seen, last_seen = excluded.last_seen, event_ids = excluded.event_ids, summary = excluded.summary
+			 WHERE event_ids IS NOT excluded.event_ids OR summary IS NOT excluded.summary OR severity IS NOT excluded.severity`,
 		);
+		const keysOf = db.prepare('SELECT key FROM finding WHERE rule IN (SELECT value FROM json_each(?))').pluck();
 		const remove = db.prepare('DELETE FROM finding WHERE key = ?');
-		const byRule = new Map<string, KeyedFinding[]>(run.loaded.map(r => [`${sigmaPrefix}${r.id}`, []]));
-		for (const f of run.findings) byRule.get(f.rule)?.push(f);
-		for (const [rule, list] of byRule) {
-			const old = new Map((existing.all(rule) as {key: string; eventIds: string; summary: string; firstSeen: string; lastSeen: string; severity: string}[]).map(r => [r.key, r]));
-			for (const f of list) {
-				const row = {...f, eventIds: JSON.stringify(f.eventIds)};
-				const before = old.get(f.key);
-				old.delete(f.key);
-				if (before && before.eventIds === row.eventIds && before.summary === row.summary && before.severity === row.severity) continue;
-				upsert.run(row);
-				if (before) counts.updated++;
-				else counts.created++;
-			}
-			for (const key of old.keys()) {
-				remove.run(key);
-				counts.removed++;
-			}
+		const kept = new Set<string>();
+		for (const f of run.findings) {
+			const known = exists.get(f.key) !== undefined;
+			const changes = upsert.run({...f, eventIds: JSON.stringify(f.eventIds)}).changes;
+			kept.add(f.key);
+			if (!known) counts.created++;
+			else if (changes > 0) counts.updated++;
+		}
+		// The loaded rules' findings this run did not find again: the evidence no longer supports them.
+		for (const key of keysOf.all(JSON.stringify(run.loaded.map(r => `${sigmaPrefix}${r.id}`))) as string[]) {
+			if (kept.has(key)) continue;
+			remove.run(key);
+			counts.removed++;
 		}
 	}).immediate();
 	return counts;
