@@ -17,7 +17,9 @@ export interface PoolOptions {
 	stopped(): boolean;
 }
 
-const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
+/** Set by the portable bundle's build (scripts/pack.mjs): the worker is the bundle file itself (source/bundle.ts). */
+declare const MFATRAIL_BUNDLE: boolean | undefined;
+const workerFile = typeof MFATRAIL_BUNDLE !== 'undefined' && MFATRAIL_BUNDLE ? fileURLToPath(import.meta.url) : fileURLToPath(new URL('./worker.js', import.meta.url));
 
 /**
  * Chunks commit together, in transactions of about this many events (or whatever is ready after
@@ -51,7 +53,7 @@ function batches(tasks: Task[]): Task[][] {
 	return out;
 }
 
-/** Worker threads are available when running from the build (dist/import/worker.js exists). */
+/** Worker threads are available when running from the build (dist/import/worker.js exists) or the bundle. */
 export function workersAvailable(): boolean {
 	return fs.existsSync(workerFile);
 }

@@ -1,0 +1,8 @@
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+/**
+ * The package's root folder (package.json, db/): one level above this module, whether it runs as
+ * source/package-root.ts, as dist/package-root.js or inside the portable bundle's lib/mfatrail.mjs.
+ */
+export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
