@@ -8,6 +8,7 @@
  *   lib/node_modules/        what cannot be inlined: better-sqlite3 (its prebuilt linux-x64 addon)
  *                            and the IP data files (@ip-location-db)
  *   db/, package.json        the case-file schema and the version
+ *   README.txt               how to run it, and the glibc it needs (read from the ELF files)
  *   LICENSES/, SHA256SUMS    licences of everything inside; a checksum of every file
  *
  * Everything runs from where it was unpacked: nothing is extracted at run time, so a noexec /tmp
@@ -18,6 +19,7 @@
 import {execFileSync} from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import {builtinModules} from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -45,6 +47,22 @@ const leftOut = ['@duckdb/node-api'];
  * Ink imports React's devtools (and with them a WebSocket client) only when DEV=true, inside a
  * try that explains what to install: in the bundle that import fails the same way.
  */
+/**
+ * Loaded when first used, not at start: an ES module bundle imports its externals at the top, so
+ * `--version` would load SQLite and half of Node's library (child_process, crypto, zlib, worker
+ * threads: tens of ms). Each is required by the bundled module that uses it instead, when that
+ * module is first run, as the CLI loads commands on demand. better-sqlite3 stays on disk (its
+ * addon is found from its own folder).
+ */
+const lazyRequire = {
+	name: 'lazy-require',
+	setup(b) {
+		const filter = new RegExp(`^(better-sqlite3|node:.*|${builtinModules.map(m => m.replace(/[/]/g, '\\/')).join('|')})$`);
+		b.onResolve({filter}, args => (args.namespace === 'lazy' ? {path: args.path, external: true} : {path: args.path, namespace: 'lazy'}));
+		b.onLoad({filter: /.*/, namespace: 'lazy'}, args => ({contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js'}));
+	},
+};
+
 const noDevtools = {
 	name: 'no-devtools',
 	setup(b) {
@@ -96,6 +114,22 @@ export NODE_COMPILE_CACHE
 exec "$here/../node/bin/node" "$here/../lib/mfatrail.mjs" "$@"
 `;
 
+/** The newest GLIBC_ symbol version the ELF files ask for (objdump -T, binutils), or undefined without objdump. */
+export function glibcFloor(files) {
+	const versions = [];
+	for (const file of files) {
+		let symbols;
+		try {
+			symbols = execFileSync('objdump', ['-T', file], {encoding: 'utf8', maxBuffer: 64 << 20});
+		} catch {
+			return undefined;
+		}
+		for (const match of symbols.matchAll(/\bGLIBC_(\d+)\.(\d+)(?:\.(\d+))?\b/g)) versions.push([Number(match[1]), Number(match[2]), Number(match[3] ?? 0)]);
+	}
+	const [major, minor, patch] = versions.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]).at(-1);
+	return patch ? `${major}.${minor}.${patch}` : `${major}.${minor}`;
+}
+
 export async function pack() {
 	const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-pack-'));
 	const top = path.join(stage, name);
@@ -106,13 +140,13 @@ export async function pack() {
 			entryPoints: [path.join(root, 'source', 'bundle.ts')],
 			outfile: path.join(top, 'lib', 'mfatrail.mjs'),
 			bundle: true,
-			external: [...Object.keys(shipped), ...leftOut],
+			external: [...Object.keys(shipped).filter(dep => dep !== 'better-sqlite3'), ...leftOut],
 			define: {MFATRAIL_BUNDLE: 'true', 'process.env.NODE_ENV': '"production"'},
-			minifySyntax: true,
-			minifyWhitespace: true,
+			// Smaller is faster to start: the whole file is read, hashed for the compile cache and compiled.
+			minify: true,
 			legalComments: 'none',
 			metafile: true,
-			plugins: [noDevtools],
+			plugins: [lazyRequire, noDevtools],
 			// CommonJS packages inlined in an ES module still call require() for Node's built-ins.
 			banner: {js: "import {createRequire as __mfatrailRequire} from 'node:module'; const require = __mfatrailRequire(import.meta.url);"},
 		});
@@ -147,6 +181,20 @@ export async function pack() {
 		}
 		fs.writeFileSync(path.join(licences, 'README.txt'), `${index.join('\n')}\n`);
 
+		// What it needs, read from its ELF files.
+		const floor = glibcFloor([path.join(top, 'node', 'bin', 'node'), path.join(top, 'lib', 'node_modules', 'better-sqlite3', 'prebuilds', 'linux-x64.node')]);
+		fs.writeFileSync(
+			path.join(top, 'README.txt'),
+			`mfatrail ${pkg.version}: ${pkg.description}.\n` +
+				`Portable bundle for Linux x64 with glibc ${floor ?? '(unknown)'} or newer (read from its ELF files), Node ${nodeVersion} inside.\n\n` +
+				'Run bin/mfatrail from here, or link it into a folder on PATH:\n' +
+				'  bin/mfatrail import EVIDENCE... --db case.db\n' +
+				'  bin/mfatrail --db case.db            (the explorer)\n' +
+				'  bin/mfatrail --help\n\n' +
+				'Nothing is downloaded or extracted at run time. `scope local` needs DuckDB, which is not in the bundle.\n' +
+				'Check the files with: sha256sum -c SHA256SUMS. Licences: LICENSES/.\n',
+		);
+
 		// SHA256SUMS of every file, as sha256sum -c reads it.
 		const sums = [];
 		const walk = dir => {
@@ -161,13 +209,13 @@ export async function pack() {
 
 		fs.rmSync(tarball, {force: true});
 		execFileSync('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '-czf', tarball, '-C', stage, name]);
-		return {tarball, bytes: fs.statSync(tarball).size, nodeVersion, inlined: inlined.size};
+		return {tarball, bytes: fs.statSync(tarball).size, nodeVersion, inlined: inlined.size, floor};
 	} finally {
 		fs.rmSync(stage, {recursive: true, force: true});
 	}
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-	const {bytes, nodeVersion, inlined} = await pack();
-	process.stdout.write(`${path.relative(root, tarball)}: ${(bytes / 1048576).toFixed(1)} MiB (node ${nodeVersion}, ${inlined} packages inlined)\n`);
+	const {bytes, nodeVersion, inlined, floor} = await pack();
+	process.stdout.write(`${path.relative(root, tarball)}: ${(bytes / 1048576).toFixed(1)} MiB (node ${nodeVersion}, ${inlined} packages inlined, needs glibc ≥ ${floor ?? '? (no objdump)'})\n`);
 }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
@@ -6,3 +7,8 @@ import {fileURLToPath} from 'node:url';
  * source/package-root.ts, as dist/package-root.js or inside the portable bundle's lib/mfatrail.mjs.
  */
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** mfatrail's version, from its package.json. */
+export function toolVersion(): string {
+	return (JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as {version: string}).version;
+}

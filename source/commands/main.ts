@@ -1,8 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import {packageRoot} from '../package-root.js';
-import type {Command} from './command.js';
 import {terminalSafe} from '../lib/terminal-text.js';
+import {toolVersion} from '../package-root.js';
+import type {Command} from './command.js';
 
 /**
  * The command list. Each command module is loaded only when it runs (or shows its help): loading
@@ -37,9 +35,6 @@ export const commands: CommandEntry[] = [
 ];
 
 
-export function toolVersion(): string {
-	return (JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as {version: string}).version;
-}
 
 function overview(): string {
 	const width = Math.max(...commands.map(c => c.name.length));

@@ -61,13 +61,19 @@ describe('the portable bundle', () => {
 	});
 
 	it('holds the launcher, Node, the one-file application, the addon, licences and a SHA256SUMS that checks', () => {
-		expect(fs.readdirSync(top).sort()).toEqual(['LICENSES', 'SHA256SUMS', 'bin', 'db', 'lib', 'node', 'package.json']);
+		expect(fs.readdirSync(top).sort()).toEqual(['LICENSES', 'README.txt', 'SHA256SUMS', 'bin', 'db', 'lib', 'node', 'package.json']);
 		expect(fs.readdirSync(path.join(top, 'lib')).sort()).toEqual(['mfatrail.mjs', 'node_modules']);
 		expect(fs.existsSync(path.join(top, 'lib', 'node_modules', 'better-sqlite3', 'prebuilds', 'linux-x64.node'))).toBe(true);
 		expect(fs.existsSync(path.join(top, 'lib', 'node_modules', '@duckdb'))).toBe(false);
 		expect(fs.readFileSync(path.join(top, 'LICENSES', 'README.txt'), 'utf8')).toMatch(/^better-sqlite3 [\d.]+: MIT/m);
 		const check = spawnSync('sha256sum', ['--check', '--quiet', 'SHA256SUMS'], {cwd: top, encoding: 'utf8'});
 		expect(check.status, check.stdout + check.stderr).toBe(0);
+	});
+
+	it('needs the glibc the README names (the bundle's README.txt has it from its ELF files)', () => {
+		const floor = /with glibc ([\d.]+) or newer/.exec(fs.readFileSync(path.join(top, 'README.txt'), 'utf8'))?.[1];
+		expect(floor).toMatch(/^2\.\d+$/);
+		expect(fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8')).toContain(`glibc ${floor} or newer`);
 	});
 
 	it('--version with an empty environment and no network', () => {
