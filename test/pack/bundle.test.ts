@@ -70,7 +70,7 @@ describe('the portable bundle', () => {
 		expect(check.status, check.stdout + check.stderr).toBe(0);
 	});
 
-	it('needs the glibc the README names (the bundle's README.txt has it from its ELF files)', () => {
+	it('needs the glibc the README names (the bundle README.txt has it from its ELF files)', () => {
 		const floor = /with glibc ([\d.]+) or newer/.exec(fs.readFileSync(path.join(top, 'README.txt'), 'utf8'))?.[1];
 		expect(floor).toMatch(/^2\.\d+$/);
 		expect(fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8')).toContain(`glibc ${floor} or newer`);
