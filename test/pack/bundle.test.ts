@@ -10,23 +10,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {repoRoot} from '../hostile/cli.js';
+import {newest, repoRoot} from '../hostile/cli.js';
 import {hasTool} from '../needs-tool.js';
+import {waitForScreen} from '../tmux.js';
 
 const version = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {version: string}).version;
 const name = `mfatrail-${version}-linux-x64`;
 const tarball = path.join(repoRoot, `${name}.tar.gz`);
 const hasTmux = hasTool('tmux', spawnSync('tmux', ['-V']).status === 0, 'apt-get install -y tmux (.ci/run does)');
 const noNetwork = spawnSync('unshare', ['-n', 'true']).status === 0;
-
-function newest(dir: string): number {
-	let time = 0;
-	for (const entry of fs.readdirSync(dir, {withFileTypes: true})) {
-		const file = path.join(dir, entry.name);
-		time = Math.max(time, entry.isDirectory() ? newest(file) : fs.statSync(file).mtimeMs);
-	}
-	return time;
-}
 
 let dir = '';
 let top = '';
@@ -120,16 +112,7 @@ describe('the portable bundle', () => {
 			const shell = (args: string[]) => args.map(a => `'${a.replaceAll("'", `'\\''`)}'`).join(' ');
 			const command = `${shell(isolated(['--db', caseFile]))}; echo EXIT=$? > ${shell([exitFile])}; sleep 30`;
 			execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '80', '-y', '24', command]);
-			const screen = () => execFileSync('tmux', ['capture-pane', '-p', '-t', session], {encoding: 'utf8'});
-			const until = async (test: (text: string) => boolean, what: string) => {
-				const deadline = Date.now() + 20_000;
-				for (;;) {
-					const text = screen();
-					if (test(text)) return text;
-					if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${text}`);
-					await new Promise(resolve => setTimeout(resolve, 100));
-				}
-			};
+			const until = (test: (text: string) => boolean, what: string) => waitForScreen(session, test, what, 20_000);
 			const keys = (...k: string[]) => execFileSync('tmux', ['send-keys', '-t', session, ...k]);
 			try {
 				await until(t => t.includes('[Overview]') && t.includes('Findings 42'), 'the overview');
