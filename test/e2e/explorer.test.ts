@@ -1,4 +1,4 @@
-import {execFileSync, spawnSync} from 'node:child_process';
+import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,23 +6,19 @@ import {fileURLToPath} from 'node:url';
 import Database from 'better-sqlite3';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {ensureBuilt} from '../hostile/cli.js';
-import {hasTool} from '../needs-tool.js';
+import {stopTmux, tmux, tmuxPresent, tmuxQuiet, waitForScreen} from '../tmux.js';
 
 /**
  * The built CLI in a real pseudo-terminal (tmux, 100×30) over the bundled samples: search a serial,
  * open its device, see its lifecycle and owner, open help, go back, quit with status 0.
  */
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const hasTmux = hasTool('tmux', spawnSync('tmux', ['-V']).status === 0, 'apt-get install -y tmux (.ci/run does)');
+const hasTmux = tmuxPresent();
 const samples = path.join(repoRoot, 'samples');
 
 const session = `mfatrail-e2e-${process.pid}`;
 let dir: string;
 let caseFile: string;
-
-function tmux(...args: string[]): string {
-	return execFileSync('tmux', args, {encoding: 'utf8'});
-}
 
 const screen = () => tmux('capture-pane', '-p', '-t', session);
 
@@ -46,7 +42,7 @@ describe.skipIf(!hasTmux)('explorer in a real terminal (tmux)', () => {
 	});
 
 	afterAll(() => {
-		spawnSync('tmux', ['kill-session', '-t', session]);
+		stopTmux();
 		fs.rmSync(dir, {recursive: true, force: true});
 	});
 
@@ -68,16 +64,7 @@ describe.skipIf(!hasTmux)('explorer in a real terminal (tmux)', () => {
 		expect(key).toMatch(/^(AKIA|ASIA)/);
 		const exitFile = path.join(dir, 'exit80');
 		const name = `${session}-80`;
-		const shot = () => execFileSync('tmux', ['capture-pane', '-p', '-t', name], {encoding: 'utf8'});
-		const until = async (test: (text: string) => boolean, what: string) => {
-			const deadline = Date.now() + 15_000;
-			for (;;) {
-				const text = shot();
-				if (test(text)) return text;
-				if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${text}`);
-				await new Promise(resolve => setTimeout(resolve, 100));
-			}
-		};
+		const until = (test: (text: string) => boolean, what: string) => waitForScreen(name, test, what);
 		const command = `cd ${JSON.stringify(repoRoot)} && FORCE_COLOR=0 node dist/cli.js explore --db ${JSON.stringify(caseFile)}; echo EXIT=$? > ${JSON.stringify(exitFile)}; sleep 30`;
 		tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', command);
 		try {
@@ -104,7 +91,7 @@ describe.skipIf(!hasTmux)('explorer in a real terminal (tmux)', () => {
 			while (!fs.existsSync(exitFile) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 100));
 			expect(fs.readFileSync(exitFile, 'utf8').trim()).toBe('EXIT=0');
 		} finally {
-			spawnSync('tmux', ['kill-session', '-t', name]);
+			tmuxQuiet('kill-session', '-t', name);
 		}
 	});
 

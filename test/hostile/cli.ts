@@ -6,7 +6,8 @@ import {fileURLToPath} from 'node:url';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const cli = path.join(repoRoot, 'dist', 'cli.js');
 
-function newest(dir: string): number {
+/** The newest modification time of any file under dir. */
+export function newest(dir: string): number {
 	let time = 0;
 	for (const entry of fs.readdirSync(dir, {withFileTypes: true})) {
 		const file = path.join(dir, entry.name);
