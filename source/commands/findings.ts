@@ -3,11 +3,12 @@ import {caseScope, type CaseScope} from '../db/scope.js';
 import {rulesHelp} from '../findings/docs.js';
 import {publicFinding, listFindings, type StoredFinding} from '../findings/queries.js';
 import {refreshFindings, storedThresholds} from '../findings/refresh.js';
+import {evidenceCount} from '../findings/lib.js';
 import {ruleById, rules} from '../findings/registry.js';
 import {severities, type Severity} from '../findings/types.js';
 import {parseDuration} from '../lib/time.js';
 import {safe} from '../lib/terminal-text.js';
-import {isTriageStatus, triageStatuses, type TriageStatus} from '../db/triage.js';
+import {isTriageStatus, orphanedTriage, triageStatuses, type TriageStatus} from '../db/triage.js';
 import {dbFlag, jsonFlag, type Command} from './command.js';
 import {timeFlag} from './query-common.js';
 import {wrapText} from './query-render.js';
@@ -17,9 +18,10 @@ import {wrapText} from './query-render.js';
  * device on lines of their own, in full (responders copy them), then the summary wrapped at 78.
  * Every evidence string goes through safe().
  */
-export function formatFindings(findings: StoredFinding[], scopes: CaseScope[] = []): string {
+export function formatFindings(findings: StoredFinding[], scopes: CaseScope[] = [], orphans = 0): string {
 	const header = scopes.length > 0 ? [...scopeLines(scopes), ''] : [];
-	if (findings.length === 0) return `${[...header, 'no findings'].join('\n')}\n`;
+	const orphanLine = orphans > 0 ? [`${orphans} triage decision${orphans === 1 ? ' names a target' : 's name targets'} no longer in this case file: mfatrail triage --orphaned`] : [];
+	if (findings.length === 0) return `${[...header, 'no findings', ...orphanLine].join('\n')}\n`;
 	const severityWidth = Math.max('SEVERITY'.length, ...findings.map(f => f.severity.length));
 	const triages = findings.map(f => `#${f.id} ${f.status}`);
 	// The rule column is as wide as the rules, but no wider than leaves room for the triage within
@@ -35,14 +37,14 @@ export function formatFindings(findings: StoredFinding[], scopes: CaseScope[] = 
 		out.push('', ...head(f.severity, f.rule, f.firstSeen, triages[i]!));
 		out.push(`  ${f.principal ? safe(f.principal) : '(no principal)'}`);
 		if (f.serialNumber) out.push(`  ${safe(f.serialNumber)}`);
-		const events = `[${f.eventIds.length} event${f.eventIds.length === 1 ? '' : 's'}; last ${f.lastSeen}]`;
+		const events = `[${evidenceCount(f)}; last ${f.lastSeen}]`;
 		out.push(...wrapText(`${safe(f.summary)} ${events}`, 78, '    '));
 		if (f.note) out.push(...wrapText(`note: ${safe(f.note)}`, 78, '    '));
 		const note = scopes.length > 0 ? absenceNote(f.rule) : undefined;
 		if (note) out.push(...wrapText(note, 78, '    '));
 	}
 	const bySeverity = severities.map(s => [s, findings.filter(f => f.severity === s).length] as const).filter(([, n]) => n > 0);
-	out.push('', `${findings.length} finding${findings.length === 1 ? '' : 's'}: ${bySeverity.map(([s, n]) => `${n} ${s}`).join(', ')}`);
+	out.push('', `${findings.length} finding${findings.length === 1 ? '' : 's'}: ${bySeverity.map(([s, n]) => `${n} ${s}`).join(', ')}`, ...orphanLine);
 	return `${out.join('\n')}\n`;
 }
 
@@ -152,7 +154,7 @@ ${rulesHelp()}
 				return {...publicFinding(f), scopedExtract: true, ...(note ? {scopeNote: note} : {})};
 			};
 			if (flags.json) process.stdout.write(`${JSON.stringify(findings.map(scoped), null, 2)}\n`);
-			else process.stdout.write(formatFindings(findings, scopes));
+			else process.stdout.write(formatFindings(findings, scopes, orphanedTriage(db).length));
 			return 0;
 		} finally {
 			db.close();

@@ -143,6 +143,13 @@ export function groupBy<T>(items: Iterable<T>, keyOf: (item: T) => string | null
 /** Evidence lists are capped so one noisy principal cannot make a finding unreadable. */
 export const maxEventIds = 200;
 
+/** '3 events', or '200 of 1234 events' when the list is cut: a cut list always says so. */
+export function evidenceCount(f: {eventIds: readonly string[]; eventCount: number}): string {
+	const total = Math.max(f.eventCount, f.eventIds.length);
+	const noun = total === 1 ? 'event' : 'events';
+	return f.eventIds.length < total ? `${f.eventIds.length} of ${total} ${noun}` : `${total} ${noun}`;
+}
+
 export interface FindingParts {
 	rule: string;
 	severity: Severity;
@@ -153,15 +160,24 @@ export interface FindingParts {
 	/** Earlier events that explain the finding (e.g. proof a device existed): listed, but not in its time span. */
 	context?: {eventId: string; eventTime: string}[];
 	summary: string;
-	/** What makes this finding itself across runs, besides rule, principal and serial. */
-	anchor: string;
+	/**
+	 * What makes this finding itself, besides rule, principal and serial: the one event it is about
+	 * ({event}; '' when it is about the principal's whole record), or, for a run of events, the group the run belongs to ({run}: '' or, say, a source
+	 * address). A run is the same incident however evidence extends it, earlier or later: its key
+	 * is given when first found and kept by every later run that overlaps it (findings/refresh.ts).
+	 */
+	incident: {event: string} | {run: string};
 }
 
 export function finding(parts: FindingParts): KeyedFinding {
 	const byTime = (a: {eventId: string; eventTime: string}, b: {eventId: string; eventTime: string}) =>
 		a.eventTime.localeCompare(b.eventTime) || a.eventId.localeCompare(b.eventId);
 	const evidence = [...parts.evidence].sort(byTime);
-	const eventIds = unique([...(parts.context ?? []), ...evidence].sort(byTime).map(e => e.eventId)).slice(0, maxEventIds);
+	const allIds = unique([...(parts.context ?? []), ...evidence].sort(byTime).map(e => e.eventId));
+	const identity = [parts.rule, parts.principal ?? '', parts.serialNumber ?? ''];
+	// A run's key is its prefix and the eventID it first started at; with no group the prefix is
+	// rule|principal|serial|, so keys written before incidents were kept still match.
+	const run = 'run' in parts.incident ? `${[...identity, ...(parts.incident.run ? [parts.incident.run] : [])].join('|')}|` : undefined;
 	return {
 		rule: parts.rule,
 		severity: parts.severity,
@@ -169,9 +185,11 @@ export function finding(parts: FindingParts): KeyedFinding {
 		serialNumber: parts.serialNumber,
 		firstSeen: evidence[0].eventTime,
 		lastSeen: evidence.at(-1)!.eventTime,
-		eventIds,
+		eventIds: allIds.slice(0, maxEventIds),
+		eventCount: allIds.length,
 		summary: parts.summary,
-		key: [parts.rule, parts.principal ?? '', parts.serialNumber ?? '', parts.anchor].join('|'),
+		key: run ? `${run}${evidence[0].eventId}` : [...identity, (parts.incident as {event: string}).event].join('|'),
+		...(run ? {run} : {}),
 	};
 }
 

@@ -17,13 +17,17 @@ export interface Finding {
 	serialNumber: string | null;
 	firstSeen: string;
 	lastSeen: string;
+	/** At most maxEventIds (findings/lib.ts), oldest first; eventCount says how many there are in all. */
 	eventIds: string[];
+	eventCount: number;
 	summary: string;
 }
 
 /** A finding with its stable identity: re-running the rules replaces or extends, never duplicates. */
 export interface KeyedFinding extends Finding {
 	key: string;
+	/** For a run: the key prefix every key of the same incident starts with (rule|principal|serial|group|). */
+	run?: string;
 }
 
 /** A row of lifecycle_event, with its CloudTrail eventID. */

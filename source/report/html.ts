@@ -4,6 +4,7 @@
  * style block (by hash). Every string from the evidence goes through html().
  */
 import crypto from 'node:crypto';
+import {evidenceCount} from '../findings/lib.js';
 import {html} from '../lib/markup.js';
 import {outcomesSvg, swimlaneSvg} from './charts.js';
 import {verifyResult, type ReportFinding, type ReportModel, type ReportPrincipal} from './model.js';
@@ -111,6 +112,7 @@ function findingHtml(f: ReportFinding): string {
 	return `<div class="finding ${f.severity}" id="finding-${f.id}"><h3><span class="badge ${f.severity}">${html(f.severity)}</span> ${html(f.rule)} <span class="muted">#${f.id}</span> <span class="status ${f.status}">${html(f.status)}</span></h3>
 <dl class="facts"><dt>Principal</dt><dd>${maybe(f.principal, id)}</dd><dt>MFA device</dt><dd>${maybe(f.serialNumber, id)}</dd><dt>Seen</dt><dd>${id(f.firstSeen)} – ${id(f.lastSeen)}</dd></dl>
 <p>${html(f.summary)}</p>${f.note ? `<div class="note"><strong>Note:</strong> ${html(f.note)}</div>` : ''}
+<p class="muted">Evidence: ${html(evidenceCount(f))}.</p>
 ${table(['time', 'event', 'actor', 'IP', 'result', 'eventID'], rows)}</div>`;
 }
 

@@ -3,6 +3,7 @@
  * Identifiers are code spans (markdownCode), prose from the evidence is escaped (markdown), so no
  * value can open a link, an image, HTML or a table cell of its own.
  */
+import {evidenceCount} from '../findings/lib.js';
 import {markdown, markdownCode} from '../lib/markup.js';
 import {verifyResult, type ReportFinding, type ReportModel, type ReportPrincipal} from './model.js';
 
@@ -54,6 +55,8 @@ function findingMd(f: ReportFinding): string {
 		`- **Status:** ${markdown(f.status)}${f.note ? `; **note:** ${markdown(f.note)}` : ''}`,
 		'',
 		markdown(f.summary),
+		'',
+		`Evidence: ${evidenceCount(f)}.`,
 		'',
 		table(['time', 'event', 'actor', 'IP', 'result', 'eventID'], rows),
 	].join('\n');

@@ -36,7 +36,7 @@ export function detect(model: ModelData, thresholds: Thresholds): KeyedFinding[]
 					principal,
 					serialNumber: null,
 					evidence,
-					anchor: first.eventId,
+					incident: {run: ''},
 					summary: `${plural(burst.length, 'failed console sign-in')} for ${describePrincipal(principal)} within ${duration(first.eventTime, last.eventTime)} (${at(first.eventTime)} to ${at(last.eventTime)})${from}${followed}. CloudTrail does not record whether the password or the MFA code was wrong.`,
 				}),
 			);

@@ -24,7 +24,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 				principal,
 				serialNumber: null,
 				evidence: list,
-				anchor: '',
+				incident: {event: ''},
 				summary: `${describePrincipal(principal)} signed in to the console without MFA (MFAUsed "No") ${plural(list.length, 'time')} ${span}${from}.`,
 			}),
 		);

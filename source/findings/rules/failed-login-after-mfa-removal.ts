@@ -32,7 +32,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 					principal,
 					serialNumber: serial,
 					evidence: [...run, ...after],
-					anchor: run[0].eventId,
+					incident: {run: ''},
 					summary:
 						`${plural(after.length, 'failed console sign-in')} for ${describePrincipal(principal)} ` +
 						`(first ${duration(run[0].eventTime, after[0].eventTime)} after the removal, at ${at(after[0].eventTime)}` +

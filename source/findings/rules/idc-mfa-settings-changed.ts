@@ -25,7 +25,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 					principal: actor || null,
 					serialNumber: null,
 					evidence: run,
-					anchor: first.eventId,
+					incident: {run: ''},
 					summary: `Identity Center MFA settings changed by ${describePrincipal(actor || null)}: ${steps.join(', ')}. The new settings are in the records' requestParameters (mfatrail event ID).`,
 				}),
 			);

@@ -160,7 +160,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 				serialNumber: serial,
 				evidence: [...attempt, ...followUp.evidence],
 				context: [latest, ...followUp.context],
-				anchor: start.eventId,
+				incident: {run: ''},
 				summary:
 					`${describePrincipal(principal)}: ${attempt.map(e => `${e.eventName}${e.applied ? '' : ' (failed)'}`).join(', ')} of MFA device ${device} ` +
 					`at ${at(start.eventTime)} ${how}, ${had}; ${outcome}${followUp.text}.`,

@@ -33,7 +33,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 					principal: owner,
 					serialNumber: serial,
 					evidence: run,
-					anchor: first.eventId,
+					incident: {run: ''},
 					summary: `MFA device ${serial} of ${describePrincipal(owner)} was ${steps.join(' and ')}${by} with ${describeCredential(first)}${from}; the principal can no longer sign in with it.`,
 				}),
 			);

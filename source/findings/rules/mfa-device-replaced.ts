@@ -36,7 +36,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 					principal: owner,
 					serialNumber: enrol.serialNumber,
 					evidence: [removal, enrol],
-					anchor: removal.eventId,
+					incident: {event: removal.eventId},
 					summary:
 						`MFA device ${removal.serialNumber ?? '(serial not recorded)'} of ${describePrincipal(owner)} was ${removal.eventName === 'DeactivateMFADevice' ? 'deactivated' : 'deleted'} at ${at(removal.eventTime)} by ${removal.actorArn && sameArn(removal.actorArn, owner) ? 'its owner' : describePrincipal(removal.actorArn)}` +
 						`, and ${enrol.serialNumber ?? 'a device'} was enrolled ${duration(removal.eventTime, enrol.eventTime)} later (${enrol.eventName} at ${at(enrol.eventTime)}) ${reasons.join(', ')}: how an account is taken over.`,

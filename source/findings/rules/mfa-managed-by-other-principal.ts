@@ -25,7 +25,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 				principal: e.ownerArn,
 				serialNumber: e.serialNumber,
 				evidence: [e],
-				anchor: e.eventId,
+				incident: {event: e.eventId},
 				summary: `${describePrincipal(e.actorArn)} ${verb} ${device} for ${describePrincipal(e.ownerArn)} (${e.eventName} at ${at(e.eventTime)}, ${describeCredential(e)}${from}).`,
 			}),
 		);

@@ -29,7 +29,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 					principal,
 					serialNumber: serials[0] ?? null,
 					evidence: run,
-					anchor: first.eventId,
+					incident: {run: ''},
 					summary: `${plural(run.length, 'denied MFA removal')} (${calls}) by ${callers.map(describePrincipal).join(', ') || 'an unknown caller'}${ips.length > 0 ? ` from ${ips.join(', ')}` : ''} (${first.errorCode}); ${device}${hint}.`,
 				}),
 			);

@@ -71,7 +71,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 					principal,
 					serialNumber: serials.length === 1 ? serials[0] : null,
 					evidence,
-					anchor: run[0].eventId,
+					incident: {run: ''},
 					summary: `MFA step failure for ${describePrincipal(principal)} ${span}${ips.length > 0 ? ` from ${ips.slice(0, 5).join(', ')}` : ''}: ${parts.join('; ')}.`,
 				}),
 			);

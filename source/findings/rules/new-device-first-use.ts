@@ -35,7 +35,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 				principal,
 				serialNumber: serial,
 				evidence: [enable, use],
-				anchor: enable.eventId,
+				incident: {event: enable.eventId},
 				summary:
 					`MFA device ${serial} of ${describePrincipal(principal)} was first used (${use.eventName} at ${at(use.eventTime)}) ` +
 					`${duration(enable.eventTime, use.eventTime)} after it was enabled (${at(enable.eventTime)})${addressNote(model, principal, serial, enable.eventTime, use)}.`,

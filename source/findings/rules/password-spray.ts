@@ -32,7 +32,7 @@ export function detect(model: ModelData, thresholds: Thresholds): KeyedFinding[]
 					principal: null,
 					serialNumber: null,
 					evidence: spray,
-					anchor: `${ip}|${first.eventId}`,
+					incident: {run: ip},
 					summary: `${plural(spray.length, 'failed sign-in')} for ${plural(users.length, 'distinct user name')} (${users.slice(0, 10).join(', ')}${users.length > 10 ? `, and ${users.length - 10} more` : ''}) from ${ip} within ${duration(first.eventTime, last.eventTime)} (${at(first.eventTime)} to ${at(last.eventTime)})${accounts.length > 0 ? ` in account ${accounts.join(', ')}` : ''}: one address trying many users.`,
 				}),
 			);

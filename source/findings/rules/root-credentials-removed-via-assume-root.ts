@@ -60,7 +60,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 					serialNumber: run.map(c => ('serialNumber' in c ? c.serialNumber : null)).find(Boolean) ?? null,
 					evidence: run,
 					context,
-					anchor: first.eventId,
+					incident: {run: ''},
 					summary: `Credentials of ${describePrincipal(root)} changed in an AssumeRoot session: ${steps}; ${who}.`,
 				}),
 			);

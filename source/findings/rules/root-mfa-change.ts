@@ -28,7 +28,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 					principal: root,
 					serialNumber: first.serialNumber,
 					evidence: run,
-					anchor: first.eventId,
+					incident: {run: ''},
 					summary: `MFA ${anyApplied ? 'change' : 'change attempt'} on ${describePrincipal(root)}: ${device} ${steps.join(', ')}${by}, with ${describeCredential(first)}${from}.`,
 				}),
 			);

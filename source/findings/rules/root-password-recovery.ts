@@ -37,7 +37,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 					principal: root,
 					serialNumber: null,
 					evidence,
-					anchor: first.eventId,
+					incident: {run: ''},
 					summary: `Password of ${describePrincipal(root)} recovered or set outside an AssumeRoot session: ${steps.join(', ')}${followed}.`,
 				}),
 			);

@@ -25,7 +25,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 				principal: a.actorArn,
 				serialNumber: null,
 				evidence: [a],
-				anchor: a.eventId,
+				incident: {event: a.eventId},
 				summary: `${describePrincipal(a.actorArn)} turned a session without MFA into a console sign-in (GetSigninToken at ${at(a.eventTime)}${a.sourceIp ? ` from ${a.sourceIp}` : ''}, key ${a.accessKeyId ?? 'not recorded'})${agent}.`,
 			}),
 		);

@@ -1,0 +1,32 @@
+-- Schema version 20 (issue 20): a finding keeps its identity however its evidence arrives.
+-- A finding about a run of events (a burst, a removal and its deletion, a spray) is keyed when it is
+-- first found; a later computation of the same incident (same rule, principal, serial and group,
+-- overlapping in time) keeps that key, whether new evidence extends the run earlier or later
+-- (source/findings/refresh.ts). When new evidence joins two runs into one, the key of the run that
+-- goes is recorded here as an alias of the one that stays, so triage given to either follows it.
+
+CREATE TABLE finding_key_alias (
+  alias TEXT PRIMARY KEY,  -- a key no finding holds any more
+  key   TEXT NOT NULL      -- the key of the finding its incident is now part of
+) WITHOUT ROWID, STRICT;
+
+-- How many events the finding rests on; event_ids lists at most 200 of them (source/findings/lib.ts).
+-- Rows written before this version hold a list that may have been cut: their count is the list's
+-- length until the next import recomputes them (the 'all' below asks it to).
+ALTER TABLE finding ADD COLUMN event_count INTEGER;
+UPDATE finding SET event_count = json_array_length(event_ids);
+INSERT OR IGNORE INTO refresh_pending (kind, key) VALUES ('all', '');
+
+-- The triage journal's current state, with finding targets read through the aliases: the latest
+-- entry given to any key of an incident is its state.
+DROP VIEW triage_current;
+CREATE VIEW triage_resolved AS
+SELECT e.id, e.kind,
+       CASE WHEN e.kind = 'finding' THEN coalesce((SELECT a.key FROM finding_key_alias a WHERE a.alias = e.target), e.target) ELSE e.target END AS target,
+       e.at, e.analyst, e.old_status, e.new_status, e.note
+FROM triage_entry e;
+CREATE VIEW triage_current AS
+SELECT t.kind, t.target, t.new_status AS status, t.at, t.analyst,
+       coalesce((SELECT n.note FROM triage_resolved n WHERE n.kind = t.kind AND n.target = t.target AND n.note <> '' ORDER BY n.id DESC LIMIT 1), '') AS note
+FROM triage_resolved t
+WHERE t.id = (SELECT max(l.id) FROM triage_resolved l WHERE l.kind = t.kind AND l.target = t.target);
