@@ -16,7 +16,6 @@ export function detect(model: ModelData): KeyedFinding[] {
 	const out: KeyedFinding[] = [];
 	for (const [actor, list] of groupBy(changes, a => a.actorArn ?? '')) {
 		for (const run of runs(list, hour)) {
-			const first = run[0];
 			const steps = run.map(a => `${a.eventName}${a.errorCode ? ` (failed: ${a.errorCode})` : ''} at ${at(a.eventTime)}${a.sourceIp ? ` from ${a.sourceIp}` : ''}`);
 			out.push(
 				finding({

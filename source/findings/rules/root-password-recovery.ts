@@ -19,7 +19,6 @@ export function detect(model: ModelData): KeyedFinding[] {
 	const out: KeyedFinding[] = [];
 	for (const [root, list] of groupBy(events, a => a.targetArn ?? a.actorArn)) {
 		for (const run of runs(list, day)) {
-			const first = run[0];
 			const last = run.at(-1)!;
 			const steps = run.map(a => `${a.eventName}${a.result === 'Failure' ? ' (failed)' : ''} at ${at(a.eventTime)}${a.sourceIp ? ` from ${a.sourceIp}` : ''}`);
 			const signIn = lookup(index.signInsByPrincipal, root, true).find(
