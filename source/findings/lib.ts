@@ -10,8 +10,12 @@ export {
 	deviceAddEvents as addEvents,
 	deviceChangeEvents as changeEvents,
 	deviceEnableEvents as enableEvents,
+	deviceManagementEvents as managementEvents,
 	deviceRemovalEvents as removalEvents,
 } from '../domain/mfa-events.js';
+
+/** What "denied" means (AccessDenied, *UnauthorizedOperation, …): the one definition. */
+export {isDenied} from '../domain/denied.js';
 
 export function ms(time: string): number {
 	return Date.parse(time);

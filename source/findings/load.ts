@@ -5,6 +5,7 @@
  */
 import type {Statement} from 'better-sqlite3';
 import type {CaseFile} from '../db/open.js';
+import {deniedSql} from '../domain/denied.js';
 import {formatUtc} from '../lib/time.js';
 import {callSpans} from './rules/mfa-added-without-mfa-session.js';
 import type {AccountEventEntry, LifecycleEntry, ModelData, PrincipalCall, PrincipalInfo, SignInEntry} from './types.js';
@@ -152,7 +153,7 @@ function loadCalls(db: CaseFile, spans: Map<string, {from: number; to: number}>)
 		        access_key_id AS accessKeyId, error_code AS errorCode, mfa_authenticated AS mfaAuthenticated
 		   FROM event
 		  WHERE identity_arn = ? AND event_time >= ? AND event_time <= ?
-		    AND (error_code = 'AccessDenied' OR (error_code IS NULL AND mfa_authenticated = 1))
+		    AND (${deniedSql('error_code')} OR (error_code IS NULL AND mfa_authenticated = 1))
 		  ORDER BY event_time
 		  LIMIT ${maxCallsPerPrincipal}`,
 	);

@@ -1,4 +1,4 @@
-import {addEvents, at, day, describeCredential, describePrincipal, enableEvents, failed, finding, hour, lookup, modelIndex, ms, plural, removalEvents, sameArn, succeeded, target} from '../lib.js';
+import {addEvents, at, day, describeCredential, describePrincipal, enableEvents, failed, finding, hour, isDenied, lookup, modelIndex, ms, plural, removalEvents, sameArn, succeeded, target} from '../lib.js';
 import type {KeyedFinding, LifecycleEntry, ModelData, PrincipalCall, SignInEntry} from '../types.js';
 
 export const id = 'mfa-added-without-mfa-session';
@@ -187,7 +187,7 @@ function followUps(
 	const action = (c: PrincipalCall) => `${(c.eventSource ?? '').replace('.amazonaws.com', '')}:${c.eventName ?? ''}`;
 	const denied = new Map<string, PrincipalCall>();
 	for (const c of calls) {
-		if (c.errorCode === 'AccessDenied' && ms(c.eventTime) < from && from - ms(c.eventTime) <= deniedLookback) denied.set(action(c), c);
+		if (isDenied(c.errorCode) && ms(c.eventTime) < from && from - ms(c.eventTime) <= deniedLookback) denied.set(action(c), c);
 	}
 	const flipped = new Map<string, PrincipalCall>();
 	for (const c of calls) {

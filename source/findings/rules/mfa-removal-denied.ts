@@ -1,4 +1,4 @@
-import {at, describePrincipal, finding, groupBy, hour, plural, removalEvents, runs, target, unique} from '../lib.js';
+import {at, describePrincipal, finding, groupBy, hour, isDenied, plural, removalEvents, runs, target, unique} from '../lib.js';
 import type {KeyedFinding, ModelData} from '../types.js';
 
 export const id = 'mfa-removal-denied';
@@ -10,7 +10,7 @@ export const id = 'mfa-removal-denied';
  * within an hour are one finding.
  */
 export function detect(model: ModelData): KeyedFinding[] {
-	const denied = model.lifecycle.filter(e => !e.applied && removalEvents.has(e.eventName) && /^(AccessDenied|UnauthorizedOperation|Client\.UnauthorizedOperation)/.test(e.errorCode ?? ''));
+	const denied = model.lifecycle.filter(e => !e.applied && removalEvents.has(e.eventName) && isDenied(e.errorCode));
 	const out: KeyedFinding[] = [];
 	for (const [principal, list] of groupBy(denied, e => target(e) ?? e.actorArn)) {
 		for (const run of runs(list, hour)) {

@@ -1,4 +1,5 @@
--- Schema version 20 (issue 20): a finding keeps its identity however its evidence arrives.
+-- Schema version 20 (issue 20): findings you can defend.
+-- 1. A finding keeps its identity however its evidence arrives.
 -- A finding about a run of events (a burst, a removal and its deletion, a spray) is keyed when it is
 -- first found; a later computation of the same incident (same rule, principal, serial and group,
 -- overlapping in time) keeps that key, whether new evidence extends the run earlier or later
@@ -30,3 +31,11 @@ SELECT t.kind, t.target, t.new_status AS status, t.at, t.analyst,
        coalesce((SELECT n.note FROM triage_resolved n WHERE n.kind = t.kind AND n.target = t.target AND n.note <> '' ORDER BY n.id DESC LIMIT 1), '') AS note
 FROM triage_resolved t
 WHERE t.id = (SELECT max(l.id) FROM triage_resolved l WHERE l.kind = t.kind AND l.target = t.target);
+
+-- The minting join (source/domain/credentials.ts): the access key a call minted
+-- (responseElements.credentials.accessKeyId, a dict id), indexed, so the call that minted a session's
+-- key is found in any account of the case without scanning STS events. Rows imported before this
+-- version have none: 'minted_keys_incomplete' tells the key view to look the slow way for them.
+ALTER TABLE event_row ADD COLUMN minted_key INTEGER;
+CREATE INDEX event_minted_key ON event_row(minted_key) WHERE minted_key IS NOT NULL;
+INSERT INTO meta (key, value) SELECT 'minted_keys_incomplete', '1' WHERE EXISTS (SELECT 1 FROM event_row);
