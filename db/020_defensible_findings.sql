@@ -39,3 +39,8 @@ WHERE t.id = (SELECT max(l.id) FROM triage_resolved l WHERE l.kind = t.kind AND 
 ALTER TABLE event_row ADD COLUMN minted_key INTEGER;
 CREATE INDEX event_minted_key ON event_row(minted_key) WHERE minted_key IS NOT NULL;
 INSERT INTO meta (key, value) SELECT 'minted_keys_incomplete', '1' WHERE EXISTS (SELECT 1 FROM event_row);
+
+-- 3. A console sign-in through a federation (SAML, an Identity Center permission set, a role session,
+-- a federated user; source/domain/sign-in-mfa.ts) carries no MFA fact in CloudTrail: its MFA happened
+-- at the identity provider. Filled by the model (version 4), which the next import rebuilds.
+ALTER TABLE sign_in ADD COLUMN federation TEXT;

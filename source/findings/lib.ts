@@ -148,10 +148,10 @@ export function groupBy<T>(items: Iterable<T>, keyOf: (item: T) => string | null
 export const maxEventIds = 200;
 
 /** '3 events', or '200 of 1234 events' when the list is cut: a cut list always says so. */
-export function evidenceCount(f: {eventIds: readonly string[]; eventCount: number}): string {
+export function evidenceCount(f: {eventIds: readonly string[]; eventCount: number}, options: {noun?: boolean} = {}): string {
 	const total = Math.max(f.eventCount, f.eventIds.length);
-	const noun = total === 1 ? 'event' : 'events';
-	return f.eventIds.length < total ? `${f.eventIds.length} of ${total} ${noun}` : `${total} ${noun}`;
+	const noun = options.noun === false ? '' : total === 1 ? ' event' : ' events';
+	return f.eventIds.length < total ? `${f.eventIds.length} of ${total}${noun}` : `${total}${noun}`;
 }
 
 export interface FindingParts {

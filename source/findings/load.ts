@@ -31,7 +31,7 @@ const accountEventColumns = `event, event_id AS eventId, role, event_name AS eve
 	assume_root_event AS assumeRootEvent, actor_note AS actorNote`;
 const signInColumns = `event_id AS eventId, event_name AS eventName, event_time AS eventTime, principal_arn AS principalArn,
 	kind, result, mfa_used AS mfaUsed, mfa_identifier AS mfaIdentifier, device_id AS deviceId,
-	mfa_type AS mfaType, failed_at_mfa AS failedAtMfa, source_ip AS sourceIp, error_message AS errorMessage, user_name AS userName`;
+	mfa_type AS mfaType, failed_at_mfa AS failedAtMfa, source_ip AS sourceIp, error_message AS errorMessage, user_name AS userName, federation`;
 
 /** Columns whose values repeat across rows (ARNs, serials, names, addresses): one string each is kept. */
 const lifecycleShared = ['eventName', 'ownerArn', 'actorArn', 'serialNumber', 'accessKeyId', 'credential', 'sourceIp', 'errorCode', 'errorMessage', 'cliCommand', 'userAgent', 'actorNote'];

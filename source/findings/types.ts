@@ -76,6 +76,8 @@ export interface SignInEntry {
 	errorMessage: string | null;
 	/** The user name the step carries (Identity Center UserName, or the typed userName). */
 	userName: string | null;
+	/** A federated console sign-in (domain/sign-in-mfa.ts): no MFA fact in CloudTrail. */
+	federation?: string | null;
 }
 
 export interface PrincipalInfo {

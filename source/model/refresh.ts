@@ -8,7 +8,8 @@ import {countAllPrincipals, modelRowWriter} from './store.js';
 import type {AccountEventRecord, LifecycleRecord, Model, SignInRecord} from './types.js';
 
 /** Bump when the derivation changes, so existing case files get their model rebuilt. */
-const modelVersion = 3;
+/** 4: sign_in.federation (issue 20). */
+const modelVersion = 4;
 
 export interface ModelRefresh {
 	/** full: every model table rebuilt; incremental: only what the new events touched. */

@@ -1,4 +1,5 @@
 import {roleOf} from '../domain/mfa-events.js';
+import {federationOf} from '../domain/sign-in-mfa.js';
 import type {FactRow, SignInKind, SignInRecord} from './types.js';
 
 /**
@@ -110,6 +111,7 @@ export function signInRecord(row: FactRow, kind: SignInKind, principalArn: strin
 		loginTo: facts.loginTo ?? null,
 		authWorkflowId: facts.authWorkflowId ?? null,
 		userName: facts.idcUserName ?? (kind === 'console-login' ? null : row.identityUserName) ?? null,
+		federation: kind === 'console-login' ? federationOf({identityType: row.identityType, principalArn, samlProviderArn: facts.samlProviderArn ?? null}) : null,
 	};
 }
 

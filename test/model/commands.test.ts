@@ -102,7 +102,7 @@ describe('query commands', () => {
 		const csv = run('logins', '--csv');
 		expect(csv.status).toBe(0);
 		const rows = csv.stdout.trim().split('\r\n');
-		expect(rows[0]).toBe('eventTime,eventName,kind,principalArn,result,failedAtMfa,mfaUsed,mfaIdentifier,mfaType,sourceIPAddress,userAgent,errorMessage,loginTo,eventId');
+		expect(rows[0]).toBe('eventTime,eventName,kind,principalArn,result,failedAtMfa,mfaUsed,federation,mfaIdentifier,mfaType,sourceIPAddress,userAgent,errorMessage,loginTo,eventId');
 		expect(rows).toHaveLength(10);
 		expect(run('logins', '--since', 'yesterday-ish').status).toBe(1);
 	});

@@ -5,12 +5,13 @@ export const id = 'console-login-without-mfa';
 
 /**
  * Successful ConsoleLogin with MFAUsed "No" by a root or IAM user, one finding per principal
- * (extended as more such sign-ins arrive). Role, federated and Identity Center sessions are left
- * out: their MFA happens at the identity provider and CloudTrail always writes "No" for them.
+ * (extended as more such sign-ins arrive). Federated sign-ins (SAML, even when the record says
+ * IAMUser; Identity Center permission sets; role sessions; federated users: domain/sign-in-mfa.ts)
+ * are left out: their MFA happens at the identity provider and CloudTrail always writes "No".
  */
 export function detect(model: ModelData): KeyedFinding[] {
 	const logins = model.signIns.filter(
-		s => s.kind === 'console-login' && succeeded(s) && s.mfaUsed === 'No' && ['Root', 'IAMUser'].includes(principalType(model, s.principalArn)),
+		s => s.kind === 'console-login' && succeeded(s) && s.mfaUsed === 'No' && !s.federation && ['Root', 'IAMUser'].includes(principalType(model, s.principalArn)),
 	);
 	const out: KeyedFinding[] = [];
 	for (const [principal, list] of groupBy(logins, s => s.principalArn)) {

@@ -139,7 +139,7 @@ export function findingModel(f: Finding, eventFor: (eventId: string) => EventRec
 		],
 		panes: [
 			{
-				name: `Evidence ${evidenceCount(f)}`,
+				name: `Evidence ${evidenceCount(f, {noun: false})}`,
 				columns: [
 					{title: 'time', width: 19, time: true},
 					{title: 'event', width: 22, fit: true},
