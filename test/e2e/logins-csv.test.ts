@@ -64,6 +64,7 @@ describe('logins --csv', () => {
 			errorMessage: hostile,
 			loginTo: hostile,
 			userName: hostile,
+			federation: hostile,
 			eventId: hostile,
 			principalArn: hostile,
 			deviceId: null,
