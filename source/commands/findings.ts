@@ -1,3 +1,4 @@
+import {UsageError} from '../lib/errors.js';
 import {caseFilePath, openCaseFile} from '../db/open.js';
 import {caseScope, type CaseScope} from '../db/scope.js';
 import {rulesHelp} from '../findings/docs.js';
@@ -116,16 +117,16 @@ ${rulesHelp()}
 	},
 	run(_input, flags) {
 		const rule = flags.rule as string | undefined;
-		if (rule && !ruleById(rule)) throw new Error(`unknown rule ${JSON.stringify(rule)}; rules: ${rules.map(r => r.id).join(', ')}`);
+		if (rule && !ruleById(rule)) throw new UsageError(`unknown rule ${JSON.stringify(rule)}; rules: ${rules.map(r => r.id).join(', ')}`);
 		const severity = flags.severity as string | undefined;
-		if (severity && !severities.includes(severity as Severity)) throw new Error(`unknown severity ${JSON.stringify(severity)}; use ${severities.join(', ')}`);
+		if (severity && !severities.includes(severity as Severity)) throw new UsageError(`unknown severity ${JSON.stringify(severity)}; use ${severities.join(', ')}`);
 		const status = statusFlag(flags.status);
 		const since = timeFlag(flags.since);
 		const until = timeFlag(flags.until, {endOfDay: true});
 		const count = (name: string, value: unknown): number | undefined => {
 			if (value === undefined) return undefined;
 			const text = String(value);
-			if (!/^[1-9]\d*$/.test(text.trim())) throw new Error(`--${name} must be a whole number of at least 1, not ${JSON.stringify(text)}`);
+			if (!/^[1-9]\d*$/.test(text.trim())) throw new UsageError(`--${name} must be a whole number of at least 1, not ${JSON.stringify(text)}`);
 			return Number(text);
 		};
 		const burstCount = count('burst-count', flags.burstCount);
@@ -166,6 +167,6 @@ ${rulesHelp()}
 export function statusFlag(value: unknown): TriageStatus[] | undefined {
 	if (typeof value !== 'string' || value.trim() === '') return undefined;
 	const list = value.split(',').map(s => s.trim()).filter(Boolean);
-	for (const s of list) if (!isTriageStatus(s)) throw new Error(`unknown status ${JSON.stringify(s)}; use ${triageStatuses.join(', ')}`);
+	for (const s of list) if (!isTriageStatus(s)) throw new UsageError(`unknown status ${JSON.stringify(s)}; use ${triageStatuses.join(', ')}`);
 	return list as TriageStatus[];
 }

@@ -1,3 +1,4 @@
+import {UsageError} from '../lib/errors.js';
 import {listSignIns, type SignInEntry, type SignInFilter} from '../db/queries.js';
 import {csvCell, terminalSafe} from '../lib/terminal-text.js';
 import {dbFlag, jsonFlag, type Command} from './command.js';
@@ -63,7 +64,7 @@ export const loginsCommand: Command = {
 		csv: {type: 'boolean', default: false},
 	},
 	run(input, flags) {
-		if (input.length > 0) throw new Error(`unexpected argument ${JSON.stringify(input[0])} (filters are flags: --user, --device)`);
+		if (input.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(input[0])} (filters are flags: --user, --device)`);
 		const filter: SignInFilter = {failedOnly: Boolean(flags.failed), since: timeFlag(flags.since), until: timeFlag(flags.until, {endOfDay: true})};
 		const db = openForQuery(flags);
 		try {

@@ -1,3 +1,4 @@
+import {UsageError} from '../lib/errors.js';
 import {caseSummary, type CaseSummary} from '../findings/summary.js';
 import {publicFinding} from '../findings/queries.js';
 import {safe} from '../lib/terminal-text.js';
@@ -108,9 +109,9 @@ export const summaryCommand: Command = {
 `,
 	flags: {...dbFlag, ...jsonFlag, buckets: {type: 'number', default: 60}, hashes: {type: 'boolean', default: false}},
 	run(input, flags) {
-		if (input.length > 0) throw new Error('summary takes no arguments: mfatrail summary [--json]');
+		if (input.length > 0) throw new UsageError('summary takes no arguments: mfatrail summary [--json]');
 		const buckets = Number(flags.buckets);
-		if (!Number.isInteger(buckets) || buckets < 1 || buckets > 1000) throw new Error('--buckets must be a whole number from 1 to 1000');
+		if (!Number.isInteger(buckets) || buckets < 1 || buckets > 1000) throw new UsageError('--buckets must be a whole number from 1 to 1000');
 		const db = openForQuery(flags);
 		try {
 			const summary = caseSummary(db, {buckets, hashes: Boolean(flags.hashes)});

@@ -1,3 +1,4 @@
+import {UsageError} from '../lib/errors.js';
 import {caseFilePath, openCaseFile} from '../db/open.js';
 import {isTriageStatus, orphanedTriage, recordTriage, resolveTriageTarget, triageJournal, triageKinds, triageState, triageStatuses, type TriageKind, type TriageStatus} from '../db/triage.js';
 import {safe} from '../lib/terminal-text.js';
@@ -49,8 +50,8 @@ export const triageCommand: Command = {
 		const status = flags.status as string | undefined;
 		const note = flags.note as string | undefined;
 		const kind = flags.kind as string | undefined;
-		if (status !== undefined && !isTriageStatus(status)) throw new Error(`unknown status ${JSON.stringify(status)}; use ${triageStatuses.join(', ')}`);
-		if (kind !== undefined && !(triageKinds as string[]).includes(kind)) throw new Error(`unknown kind ${JSON.stringify(kind)}; use ${triageKinds.join(', ')}`);
+		if (status !== undefined && !isTriageStatus(status)) throw new UsageError(`unknown status ${JSON.stringify(status)}; use ${triageStatuses.join(', ')}`);
+		if (kind !== undefined && !(triageKinds as string[]).includes(kind)) throw new UsageError(`unknown kind ${JSON.stringify(kind)}; use ${triageKinds.join(', ')}`);
 		if (flags.orphaned) {
 			const db = openCaseFile(caseFilePath(flags.db as string), {readonly: true});
 			try {
@@ -63,7 +64,7 @@ export const triageCommand: Command = {
 				db.close();
 			}
 		}
-		if (id === undefined && !flags.journal) throw new Error('give an ID (a finding id or key, principal ARN, serial number or eventID), or --journal');
+		if (id === undefined && !flags.journal) throw new UsageError('give an ID (a finding id or key, principal ARN, serial number or eventID), or --journal');
 		const writing = status !== undefined || (note !== undefined && note !== '');
 		const db = openCaseFile(caseFilePath(flags.db as string), {readonly: !writing});
 		try {

@@ -1,3 +1,4 @@
+import {UsageError} from '../lib/errors.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import {caseFilePath, openCaseFile} from '../db/open.js';
@@ -23,7 +24,7 @@ function readSignatures(location: string): Signatures {
 		}
 	} else {
 		const json = JSON.parse(fs.readFileSync(location, 'utf8')) as unknown;
-		if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new Error(`${location}: expected a JSON object {"digest S3 key": "hex signature"}`);
+		if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new UsageError(`${location}: expected a JSON object {"digest S3 key": "hex signature"}`);
 		for (const [key, value] of Object.entries(json)) signatures.add(key, value);
 	}
 	return signatures;

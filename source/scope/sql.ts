@@ -9,6 +9,7 @@
  * statement picks objects, and mfatrail imports and verifies the original objects.
  */
 import {mfaEventPredicate, sqlInList, sqlString} from '../domain/mfa-events.js';
+import {UsageError} from '../lib/errors.js';
 import {formatUtc, parseEventTime} from '../lib/time.js';
 
 /**
@@ -50,7 +51,8 @@ export const defaultTable = 'cloudtrail_logs';
 /** An Athena table name: unquoted identifiers, optionally database.table. */
 const tableName = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
 
-export class ScopeError extends Error {}
+/** A scope statement that cannot be built from what was given: a usage error (exit 2). */
+export class ScopeError extends UsageError {}
 
 export function checkTableName(name: string): string {
 	const lower = name.toLowerCase();

@@ -82,7 +82,9 @@ export async function resolve(specifier, context, next) {
 			const caseFile = path.join(dir, 'case.db');
 			const result = spawnSync(process.execPath, [cli, '--db', caseFile, 'search', 'nobody', '--json'], {encoding: 'utf8', env: {...process.env, FORCE_COLOR: '0'}});
 			expect(result.stderr).not.toContain('unknown command');
-			expect(result.status).not.toBe(2);
+			// The case file was read from --db: it does not exist (usage, exit 2), named in the message.
+			expect(result.stderr).toContain(`case file not found: ${caseFile}`);
+			expect(result.status).toBe(2);
 		} finally {
 			fs.rmSync(dir, {recursive: true, force: true});
 		}

@@ -126,7 +126,7 @@ describe('mfatrail findings', () => {
 		];
 		for (const [flags, message] of cases) {
 			const {status, stderr} = await run('findings', '--db', db, ...flags);
-			expect(status).toBe(1);
+			expect(status, flags.join(' ')).toBe(2);
 			expect(stderr).toMatch(message);
 		}
 		expect((await run('findings', '--db', db)).stdout).toBe('no findings\n');

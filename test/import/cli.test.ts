@@ -27,7 +27,7 @@ function trail(dir: string, files: number, per: number): number {
 }
 
 describe('mfatrail import (built CLI)', () => {
-	it('exit status 0 when clean, 3 when some records are rejected, 1 when nothing could be imported', () => {
+	it('exit status 0 when clean, 3 when some or all records are rejected, 1 when no evidence is found', () => {
 		const dir = tempDir();
 		const db = path.join(tempDir(), 'case.db');
 		const good = write(dir, 'good.json', JSON.stringify({Records: [record('g-1')]}));
@@ -37,19 +37,23 @@ describe('mfatrail import (built CLI)', () => {
 		expect(clean.status).toBe(0);
 		expect(JSON.parse(clean.stdout)).toMatchObject({files: {seen: 1, imported: 1}, records: {inserted: 1}, errors: []});
 		expect(mfatrail(['import', mixed, '--db', db, '--json']).status).toBe(3);
-		const nothing = mfatrail(['import', bad, '--db', db, '--json']);
+		const rejected = mfatrail(['import', bad, '--db', db, '--json']);
+		expect(rejected.status).toBe(3);
+		expect(rejected.stdout.trim().split('\n')).toHaveLength(1);
+		const empty = fs.mkdtempSync(path.join(tempDir(), 'empty-'));
+		const nothing = mfatrail(['import', empty, '--db', db, '--json']);
 		expect(nothing.status).toBe(1);
-		expect(nothing.stdout.trim().split('\n')).toHaveLength(1);
+		expect(JSON.parse(nothing.stdout)).toMatchObject({files: {seen: 0, imported: 0}, records: {seen: 0}});
 	});
 
-	it('a missing path or an unwritable case file is a clear one-line error, exit 1', () => {
+	it('a missing path (usage, exit 2) or an unwritable case file (error, exit 5) is a clear one-line error', () => {
 		const dir = tempDir();
 		const missing = mfatrail(['import', path.join(dir, 'nope'), '--db', path.join(dir, 'case.db')]);
-		expect(missing.status).toBe(1);
+		expect(missing.status).toBe(2);
 		expect(missing.stderr).toMatch(/^mfatrail import: no such file or folder: .*nope\n$/);
 		const file = write(dir, 'a.json', JSON.stringify(record('a')));
 		const unwritable = mfatrail(['import', file, '--db', path.join(dir, 'no-such-dir', 'case.db')]);
-		expect(unwritable.status).toBe(1);
+		expect(unwritable.status).toBe(5);
 		expect(unwritable.stderr).toMatch(/^mfatrail import: cannot create case file .*\n$/);
 	});
 
