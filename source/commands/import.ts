@@ -6,7 +6,7 @@ import {importEvidence, type ImportProgress, type ImportSummary} from '../pipeli
 import {safe} from '../lib/terminal-text.js';
 import {dbFlag, jsonFlag, type Command} from './command.js';
 import {exitCodes, signalExitCode} from './exit.js';
-import {toolVersion} from './main.js';
+import {toolVersion} from '../package-root.js';
 
 /**
  * The import's line of the exit-code table (exit.ts): 128+N stopped by signal N (130 SIGINT, 143
