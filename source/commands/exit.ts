@@ -76,7 +76,7 @@ export function reportError(command: string, error: unknown, context: {caseFile?
 		return exitCodes.error;
 	}
 	// Anything else is mfatrail's own fault, never the evidence's: say so, and how to see more.
-	if (context.debug) process.stderr.write(`${terminalSafe(String((error as Error)?.stack ?? message))}\n`);
+	if (context.debug) for (const line of String((error as Error)?.stack ?? message).split('\n')) process.stderr.write(`${terminalSafe(line)}\n`);
 	say(`unexpected error: ${message}${context.debug ? '' : ' (run again with --debug or MFATRAIL_DEBUG=1 for the stack, and report it)'}`);
 	return exitCodes.error;
 }

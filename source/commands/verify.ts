@@ -1,3 +1,4 @@
+import {exitCodes, isDamagedCaseFile} from './exit.js';
 import {UsageError} from '../lib/errors.js';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import {dbFlag, jsonFlag, type Command} from './command.js';
 import {wrapText} from './query-render.js';
 
 /** Exit status when a check fails: the report says which. */
-export const verifyFailed = 4;
+export const verifyFailed = exitCodes.failedCheck;
 
 function readSignatures(location: string): Signatures {
 	const signatures = new Signatures();
@@ -125,6 +126,14 @@ function recordOutcome(file: string, outcome: VerifyOutcome): string | undefined
 	}
 }
 
+/** The report of a case file SQLite cannot read as a whole database: its integrity check failed. */
+function damaged(file: string, error: Error, json: boolean): number {
+	const message = `the case file ${file} is damaged: ${error.message}`;
+	if (json) process.stdout.write(`${JSON.stringify({ok: false, failedCheck: 'integrity', integrity: {ok: false, messages: [message]}})}\n`);
+	else process.stdout.write(`case file: INTEGRITY CHECK FAILED\n  ${safe(message)}\nresult: the integrity check failed; the other checks need a readable case file\n`);
+	return verifyFailed;
+}
+
 export const verifyCommand: Command = {
 	name: 'verify',
 	summary: 'check the case file, re-hash the evidence, validate CloudTrail digests (offline)',
@@ -152,7 +161,8 @@ export const verifyCommand: Command = {
 	  --db FILE   case file (default ./mfatrail.db, or $MFATRAIL_DB)
 	  --json      print the report as one JSON object
 
-	Exit status: 0 all checks hold, ${verifyFailed} a check failed (the report says which), 1 error.
+	Exit status: 0 all checks hold, ${verifyFailed} a check failed (the report says which; a
+	damaged case file is a failed check too), 2 usage, 5 error.
 
 	Examples
 	  $ mfatrail verify --db case.db
@@ -173,12 +183,18 @@ export const verifyCommand: Command = {
 		const publicKeys = keyFile ? readPublicKeys(fs.readFileSync(keyFile)) : undefined;
 		const signatures = signatureFile ? readSignatures(signatureFile) : undefined;
 		const file = caseFilePath(flags.db as string);
-		const db = openCaseFile(file, {readonly: true});
 		let report: VerifyReport;
 		try {
-			report = await verifyCaseFile(db, {publicKeys, signatures});
-		} finally {
-			db.close();
+			const db = openCaseFile(file, {readonly: true});
+			try {
+				report = await verifyCaseFile(db, {publicKeys, signatures});
+			} finally {
+				db.close();
+			}
+		} catch (error) {
+			// A damaged case file is what verify is for: the failed check, named, not SQLite's error.
+			if (!isDamagedCaseFile(error)) throw error;
+			return damaged(file, error as Error, Boolean(flags.json));
 		}
 		process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : formatReport(report));
 		// main.js lists this module: loaded here, not imported above, to keep the modules acyclic.

@@ -94,7 +94,13 @@ export async function verifyCaseFile(db: CaseFile, options: VerifyOptions = {}):
 }
 
 function checkIntegrity(db: CaseFile): VerifyReport['integrity'] {
-	const messages = (db.pragma('integrity_check') as {integrity_check: string}[]).map(r => r.integrity_check);
+	let messages: string[];
+	try {
+		messages = (db.pragma('integrity_check') as {integrity_check: string}[]).map(r => r.integrity_check);
+	} catch (error) {
+		// SQLite gives up on a badly damaged file: that is the check's answer, not an error of verify.
+		return {ok: false, messages: [`integrity_check could not finish: ${(error as Error).message}`]};
+	}
 	const foreign = db.pragma('foreign_key_check') as unknown[];
 	const ok = messages.length === 1 && messages[0] === 'ok' && foreign.length === 0;
 	if (foreign.length > 0) messages.push(`${foreign.length} rows point to missing rows (foreign_key_check)`);
