@@ -16,7 +16,7 @@
  */
 import path from 'node:path';
 import {CaseFileError} from '../db/open.js';
-import {UsageError} from '../lib/errors.js';
+import {CannotFinishError, UsageError} from '../lib/errors.js';
 import {terminalSafe} from '../lib/terminal-text.js';
 
 export const exitCodes = {ok: 0, nothingFound: 1, usage: 2, partialImport: 3, failedCheck: 4, error: 5} as const;
@@ -71,7 +71,7 @@ export function reportError(command: string, error: unknown, context: {caseFile?
 		say(`the case file${context.caseFile ? ` ${context.caseFile}` : ''} is damaged (${message}); mfatrail verify names the failed check`);
 		return exitCodes.error;
 	}
-	if (error instanceof CaseFileError) {
+	if (error instanceof CaseFileError || error instanceof CannotFinishError) {
 		say(message);
 		return exitCodes.error;
 	}

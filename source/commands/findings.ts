@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import {UsageError} from '../lib/errors.js';
 import {caseFilePath, openCaseFile} from '../db/open.js';
 import {caseScope, type CaseScope} from '../db/scope.js';
@@ -6,7 +7,8 @@ import {publicFinding, listFindings, type StoredFinding} from '../findings/queri
 import {refreshFindings, storedThresholds} from '../findings/refresh.js';
 import {evidenceCount} from '../findings/lib.js';
 import {ruleById, rules} from '../findings/registry.js';
-import {severities, type Severity} from '../findings/types.js';
+import {formatSetting, readRulesConfig, settingsOf} from '../findings/settings.js';
+import {defaultThresholds, severities, type Severity, type Thresholds} from '../findings/types.js';
 import {parseDuration} from '../lib/time.js';
 import {safe} from '../lib/terminal-text.js';
 import {isTriageStatus, orphanedTriage, triageStatuses, type TriageStatus} from '../db/triage.js';
@@ -92,6 +94,10 @@ export const findingsCommand: Command = {
 	  --spray-users N      password-spray: distinct user names failing from one address (default 5)
 	  --spray-window D     … within this time (default 10m); any threshold flag recomputes the
 	                       findings and stores the thresholds in the case file for later imports
+	  --rules-config FILE  set any window or threshold from a JSON file, e.g.
+	                       {"run-gap": "30m", "follow-up": "12h", "burst-count": 3}; recomputes
+	                       and stores them like the flags (import takes it too)
+	  --explain RULE       what RULE means, its windows and thresholds: value, default and why
 
 	Rules
 ${rulesHelp()}
@@ -114,6 +120,8 @@ ${rulesHelp()}
 		burstWindow: {type: 'string'},
 		sprayUsers: {type: 'string'},
 		sprayWindow: {type: 'string'},
+		rulesConfig: {type: 'string'},
+		explain: {type: 'string'},
 	},
 	run(_input, flags) {
 		const rule = flags.rule as string | undefined;
@@ -133,13 +141,33 @@ ${rulesHelp()}
 		const sprayUsers = count('spray-users', flags.sprayUsers);
 		const windowMs = flags.burstWindow !== undefined ? parseDuration(flags.burstWindow as string) : undefined;
 		const sprayWindowMs = flags.sprayWindow !== undefined ? parseDuration(flags.sprayWindow as string) : undefined;
-		const recompute = [burstCount, windowMs, sprayUsers, sprayWindowMs].some(v => v !== undefined);
+		const configFile = flags.rulesConfig as string | undefined;
+		const explain = flags.explain as string | undefined;
+		if (explain !== undefined && !ruleById(explain)) throw new UsageError(`unknown rule ${JSON.stringify(explain)}; rules: ${rules.map(r => r.id).join(', ')}`);
+		const recompute = configFile !== undefined || [burstCount, windowMs, sprayUsers, sprayWindowMs].some(v => v !== undefined);
 
+		if (explain !== undefined) {
+			// The defaults, or the values a case file holds when there is one.
+			const file = caseFilePath(flags.db as string);
+			let current = defaultThresholds;
+			if (fs.existsSync(file)) {
+				const read = openCaseFile(file, {readonly: true});
+				try {
+					current = storedThresholds(read);
+				} finally {
+					read.close();
+				}
+			}
+			process.stdout.write(explainRule(explain, current));
+			return 0;
+		}
 		const db = openCaseFile(caseFilePath(flags.db as string), {readonly: !recompute});
 		try {
 			if (recompute) {
-				const stored = storedThresholds(db);
+				// The configuration file first, then the flags over it; what is not given keeps its stored value.
+				const stored = configFile ? readRulesConfig(configFile, storedThresholds(db)) : storedThresholds(db);
 				refreshFindings(db, {
+					...stored,
 					burstCount: burstCount ?? stored.burstCount,
 					burstWindowMs: windowMs ?? stored.burstWindowMs,
 					sprayUsers: sprayUsers ?? stored.sprayUsers,
@@ -162,6 +190,22 @@ ${rulesHelp()}
 		}
 	},
 };
+
+/** `findings --explain RULE`: the rule in words, and each of its settings with its value, default and why. */
+export function explainRule(id: string, current: Thresholds): string {
+	const rule = ruleById(id)!;
+	const lines = [`${rule.id} (${rule.severity}): ${rule.title}`, '', ...wrapText(rule.meaning, 78, '  '), ''];
+	const own = settingsOf(rule.id);
+	if (own.length === 0) lines.push('  No window or threshold: it fires on the evidence alone.');
+	for (const s of own) {
+		const value = current[s.field];
+		const standard = defaultThresholds[s.field];
+		lines.push(`  ${s.name}: ${formatSetting(s, value)}${value === standard ? ' (the default)' : ` (default ${formatSetting(s, standard)})`}`);
+		lines.push(...wrapText(`why: ${s.why}`, 78, '    '));
+	}
+	lines.push('', 'Set with --rules-config FILE (findings or import), e.g. {"run-gap": "30m"}.');
+	return `${lines.join('\n')}\n`;
+}
 
 /** --status S[,S…]: triage statuses, each checked. */
 export function statusFlag(value: unknown): TriageStatus[] | undefined {

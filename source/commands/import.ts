@@ -3,6 +3,8 @@ import {caseFilePath, openCaseFile} from '../db/open.js';
 import {recordScope} from '../db/scope.js';
 import {readScopeFile, scopeFileName, scopeFilesOf} from '../scope/scope-file.js';
 import {importEvidence, type ImportProgress, type ImportSummary} from '../pipeline.js';
+import {readRulesConfig} from '../findings/settings.js';
+import {storedThresholds} from '../findings/refresh.js';
 import {safe} from '../lib/terminal-text.js';
 import {dbFlag, jsonFlag, type Command} from './command.js';
 import {exitCodes, signalExitCode} from './exit.js';
@@ -38,6 +40,8 @@ export const importCommand: Command = {
 	  --json      print one JSON summary object on stdout
 	  --scope FILE  the evidence is a scoped extract: record the scope file written by
 	              mfatrail scope (a folder's own ${scopeFileName} is found without it)
+	  --rules-config FILE  the rules' windows and thresholds, as for mfatrail findings
+	              (mfatrail findings --explain RULE shows them); stored for later imports
 
 	Exit status: 0 all imported (or already there), 1 no evidence in what was named (an empty
 	folder), 3 some inputs or records rejected (each named), 5 the case file cannot be written
@@ -48,13 +52,22 @@ export const importCommand: Command = {
 	  $ mfatrail import AWSLogs/ --db case.db
 	  $ aws cloudtrail lookup-events --output json | mfatrail import - --db case.db
 `,
-	flags: {...dbFlag, ...jsonFlag, scope: {type: 'string', isMultiple: true}},
+	flags: {...dbFlag, ...jsonFlag, scope: {type: 'string', isMultiple: true}, rulesConfig: {type: 'string'}},
 	async run(input, flags) {
 		if (input.length === 0) throw new UsageError('name at least one file or folder to import (or - for stdin)');
 		// Read before anything is written: a damaged scope file stops the import in one line.
 		const given = (flags.scope as string[] | undefined) ?? [];
 		const scopes = [...new Set([...given, ...scopeFilesOf(input)])].map(readScopeFile);
+		const configFile = flags.rulesConfig as string | undefined;
 		const db = openCaseFile(caseFilePath(flags.db as string));
+		// The rules' windows and thresholds, from the file over those the case file holds (stored for later runs).
+		let thresholds;
+		try {
+			thresholds = configFile ? readRulesConfig(configFile, storedThresholds(db)) : undefined;
+		} catch (error) {
+			db.close();
+			throw error;
+		}
 		for (const scope of scopes) {
 			const added = recordScope(db, scope);
 			if (!flags.json) process.stderr.write(`scoped extract: ${added ? 'recorded' : 'already recorded'} ${safe(scope.origin ?? '')} (${safe(scope.engine)}, ${scope.objects.length} objects)\n`);
@@ -74,6 +87,7 @@ export const importCommand: Command = {
 				toolVersion: toolVersion(),
 				signal: controller.signal,
 				onProgress: progress.update,
+				thresholds,
 			});
 			progress.end();
 			const recorded = scopes.map(s => ({engine: s.engine, origin: s.origin, objects: s.objects.length}));

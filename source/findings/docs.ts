@@ -1,5 +1,7 @@
 /** The rules' reference (docs/findings.md) and `--help` text, generated from the rule registry so they stay consistent with it. */
 import {rules} from './registry.js';
+import {formatSetting, settingsOf} from './settings.js';
+import {defaultThresholds} from './types.js';
 
 export const docStart = '<!-- section:findings -->';
 export const docEnd = '<!-- /section:findings -->';
@@ -33,6 +35,8 @@ export function rulesMarkdown(): string {
 		'mfatrail findings --severity medium                 # medium and high',
 		'mfatrail findings --burst-count 3 --burst-window 5m # recompute with other thresholds, stored for later imports',
 		'mfatrail findings --spray-users 10 --spray-window 1h # password-spray thresholds, stored the same way',
+		'mfatrail findings --explain mfa-device-removed      # a rule, its windows: value, default and why',
+		'mfatrail findings --rules-config rules.json         # any window or threshold, {"run-gap": "30m"} (import takes it too)',
 		'```',
 		'',
 		'| rule | severity | title |',
@@ -41,7 +45,16 @@ export function rulesMarkdown(): string {
 		'',
 	];
 	for (const r of rules) {
-		lines.push(`## \`${r.id}\` (${r.severity})`, '', `- **What it means:** ${r.meaning}`, `- **Why it matters:** ${r.whyItMatters}`, `- **Known false positives:** ${r.falsePositives}`, '');
+		const own = settingsOf(r.id).map(st => `\`${st.name}\` ${formatSetting(st, defaultThresholds[st.field])}: ${st.why}`);
+		lines.push(
+			`## \`${r.id}\` (${r.severity})`,
+			'',
+			`- **What it means:** ${r.meaning}`,
+			`- **Why it matters:** ${r.whyItMatters}`,
+			`- **Known false positives:** ${r.falsePositives}`,
+			`- **Windows and thresholds:** ${own.length > 0 ? own.join(' ') : 'none: it fires on the evidence alone.'}`,
+			'',
+		);
 	}
 	lines.push(docEnd);
 	return lines.join('\n');

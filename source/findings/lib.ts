@@ -1,10 +1,6 @@
 /** Small helpers shared by the rules: event-name sets, time arithmetic, wording. */
 import type {KeyedFinding, LifecycleEntry, ModelData, Severity, SignInEntry} from './types.js';
 
-export const minute = 60_000;
-export const hour = 60 * minute;
-export const day = 24 * hour;
-
 /** Device event sets, from the one list of MFA-relevant events. */
 export {
 	deviceAddEvents as addEvents,

@@ -8,7 +8,7 @@ import type {CaseFile} from '../db/open.js';
 import {deniedSql} from '../domain/denied.js';
 import {formatUtc} from '../lib/time.js';
 import {callSpans} from './rules/mfa-added-without-mfa-session.js';
-import type {AccountEventEntry, LifecycleEntry, ModelData, PrincipalCall, PrincipalInfo, SignInEntry} from './types.js';
+import {defaultThresholds, type AccountEventEntry, type LifecycleEntry, type ModelData, type PrincipalCall, type PrincipalInfo, type SignInEntry, type Thresholds} from './types.js';
 
 /** Calls loaded per principal around unprotected adds: enough to name what flipped, small enough to stay fast. */
 const maxCallsPerPrincipal = 20_000;
@@ -58,7 +58,7 @@ function sharedRows(statement: Statement, shared: Map<string, string>, columns: 
 }
 
 /** The whole model, or (with a scope) the part of it the findings of those principals and serials are computed from. */
-export function loadModel(db: CaseFile, scope?: ModelScope): ModelData {
+export function loadModel(db: CaseFile, scope?: ModelScope, thresholds: Thresholds = defaultThresholds): ModelData {
 	const order = 'ORDER BY event_time, event_id';
 	let lifecycleRows: unknown[];
 	let signInRows: unknown[];
@@ -127,7 +127,7 @@ export function loadModel(db: CaseFile, scope?: ModelScope): ModelData {
 	const signIns = signInRows as SignInEntry[];
 
 	const model: ModelData = {principals, lifecycle, signIns, calls: new Map(), accountEvents: accountRows};
-	model.calls = loadCalls(db, callSpans(model));
+	model.calls = loadCalls(db, callSpans(model, thresholds));
 	return model;
 }
 

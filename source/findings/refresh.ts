@@ -9,6 +9,9 @@ const thresholdKeys: Record<keyof Thresholds, string> = {
 	burstWindowMs: 'findings.burst-window-ms',
 	sprayUsers: 'findings.spray-users',
 	sprayWindowMs: 'findings.spray-window-ms',
+	runGapMs: 'findings.run-gap-ms',
+	followUpMs: 'findings.follow-up-ms',
+	deniedLookbackMs: 'findings.denied-lookback-ms',
 };
 
 /** The thresholds stored in the case file (set by `mfatrail findings --burst-count/--burst-window`), else the defaults. */
@@ -25,7 +28,7 @@ export function storedThresholds(db: CaseFile): Thresholds {
 
 /** Runs every rule over the model (or the part of it a scope names): plain data in, findings out. */
 export function computeFindings(db: CaseFile, thresholds: Thresholds = storedThresholds(db), scope?: ModelScope): KeyedFinding[] {
-	const model = loadModel(db, scope);
+	const model = loadModel(db, scope, thresholds);
 	// Rules over the whole case (password-spray spans principals): fed every failed sign-in, which is all they read.
 	const global = scope ? loadFailedSignIns(db) : model;
 	return rules.flatMap(rule => rule.detect(rule.home === 'global' ? global : model, thresholds).map(f => ({...f, severity: rule.severity})));

@@ -110,6 +110,7 @@ export interface ModelData {
 	accountEvents: AccountEventEntry[];
 }
 
+/** Every window and threshold the rules use; each is named, explained and settable in settings.ts. */
 export interface Thresholds {
 	/** console-login-failure-burst: this many failures … */
 	burstCount: number;
@@ -119,8 +120,27 @@ export interface Thresholds {
 	sprayUsers: number;
 	/** … within this many milliseconds. */
 	sprayWindowMs: number;
+	/** Calls of one incident (a run) at most this far apart. */
+	runGapMs: number;
+	/** What a change leads to is looked for this long after it. */
+	followUpMs: number;
+	/** mfa-added-without-mfa-session: denied calls looked for this long before an add. */
+	deniedLookbackMs: number;
 }
 
-export const defaultThresholds: Thresholds = {burstCount: 5, burstWindowMs: 10 * 60_000, sprayUsers: 5, sprayWindowMs: 10 * 60_000};
+const minute = 60_000;
+const hour = 60 * minute;
+const day = 24 * hour;
+
+/** The defaults; settings.ts says why each has its value. */
+export const defaultThresholds: Thresholds = {
+	burstCount: 5,
+	burstWindowMs: 10 * minute,
+	sprayUsers: 5,
+	sprayWindowMs: 10 * minute,
+	runGapMs: hour,
+	followUpMs: day,
+	deniedLookbackMs: 30 * day,
+};
 
 export type RuleFunction = (model: ModelData, thresholds: Thresholds) => KeyedFinding[];

@@ -9,6 +9,14 @@ export class UsageError extends Error {
 	override name = 'UsageError';
 }
 
+/**
+ * A command that cannot finish for a reason it can name, which is neither the command line's
+ * fault nor a bug (an optional part not installed): exit 5 with the message alone.
+ */
+export class CannotFinishError extends Error {
+	override name = 'CannotFinishError';
+}
+
 /** A process stopped by a signal exits 128 + its number: 130 SIGINT, 143 SIGTERM, 129 SIGHUP. */
 export function signalExitCode(signal: NodeJS.Signals): number {
 	return 128 + (os.constants.signals[signal] ?? 0);

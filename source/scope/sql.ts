@@ -42,7 +42,7 @@ const day = 24 * hour;
  *   device, failed sign-ins after a removal, what followed an unprotected add);
  * - before: 24 h, the calls leading up to the event by the same key or principal;
  * - denied: 30 days back, the principal's failed calls only: the AWS-2023-001 rule shows calls
- *   denied before an unprotected add that succeed with MFA after it (findings/rules, deniedLookback).
+ *   denied before an unprotected add that succeed with MFA after it (findings/settings.ts, denied-lookback).
  */
 export const contextWindow = {beforeHours: 24, afterHours: 36, deniedDays: 30};
 

@@ -1,5 +1,5 @@
 import {at, describePrincipal, finding, groupBy, plural, principalType, succeeded, unique} from '../lib.js';
-import type {KeyedFinding, ModelData} from '../types.js';
+import {defaultThresholds, type KeyedFinding, type ModelData, type Thresholds} from '../types.js';
 
 export const id = 'console-login-without-mfa';
 
@@ -9,7 +9,7 @@ export const id = 'console-login-without-mfa';
  * IAMUser; Identity Center permission sets; role sessions; federated users: domain/sign-in-mfa.ts)
  * are left out: their MFA happens at the identity provider and CloudTrail always writes "No".
  */
-export function detect(model: ModelData): KeyedFinding[] {
+export function detect(model: ModelData, thresholds: Thresholds = defaultThresholds): KeyedFinding[] {
 	const logins = model.signIns.filter(
 		s => s.kind === 'console-login' && succeeded(s) && s.mfaUsed === 'No' && !s.federation && ['Root', 'IAMUser'].includes(principalType(model, s.principalArn)),
 	);

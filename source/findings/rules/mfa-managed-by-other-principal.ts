@@ -1,6 +1,6 @@
 import {deviceStateAfter} from '../../domain/mfa-events.js';
 import {at, describeCredential, describePrincipal, finding, managementEvents, sameArn} from '../lib.js';
-import type {KeyedFinding, ModelData} from '../types.js';
+import {defaultThresholds, type KeyedFinding, type ModelData, type Thresholds} from '../types.js';
 
 export const id = 'mfa-managed-by-other-principal';
 
@@ -17,7 +17,7 @@ function verb(eventName: string): string {
  * device, or someone taking over or stripping another's MFA. The events are the one list's
  * (domain/mfa-events.ts deviceManagementEvents).
  */
-export function detect(model: ModelData): KeyedFinding[] {
+export function detect(model: ModelData, thresholds: Thresholds = defaultThresholds): KeyedFinding[] {
 	const out: KeyedFinding[] = [];
 	for (const e of model.lifecycle) {
 		if (!e.applied || !managementEvents.has(e.eventName) || !e.ownerArn || !e.actorArn) continue;

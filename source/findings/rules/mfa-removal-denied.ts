@@ -1,5 +1,5 @@
-import {at, describePrincipal, finding, groupBy, hour, isDenied, plural, removalEvents, runs, target, unique} from '../lib.js';
-import type {KeyedFinding, ModelData} from '../types.js';
+import {at, describePrincipal, finding, groupBy, isDenied, plural, removalEvents, runs, target, unique} from '../lib.js';
+import {defaultThresholds, type KeyedFinding, type ModelData, type Thresholds} from '../types.js';
 
 export const id = 'mfa-removal-denied';
 
@@ -9,11 +9,11 @@ export const id = 'mfa-removal-denied';
  * caller and the client's command hint (md/command#… in the user agent). Denials of one principal
  * within an hour are one finding.
  */
-export function detect(model: ModelData): KeyedFinding[] {
+export function detect(model: ModelData, thresholds: Thresholds = defaultThresholds): KeyedFinding[] {
 	const denied = model.lifecycle.filter(e => !e.applied && removalEvents.has(e.eventName) && isDenied(e.errorCode));
 	const out: KeyedFinding[] = [];
 	for (const [principal, list] of groupBy(denied, e => target(e) ?? e.actorArn)) {
-		for (const run of runs(list, hour)) {
+		for (const run of runs(list, thresholds.runGapMs)) {
 			const first = run[0];
 			const callers = unique(run.map(e => e.actorArn));
 			const hints = unique(run.map(e => e.cliCommand));

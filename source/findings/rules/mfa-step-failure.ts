@@ -1,6 +1,6 @@
 import {mfaStepWindowMs} from '../../model/sign-ins.js';
-import {at, describePrincipal, failed, finding, groupBy, hour, ms, plural, runs, succeeded} from '../lib.js';
-import type {KeyedFinding, ModelData, SignInEntry} from '../types.js';
+import {at, describePrincipal, failed, finding, groupBy, ms, plural, runs, succeeded} from '../lib.js';
+import {defaultThresholds, type KeyedFinding, type ModelData, type SignInEntry, type Thresholds} from '../types.js';
 
 export const id = 'mfa-step-failure';
 
@@ -22,7 +22,7 @@ interface StepFailure {
  * failure for a TOTP or WebAuthn credential. Failures of one principal within an hour of each
  * other are one finding.
  */
-export function detect(model: ModelData): KeyedFinding[] {
+export function detect(model: ModelData, thresholds: Thresholds = defaultThresholds): KeyedFinding[] {
 	const steps: StepFailure[] = [];
 	const checks = groupBy(
 		model.signIns.filter(s => s.kind === 'mfa-check' && succeeded(s)),
@@ -45,7 +45,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 	}
 	const out: KeyedFinding[] = [];
 	for (const [principal, list] of groupBy(steps, f => f.signIn.principalArn)) {
-		for (const run of runs(list, hour)) {
+		for (const run of runs(list, thresholds.runGapMs)) {
 			const evidence = run.flatMap(f => (f.checkMfa ? [f.checkMfa, f.signIn] : [f.signIn]));
 			const parts: string[] = [];
 			const afterCheck = run.filter(f => f.how === 'after-check-mfa');
