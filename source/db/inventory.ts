@@ -99,9 +99,9 @@ export function caseInventory(db: CaseFile, options: InventoryOptions = {}): Cas
 	let scope: ScopeEntry[] = [];
 	try {
 		scope = caseScope(db);
-	} catch {
-		// No scope table (a case file from before scoped extracts): whole evidence.
-		scope = [];
+	} catch (error) {
+		// No scope table (a case file from before scoped extracts): whole evidence. Any other error is one.
+		if (!/no such table: scope\b/.test((error as Error).message)) throw error;
 	}
 	return {
 		sources: {total: sources.total, digests: sources.digests, partial: sources.partial},

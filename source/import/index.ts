@@ -142,6 +142,9 @@ export async function importPaths(db: CaseFile, inputs: string[], options: Impor
 				summary.files.skipped++;
 				summary.skipped.push({source: sourceLabel(r.path, r.member), reason: r.reason});
 				return;
+			case 'failed':
+				// mfatrail's own failure, not the evidence's: stop (what was committed is kept) and say so.
+				throw new Error(`mfatrail failed while reading ${sourceLabel(r.path, r.member)} (a bug in mfatrail, not a problem of the evidence): ${r.error}`);
 			case 'rejected':
 				summary.files.rejected++;
 				store.reject(r.path, r.member, r.position, r.reason);

@@ -21,3 +21,11 @@ export class CannotFinishError extends Error {
 export function signalExitCode(signal: NodeJS.Signals): number {
 	return 128 + (os.constants.signals[signal] ?? 0);
 }
+
+/**
+ * An error that is mfatrail's own doing, whatever the input: a TypeError or ReferenceError (a
+ * property of undefined, a missing name). Readers never turn these into "bad evidence".
+ */
+export function isProgrammingError(error: unknown): boolean {
+	return error instanceof TypeError || error instanceof ReferenceError;
+}
