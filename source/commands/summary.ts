@@ -28,6 +28,16 @@ export function formatSummary(s: CaseSummary, caseFile: string): string {
 			`${number(inv.sources.total)} sources${inv.sources.digests ? ` (${number(inv.sources.digests)} digests)` : ''}, ${number(inv.events)} events, ${number(inv.rejections)} rejected`,
 		),
 	);
+	if (inv.unreadableModelRows.length > 0) {
+		const ids = inv.unreadableModelRows;
+		lines.push(
+			...wrapText(
+				`UNREADABLE: ${number(ids.length)} MFA row${ids.length === 1 ? '' : 's'} of the case file could not be read and ${ids.length === 1 ? 'is' : 'are'} not in the model (event row${ids.length === 1 ? '' : 's'} ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''}); mfatrail verify`,
+				80,
+				'           ',
+			).map((l, i) => (i === 0 ? l.trimStart() : l)),
+		);
+	}
 	lines.push(...labelled('Span (UTC)', inv.span.first ? `${shortTime(inv.span.first)} … ${shortTime(inv.span.last)}` : 'no events'));
 	lines.push(...labelled(`Accounts`, inv.accounts.length ? `(${inv.accounts.length}) ${inv.accounts.map(safe).join(' ')}` : 'none'));
 	lines.push(...labelled('Regions', inv.regions.length ? `(${inv.regions.length}) ${inv.regions.map(safe).join(' ')}` : 'none'));

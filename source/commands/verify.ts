@@ -48,6 +48,12 @@ export function formatReport(report: VerifyReport): string {
 		lines.push('case file: INTEGRITY CHECK FAILED');
 		for (const m of integrity.messages.slice(0, 10)) lines.push(`  ${safe(m)}`);
 	}
+	const unreadable = report.facts.unreadable;
+	if (unreadable.length === 0) lines.push('MFA facts: every row readable');
+	else {
+		lines.push(`MFA facts: ${unreadable.length} UNREADABLE row${unreadable.length === 1 ? '' : 's'}, not in the model (re-import the evidence to restore them)`);
+		lines.push(...wrapText(`event rows ${unreadable.slice(0, 20).join(', ')}${unreadable.length > 20 ? ', …' : ''}`, 78, '  '));
+	}
 	lines.push(
 		`sources: ${sources.total} recorded, ${sources.rehashed} re-hashed, ${sources.unchanged} unchanged, ${sources.changed.length} changed,`,
 		`         ${sources.notOnDisk.length} not on disk, ${sources.notRehashed.length} not re-hashed`,
@@ -77,6 +83,7 @@ function problemKinds(report: VerifyReport): Record<string, number> {
 	const {integrity, sources, digests} = report;
 	return {
 		integrity: integrity.ok ? 0 : 1,
+		unreadableFacts: report.facts.unreadable.length,
 		changed: sources.changed.length,
 		notOnDisk: sources.notOnDisk.length,
 		notRehashed: sources.notRehashed.length,

@@ -5,6 +5,7 @@
  * seeking from one distinct value to the next in an index (db/013_explorer.sql), the span from the
  * per-source first/last times.
  */
+import {unreadableRows} from './unreadable.js';
 import type {CaseFile} from './open.js';
 import {caseScope, type CaseScope} from './scope.js';
 import {lastVerify, type VerifyOutcome} from './verify-record.js';
@@ -35,6 +36,8 @@ export interface CaseInventory {
 	imports: {runs: number; lastFinishedAt: string | null};
 	events: number;
 	rejections: number;
+	/** MFA rows whose stored facts could not be read, so are not in the model (row ids; db/unreadable.ts). */
+	unreadableModelRows: number[];
 	span: {first: string | null; last: string | null};
 	accounts: string[];
 	regions: string[];
@@ -108,6 +111,7 @@ export function caseInventory(db: CaseFile, options: InventoryOptions = {}): Cas
 		imports: {runs: runs.runs, lastFinishedAt: runs.lastFinishedAt},
 		events,
 		rejections,
+		unreadableModelRows: unreadableRows(db),
 		span: {first: sources.first, last: sources.last},
 		accounts,
 		regions: [...regionSet].sort(),
