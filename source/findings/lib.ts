@@ -31,6 +31,17 @@ export function plural(count: number, word: string, many = `${word}s`): string {
 	return `${count} ${count === 1 ? word : many}`;
 }
 
+/**
+ * How many events a list of rows is, by eventID: two records that conflict on one eventID (the
+ * import keeps both) are one event, and the summary says they conflict, so it agrees with the
+ * finding's event list.
+ */
+export function pluralEvents(list: readonly {eventId: string}[], word: string, many = `${word}s`): string {
+	const n = new Set(list.map(e => e.eventId)).size;
+	const conflicting = list.length > n ? ` (${list.length} records for ${n === 1 ? 'one eventID' : `${n} eventIDs`}: they conflict)` : '';
+	return `${plural(n, word, many)}${conflicting}`;
+}
+
 export function unique<T>(values: Iterable<T | null | undefined>): T[] {
 	const seen = new Set<T>();
 	for (const v of values) if (v !== null && v !== undefined) seen.add(v);

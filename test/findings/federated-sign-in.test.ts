@@ -63,3 +63,25 @@ describe('federated console sign-ins', () => {
 		expect(text.stdout).toContain('at IdP');
 	});
 });
+
+describe('records that conflict on one eventID', () => {
+	it('are one event in the summary as in the evidence list, and the summary says they conflict', async () => {
+		// Panther's own test records all carry eventID "1": its plain sign-in without MFA, twice, with different addresses.
+		const plain = pantherRecords().find(r => r.eventID === 'plain-1')!;
+		const records = [
+			{...plain, eventID: '1'},
+			{...plain, eventID: '1', sourceIPAddress: '198.51.100.99'},
+		];
+		const file = path.join(tempDir(), 'conflict.json');
+		fs.writeFileSync(file, JSON.stringify({Records: records}));
+		const {db} = await caseWith(file);
+		try {
+			expect(db.prepare('SELECT count(*) FROM event').pluck().get()).toBe(2);
+			const [found] = listFindings(db, {rule: 'console-login-without-mfa'});
+			expect(found!.eventIds).toEqual(['1']);
+			expect(found!.summary).toContain('without MFA (MFAUsed "No") 1 time (2 records for one eventID: they conflict) at 2019-01-01T00:00:00Z');
+		} finally {
+			db.close();
+		}
+	});
+});

@@ -1,4 +1,4 @@
-import {at, describePrincipal, finding, groupBy, plural, principalType, succeeded, unique} from '../lib.js';
+import {at, describePrincipal, finding, groupBy, pluralEvents, principalType, succeeded, unique} from '../lib.js';
 import {defaultThresholds, type KeyedFinding, type ModelData, type Thresholds} from '../types.js';
 
 export const id = 'console-login-without-mfa';
@@ -16,7 +16,7 @@ export function detect(model: ModelData, thresholds: Thresholds = defaultThresho
 	const out: KeyedFinding[] = [];
 	for (const [principal, list] of groupBy(logins, s => s.principalArn)) {
 		const ips = unique(list.map(s => s.sourceIp));
-		const span = list.length === 1 ? `at ${at(list[0].eventTime)}` : `between ${at(list[0].eventTime)} and ${at(list.at(-1)!.eventTime)}`;
+		const span = list[0].eventTime === list.at(-1)!.eventTime ? `at ${at(list[0].eventTime)}` : `between ${at(list[0].eventTime)} and ${at(list.at(-1)!.eventTime)}`;
 		const from = ips.length > 0 ? ` from ${ips.slice(0, 5).join(', ')}${ips.length > 5 ? ` and ${ips.length - 5} more addresses` : ''}` : '';
 		out.push(
 			finding({
@@ -26,7 +26,7 @@ export function detect(model: ModelData, thresholds: Thresholds = defaultThresho
 				serialNumber: null,
 				evidence: list,
 				incident: {event: ''},
-				summary: `${describePrincipal(principal)} signed in to the console without MFA (MFAUsed "No") ${plural(list.length, 'time')} ${span}${from}.`,
+				summary: `${describePrincipal(principal)} signed in to the console without MFA (MFAUsed "No") ${pluralEvents(list, 'time')} ${span}${from}.`,
 			}),
 		);
 	}

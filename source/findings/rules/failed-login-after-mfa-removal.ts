@@ -1,4 +1,4 @@
-import {at, describePrincipal, duration, failed, finding, groupBy, lookup, modelIndex, ms, plural, removalEvents, runs, target, unique} from '../lib.js';
+import {at, describePrincipal, duration, failed, finding, groupBy, lookup, modelIndex, ms, pluralEvents, removalEvents, runs, target, unique} from '../lib.js';
 import {defaultThresholds, type KeyedFinding, type ModelData, type Thresholds} from '../types.js';
 
 export const id = 'failed-login-after-mfa-removal';
@@ -34,7 +34,7 @@ export function detect(model: ModelData, thresholds: Thresholds = defaultThresho
 					evidence: [...run, ...after],
 					incident: {run: ''},
 					summary:
-						`${plural(after.length, 'failed console sign-in')} for ${describePrincipal(principal)} ` +
+						`${pluralEvents(after, 'failed console sign-in')} for ${describePrincipal(principal)} ` +
 						`(first ${duration(run[0].eventTime, after[0].eventTime)} after the removal, at ${at(after[0].eventTime)}` +
 						`${ips.length > 0 ? `, from ${ips.slice(0, 5).join(', ')}` : ''}${messages.length > 0 ? `, "${messages.slice(0, 3).join('", "')}"` : ''}) ` +
 						`after MFA device ${serial ?? '(serial not recorded)'} was ${removed}. ` +

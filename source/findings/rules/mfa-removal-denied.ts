@@ -1,4 +1,4 @@
-import {at, describePrincipal, finding, groupBy, isDenied, plural, removalEvents, runs, target, unique} from '../lib.js';
+import {at, describePrincipal, finding, groupBy, isDenied, pluralEvents, removalEvents, runs, target, unique} from '../lib.js';
 import {defaultThresholds, type KeyedFinding, type ModelData, type Thresholds} from '../types.js';
 
 export const id = 'mfa-removal-denied';
@@ -30,7 +30,7 @@ export function detect(model: ModelData, thresholds: Thresholds = defaultThresho
 					serialNumber: serials[0] ?? null,
 					evidence: run,
 					incident: {run: ''},
-					summary: `${plural(run.length, 'denied MFA removal')} (${calls}) by ${callers.map(describePrincipal).join(', ') || 'an unknown caller'}${ips.length > 0 ? ` from ${ips.join(', ')}` : ''} (${first.errorCode}); ${device}${hint}.`,
+					summary: `${pluralEvents(run, 'denied MFA removal')} (${calls}) by ${callers.map(describePrincipal).join(', ') || 'an unknown caller'}${ips.length > 0 ? ` from ${ips.join(', ')}` : ''} (${first.errorCode}); ${device}${hint}.`,
 				}),
 			);
 		}

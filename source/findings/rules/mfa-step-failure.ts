@@ -1,5 +1,5 @@
 import {mfaStepWindowMs} from '../../model/sign-ins.js';
-import {at, describePrincipal, failed, finding, groupBy, ms, plural, runs, succeeded} from '../lib.js';
+import {at, describePrincipal, failed, finding, groupBy, ms, pluralEvents, runs, succeeded} from '../lib.js';
 import {defaultThresholds, type KeyedFinding, type ModelData, type SignInEntry, type Thresholds} from '../types.js';
 
 export const id = 'mfa-step-failure';
@@ -52,14 +52,14 @@ export function detect(model: ModelData, thresholds: Thresholds = defaultThresho
 			const mfaUsed = run.filter(f => f.how === 'mfa-used');
 			const identityCenter = run.filter(f => f.how === 'identity-center');
 			if (afterCheck.length > 0) {
-				parts.push(`${plural(afterCheck.length, 'failed ConsoleLogin')} right after a successful CheckMfa (the password was accepted, so the MFA step failed)`);
+				parts.push(`${pluralEvents(afterCheck, 'failed ConsoleLogin')} right after a successful CheckMfa (the password was accepted, so the MFA step failed)`);
 			}
 			if (mfaUsed.length > 0) {
-				parts.push(`${plural(mfaUsed.length, 'failed ConsoleLogin')} with MFAUsed "Yes" (CloudTrail does not record whether the password or the MFA code was wrong)`);
+				parts.push(`${pluralEvents(mfaUsed, 'failed ConsoleLogin')} with MFAUsed "Yes" (CloudTrail does not record whether the password or the MFA code was wrong)`);
 			}
 			if (identityCenter.length > 0) {
 				const types = [...new Set(identityCenter.map(f => f.signIn.mfaType))].join(', ');
-				parts.push(`${plural(identityCenter.length, 'failed Identity Center CredentialVerification')} for ${types}`);
+				parts.push(`${pluralEvents(identityCenter, 'failed Identity Center CredentialVerification')} for ${types}`);
 			}
 			const ips = [...new Set(run.map(f => f.signIn.sourceIp).filter(Boolean))];
 			const span = run.length === 1 ? `at ${at(run[0].eventTime)}` : `between ${at(run[0].eventTime)} and ${at(run.at(-1)!.eventTime)}`;
