@@ -136,11 +136,15 @@ function appendix(m: ReportModel): string {
 		m.journal.length > 0
 			? `<h3>Triage journal</h3>${table(['time', 'analyst', 'target', 'old → new', 'note'], m.journal.map(e => [id(e.at), html(e.analyst), `${html(e.kind)} ${id(e.target)}`, `${html(e.oldStatus)} → ${html(e.newStatus)}`, html(e.note)]))}`
 			: '';
+	const orphaned =
+		m.orphaned.length > 0
+			? `<h3>Triage decisions whose target is no longer in the case</h3>${table(['target', 'status', 'note', 'decided'], m.orphaned.map(o => [`${html(o.kind)} ${id(o.target)}`, html(o.status), html(o.note), `${id(o.at ?? '')} ${html(o.analyst ?? '')}`]))}`
+			: '';
 	const files = table(
 		['#', 'source', 'format', 'records', 'SHA-256'],
 		m.sources.map((f, i) => [String(i + 1), `${id(f.path)}${f.member ? ` ⟩ ${id(f.member)}` : ''}`, html(f.format), String(f.records), id(f.sha256)]),
 	);
-	return `<section class="page appendix"><h2>Appendix</h2>${journal}<h3>Evidence sources and their SHA-256</h3>${files}</section>`;
+	return `<section class="page appendix"><h2>Appendix</h2>${journal}${orphaned}<h3>Evidence sources and their SHA-256</h3>${files}</section>`;
 }
 
 export function renderHtml(m: ReportModel): string {

@@ -18,6 +18,9 @@ import {refreshFindings} from '../../source/findings/refresh.js';
 import {rules} from '../../source/findings/registry.js';
 import {importEvidence} from '../../source/pipeline.js';
 import {caseWith, fixture, tempDir} from '../findings/helpers.js';
+import {restoreMocksAfterEach, runMain} from '../run-main.js';
+
+restoreMocksAfterEach();
 
 type CloudTrailRecord = Record<string, unknown> & {eventID: string; eventTime: string};
 
@@ -112,7 +115,7 @@ describe('finding identity', () => {
 		const [deactivate, remove] = removal as [CloudTrailRecord, CloudTrailRecord];
 		const later = {...remove, eventTime: new Date(Date.parse(deactivate.eventTime) + 100 * 60_000).toISOString().replace('.000Z', 'Z')};
 		const others = all.filter(r => !removal.includes(r));
-		const {db} = await caseWith(writeRecords([...others, deactivate, later]));
+		const {db, file} = await caseWith(writeRecords([...others, deactivate, later]));
 		try {
 			const two = listFindings(db, {rule: 'mfa-device-removed'});
 			expect(two).toHaveLength(2);
@@ -135,6 +138,10 @@ describe('finding identity', () => {
 			recordTriage(db, {kind: 'finding', target: 'mfa-device-removed|gone||x', status: 'confirmed', analyst: 'test', at: '2026-01-01T00:02:00.000Z'});
 			expect(triageState(db, {kind: 'finding', target: 'mfa-device-removed|gone||x'}).status).toBe('confirmed');
 			expect(orphanedTriage(db).map(o => [o.kind, o.target, o.status])).toEqual([['finding', 'mfa-device-removed|gone||x', 'confirmed']]);
+			// … and shown by findings, triage --orphaned and the report.
+			expect((await runMain('findings', '--db', file)).stdout).toContain('1 triage decision names a target no longer in this case file: mfatrail triage --orphaned');
+			expect((await runMain('triage', '--orphaned', '--db', file)).stdout).toContain('finding mfa-device-removed|gone||x (no longer in this case file)');
+			expect((await runMain('report', '--db', file, '--format', 'md')).stdout).toContain('### Triage decisions whose target is no longer in the case');
 		} finally {
 			db.close();
 		}
