@@ -12,7 +12,8 @@ export interface StoredFinding extends Finding {
 	note: string;
 }
 
-interface Row {
+/** A row of the finding table (db/002_model.sql, event_count from db/020). */
+export interface FindingRow {
 	id: number;
 	rule: string;
 	severity: Severity;
@@ -24,6 +25,9 @@ interface Row {
 	event_count: number | null;
 	summary: string;
 	key: string;
+}
+
+interface Row extends FindingRow {
 	status: TriageStatus;
 	note: string;
 }

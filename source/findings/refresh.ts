@@ -1,5 +1,6 @@
 import type {CaseFile} from '../db/open.js';
 import {loadFailedSignIns, loadModel, type ModelScope} from './load.js';
+import type {FindingRow} from './queries.js';
 import {rules} from './registry.js';
 import {defaultThresholds, type KeyedFinding, type Thresholds} from './types.js';
 
@@ -152,19 +153,7 @@ export function refreshFindings(db: CaseFile, thresholds?: Thresholds, options: 
 	return counts;
 }
 
-interface ExistingRow {
-	id: number;
-	rule: string;
-	key: string;
-	severity: string;
-	principal_arn: string | null;
-	serial_number: string | null;
-	first_seen: string;
-	last_seen: string;
-	event_ids: string;
-	event_count: number | null;
-	summary: string;
-}
+type ExistingRow = FindingRow;
 
 /**
  * Gives each computed run the key of the stored finding it continues, so a finding keeps its

@@ -42,6 +42,15 @@ beforeAll(() => {
 	read.close();
 }, 120_000);
 
+/** A lookup command's rows: what is in the case (0), what is not (1), nothing named (2). */
+function lookup(command: string, found: string, absent: string): [string, string[], number][] {
+	return [
+		[command, [command, found, '--db', db], 0],
+		[command, [command, absent, '--db', db], 1],
+		[command, [command, '--db', db], 2],
+	];
+}
+
 /** [command line, exit code] rows of the table, per command. */
 function table(): [string, string[], number][] {
 	return [
@@ -56,31 +65,17 @@ function table(): [string, string[], number][] {
 		['report', ['report', '--format', 'md', '--db', db], 0],
 		['report', ['report', '--principal', 'arn:aws:iam::000000000000:user/nobody', '--db', db], 1],
 		['report', ['report', '--format', 'pdf', '--db', db], 2],
-		['search', ['search', 'alice', '--db', db], 0],
-		['search', ['search', 'zzzzqqqqnothing', '--db', db], 1],
-		['search', ['search', '--db', db], 2],
-		['user', ['user', ids.user, '--db', db], 0],
-		['user', ['user', 'arn:aws:iam::000000000000:user/nobody', '--db', db], 1],
-		['user', ['user', '--db', db], 2],
-		['device', ['device', ids.serial, '--db', db], 0],
-		['device', ['device', 'no-such-device', '--db', db], 1],
-		['device', ['device', '--db', db], 2],
+		...lookup('search', 'alice', 'zzzzqqqqnothing'),
+		...lookup('user', ids.user, 'arn:aws:iam::000000000000:user/nobody'),
+		...lookup('device', ids.serial, 'no-such-device'),
 		['logins', ['logins', '--db', db], 0],
 		['logins', ['logins', '--since', 'yesterday-ish', '--db', db], 2],
 		['timeline', ['timeline', '--db', db], 0],
 		['timeline', ['timeline', 'extra', '--db', db], 2],
-		['key', ['key', ids.key, '--db', db], 0],
-		['key', ['key', 'AKIANOSUCHKEY0000000', '--db', db], 1],
-		['key', ['key', '--db', db], 2],
-		['ip', ['ip', ids.ip, '--db', db], 0],
-		['ip', ['ip', '192.0.2.254', '--db', db], 1],
-		['ip', ['ip', '--db', db], 2],
-		['agent', ['agent', ids.agent, '--db', db], 0],
-		['agent', ['agent', 'no-such-agent/0.0', '--db', db], 1],
-		['agent', ['agent', '--db', db], 2],
-		['event', ['event', ids.eventId, '--db', db], 0],
-		['event', ['event', 'no-such-event', '--db', db], 1],
-		['event', ['event', '--db', db], 2],
+		...lookup('key', ids.key, 'AKIANOSUCHKEY0000000'),
+		...lookup('ip', ids.ip, '192.0.2.254'),
+		...lookup('agent', ids.agent, 'no-such-agent/0.0'),
+		...lookup('event', ids.eventId, 'no-such-event'),
 		['scope', ['scope', 'sql'], 0],
 		['scope', ['scope', 'sql', '--form', 'hive'], 2],
 		['explore', ['explore', '--db', db], 2], // no terminal
