@@ -1,4 +1,5 @@
 /** Small helpers shared by the rules: event-name sets, time arithmetic, wording. */
+import {isDeniedSignIn} from '../domain/denied.js';
 import type {KeyedFinding, LifecycleEntry, ModelData, Severity, SignInEntry} from './types.js';
 
 /** Device event sets, from the one list of MFA-relevant events. */
@@ -105,8 +106,9 @@ export function describeCredential(entry: LifecycleEntry): string {
 	}
 }
 
+/** A sign-in refused (the sign-in form of "denied", domain/denied.ts). */
 export function failed(signIn: SignInEntry): boolean {
-	return signIn.result === 'Failure';
+	return isDeniedSignIn(signIn.result);
 }
 
 export function succeeded(signIn: SignInEntry): boolean {
