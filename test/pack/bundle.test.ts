@@ -11,13 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {newest, repoRoot} from '../hostile/cli.js';
-import {hasTool} from '../needs-tool.js';
-import {waitForScreen} from '../tmux.js';
+import {stopTmux, tmux, tmuxPresent, tmuxQuiet, waitForScreen} from '../tmux.js';
 
 const version = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {version: string}).version;
 const name = `mfatrail-${version}-linux-x64`;
 const tarball = path.join(repoRoot, `${name}.tar.gz`);
-const hasTmux = hasTool('tmux', spawnSync('tmux', ['-V']).status === 0, 'apt-get install -y tmux (.ci/run does)');
+const hasTmux = tmuxPresent();
 const noNetwork = spawnSync('unshare', ['-n', 'true']).status === 0;
 
 let dir = '';
@@ -49,6 +48,7 @@ describe('the portable bundle', () => {
 	}, 180_000);
 
 	afterAll(() => {
+		stopTmux();
 		if (dir) fs.rmSync(dir, {recursive: true, force: true});
 	});
 
@@ -112,9 +112,9 @@ describe('the portable bundle', () => {
 			const exitFile = path.join(dir, 'exit');
 			const shell = (args: string[]) => args.map(a => `'${a.replaceAll("'", `'\\''`)}'`).join(' ');
 			const command = `${shell(isolated(['--db', caseFile]))}; echo EXIT=$? > ${shell([exitFile])}; sleep 30`;
-			execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '80', '-y', '24', command]);
+			tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', command);
 			const until = (test: (text: string) => boolean, what: string) => waitForScreen(session, test, what, 20_000);
-			const keys = (...k: string[]) => execFileSync('tmux', ['send-keys', '-t', session, ...k]);
+			const keys = (...k: string[]) => tmux('send-keys', '-t', session, ...k);
 			try {
 				await until(t => t.includes('[Overview]') && t.includes('Findings 42'), 'the overview');
 				keys('/');
@@ -130,7 +130,7 @@ describe('the portable bundle', () => {
 				while (!fs.existsSync(exitFile) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 100));
 				expect(fs.readFileSync(exitFile, 'utf8').trim()).toBe('EXIT=0');
 			} finally {
-				spawnSync('tmux', ['kill-session', '-t', session]);
+				tmuxQuiet('kill-session', '-t', session);
 			}
 		});
 	});
