@@ -54,7 +54,7 @@ describe('the portable bundle', () => {
 
 	it('holds the launcher, Node, the one-file application, the addon, licences and a SHA256SUMS that checks', () => {
 		expect(fs.readdirSync(top).sort()).toEqual(['LICENSES', 'README.txt', 'SHA256SUMS', 'bin', 'db', 'lib', 'node', 'package.json']);
-		expect(fs.readdirSync(path.join(top, 'lib')).sort()).toEqual(['mfatrail.mjs', 'node_modules']);
+		expect(fs.readdirSync(path.join(top, 'lib')).sort()).toEqual(['app.mjs', 'mfatrail.mjs', 'node_modules']);
 		expect(fs.existsSync(path.join(top, 'lib', 'node_modules', 'better-sqlite3', 'prebuilds', 'linux-x64.node'))).toBe(true);
 		expect(fs.existsSync(path.join(top, 'lib', 'node_modules', '@duckdb'))).toBe(false);
 		expect(fs.readFileSync(path.join(top, 'LICENSES', 'README.txt'), 'utf8')).toMatch(/^better-sqlite3 [\d.]+: MIT/m);
