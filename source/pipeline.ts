@@ -5,20 +5,21 @@
  */
 import type {CaseFile} from './db/open.js';
 import {refreshFindings} from './findings/refresh.js';
+import type {Thresholds} from './findings/types.js';
 import {importPaths, type ImportOptions, type ImportSummary} from './import/index.js';
 import {Phases} from './lib/phases.js';
 import {refreshModel} from './model/refresh.js';
 
 export type {ImportOptions, ImportProgress, ImportSummary} from './import/index.js';
 
-export async function importEvidence(db: CaseFile, inputs: string[], options: ImportOptions = {}): Promise<ImportSummary> {
+export async function importEvidence(db: CaseFile, inputs: string[], options: ImportOptions & {thresholds?: Thresholds} = {}): Promise<ImportSummary> {
 	const phases = options.phases ?? new Phases();
 	const summary = await importPaths(db, inputs, {...options, phases});
 	// An interrupted import keeps what it committed; the model catches up on the next run.
 	if (summary.interrupted) return summary;
 	refreshModel(db);
 	phases.mark('model');
-	refreshFindings(db);
+	refreshFindings(db, options.thresholds);
 	phases.mark('findings');
 	phases.report(summary.records.seen);
 	return summary;
