@@ -6,6 +6,7 @@
 import type {CaseFile} from './db/open.js';
 import {refreshFindings} from './findings/refresh.js';
 import {refreshSigma} from './findings/sigma.js';
+import type {Thresholds} from './findings/types.js';
 import {importPaths, type ImportOptions, type ImportSummary} from './import/index.js';
 import {Phases} from './lib/phases.js';
 import {refreshModel} from './model/refresh.js';
@@ -15,14 +16,14 @@ export type {ImportOptions, ImportProgress, ImportSummary} from './import/index.
 /** What an import did, and the Sigma rules saved with the case run again over it (mfatrail sigma --save). */
 export type PipelineSummary = ImportSummary & {sigma?: {loaded: number; unsupported: {path: string; reason: string}[]; findings: number}};
 
-export async function importEvidence(db: CaseFile, inputs: string[], options: ImportOptions = {}): Promise<PipelineSummary> {
+export async function importEvidence(db: CaseFile, inputs: string[], options: ImportOptions & {thresholds?: Thresholds} = {}): Promise<PipelineSummary> {
 	const phases = options.phases ?? new Phases();
 	const summary = await importPaths(db, inputs, {...options, phases});
 	// An interrupted import keeps what it committed; the model catches up on the next run.
 	if (summary.interrupted) return summary;
 	refreshModel(db);
 	phases.mark('model');
-	refreshFindings(db);
+	refreshFindings(db, options.thresholds);
 	phases.mark('findings');
 	const sigma = refreshSigma(db);
 	if (sigma) phases.mark('sigma');

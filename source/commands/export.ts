@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import {listFindings} from '../findings/queries.js';
 import {exportEvents} from '../db/timeline-export.js';
 import {csvHeader, csvLine, timesketchLine, type EventFindings} from '../export/timeline.js';
+import {UsageError} from '../lib/errors.js';
 import {dbFlag, type Command} from './command.js';
 import {openForQuery, timeFlag} from './query-common.js';
 
@@ -45,7 +46,7 @@ export const exportCommand: Command = {
 	},
 	async run(_input, flags) {
 		const format = flags.format as string | undefined;
-		if (!format || !formats.includes(format as (typeof formats)[number])) throw new Error(`--format must be ${formats.join(' or ')}`);
+		if (!format || !formats.includes(format as (typeof formats)[number])) throw new UsageError(`--format must be ${formats.join(' or ')}`);
 		const since = timeFlag(flags.since);
 		const until = timeFlag(flags.until, {endOfDay: true});
 		const db = openForQuery(flags);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {caseFilePath, openCaseFile} from '../db/open.js';
 import {drlLink, evaluateSigma, loadSigmaRules, saveSigmaPaths, sigmaPrefix, storeSigma, type SigmaRun} from '../findings/sigma.js';
+import {UsageError} from '../lib/errors.js';
 import {safe} from '../lib/terminal-text.js';
 import {dbFlag, jsonFlag, type Command} from './command.js';
 import {wrapText} from './query-render.js';
@@ -55,7 +56,8 @@ export const sigmaCommand: Command = {
 	  --db FILE   case file (default ./mfatrail.db, or $MFATRAIL_DB)
 	  --json      {"rules": {"loaded", "unsupported": [{"path", "reason"}]},
 	              "matches": [{"rule", "title", "level", "events"}]}
-	  --strict    any unsupported rule is an error (exit 1; nothing stored)
+	  --strict    any unsupported rule is an error (exit 2, the rules named cannot all be used;
+	              nothing evaluated or stored)
 	  --save      remember these paths with the case: every later import evaluates them again
 
 	Examples
@@ -64,13 +66,13 @@ export const sigmaCommand: Command = {
 `,
 	flags: {...dbFlag, ...jsonFlag, strict: {type: 'boolean', default: false}, save: {type: 'boolean', default: false}},
 	run(input, flags) {
-		if (input.length === 0) throw new Error('name at least one Sigma rule file or folder');
-		for (const p of input) if (!fs.existsSync(p)) throw new Error(`no such rule file or folder: ${p}`);
+		if (input.length === 0) throw new UsageError('name at least one Sigma rule file or folder');
+		for (const p of input) if (!fs.existsSync(p)) throw new UsageError(`no such rule file or folder: ${p}`);
 		const paths = input.map(p => path.resolve(p));
 		const set = loadSigmaRules(paths);
 		if (flags.strict && set.unsupported.length > 0) {
 			for (const u of set.unsupported) process.stderr.write(`unsupported ${safe(u.path)}: ${safe(u.reason)}\n`);
-			throw new Error(`--strict: ${set.unsupported.length} rule${set.unsupported.length === 1 ? '' : 's'} unsupported (listed above); nothing evaluated`);
+			throw new UsageError(`--strict: ${set.unsupported.length} rule${set.unsupported.length === 1 ? '' : 's'} unsupported (listed above); nothing evaluated`);
 		}
 		const db = openCaseFile(caseFilePath(flags.db as string));
 		try {

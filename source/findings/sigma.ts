@@ -13,6 +13,7 @@ import {keyView, type KeyView} from '../db/pivots.js';
 import {SigmaEvent} from '../sigma/detection.js';
 import {correlate, type RuleEvent} from '../sigma/correlation.js';
 import {loadRules, type Level, type RuleSet, type SigmaRule, type UnsupportedRule} from '../sigma/rule.js';
+import {maxEventIds} from './lib.js';
 import {severityRank} from './registry.js';
 import type {KeyedFinding, Severity} from './types.js';
 
@@ -182,6 +183,7 @@ interface PendingFinding {
 }
 
 function finding(p: PendingFinding, enrich: Enricher): KeyedFinding {
+	const eventIds = [...new Set(p.eventIds)];
 	return {
 		key: p.key,
 		rule: `${sigmaPrefix}${p.rule.id}`,
@@ -190,7 +192,9 @@ function finding(p: PendingFinding, enrich: Enricher): KeyedFinding {
 		serialNumber: null,
 		firstSeen: p.first,
 		lastSeen: p.last,
-		eventIds: [...new Set(p.eventIds)],
+		// The evidence list capped as every finding's is (findings/lib.ts), the count whole.
+		eventIds: eventIds.slice(0, maxEventIds),
+		eventCount: eventIds.length,
 		summary: `${p.rule.title}: ${p.what}${p.principal ? ` by ${p.principal}` : ''}. ${enrich.credentials(p.keys)} ${credit(p.rule)}`,
 	};
 }
@@ -241,11 +245,13 @@ export function storeSigma(db: CaseFile, run: SigmaRun): {created: number; updat
 		// Compared in SQL, row by row: the old findings are never all held in memory at once.
 		const exists = db.prepare('SELECT 1 FROM finding WHERE key = ?').pluck();
 		const upsert = db.prepare(
-			`INSERT INTO finding (rule, severity, principal_arn, serial_number, first_seen, last_seen, event_ids, summary, key)
-			 VALUES (@rule, @severity, @principal, @serialNumber, @firstSeen, @lastSeen, @eventIds, @summary, @key)
+			`INSERT INTO finding (rule, severity, principal_arn, serial_number, first_seen, last_seen, event_ids, event_count, summary, key)
+			 VALUES (@rule, @severity, @principal, @serialNumber, @firstSeen, @lastSeen, @eventIds, @eventCount, @summary, @key)
 			 ON CONFLICT (key) DO UPDATE SET severity = excluded.severity, principal_arn = excluded.principal_arn,
-			   first_seen = excluded.first_seen, last_seen = excluded.last_seen, event_ids = excluded.event_ids, summary = excluded.summary
-			 WHERE event_ids IS NOT excluded.event_ids OR summary IS NOT excluded.summary OR severity IS NOT excluded.severity`,
+			   first_seen = excluded.first_seen, last_seen = excluded.last_seen, event_ids = excluded.event_ids,
+			   event_count = excluded.event_count, summary = excluded.summary
+			 WHERE event_ids IS NOT excluded.event_ids OR event_count IS NOT excluded.event_count OR summary IS NOT excluded.summary
+			   OR severity IS NOT excluded.severity OR first_seen IS NOT excluded.first_seen OR last_seen IS NOT excluded.last_seen`,
 		);
 		const keysOf = db.prepare('SELECT key FROM finding WHERE rule IN (SELECT value FROM json_each(?))').pluck();
 		const remove = db.prepare('DELETE FROM finding WHERE key = ?');

@@ -4,6 +4,7 @@
  * style block (by hash). Every string from the evidence goes through html().
  */
 import crypto from 'node:crypto';
+import {evidenceCount} from '../findings/lib.js';
 import {html} from '../lib/markup.js';
 import {outcomesSvg, swimlaneSvg} from './charts.js';
 import {drlLink} from '../findings/sigma.js';
@@ -112,6 +113,7 @@ function findingHtml(f: ReportFinding): string {
 	return `<div class="finding ${f.severity}" id="finding-${f.id}"><h3><span class="badge ${f.severity}">${html(f.severity)}</span> ${html(f.rule)} <span class="muted">#${f.id}</span> <span class="status ${f.status}">${html(f.status)}</span></h3>
 <dl class="facts"><dt>Principal</dt><dd>${maybe(f.principal, id)}</dd><dt>MFA device</dt><dd>${maybe(f.serialNumber, id)}</dd><dt>Seen</dt><dd>${id(f.firstSeen)} – ${id(f.lastSeen)}</dd></dl>
 <p>${html(f.summary)}</p>${f.note ? `<div class="note"><strong>Note:</strong> ${html(f.note)}</div>` : ''}
+<p class="muted">Evidence: ${html(evidenceCount(f))}.</p>
 ${table(['time', 'event', 'actor', 'IP', 'result', 'eventID'], rows)}</div>`;
 }
 
@@ -142,11 +144,15 @@ function appendix(m: ReportModel): string {
 		m.journal.length > 0
 			? `<h3>Triage journal</h3>${table(['time', 'analyst', 'target', 'old → new', 'note'], m.journal.map(e => [id(e.at), html(e.analyst), `${html(e.kind)} ${id(e.target)}`, `${html(e.oldStatus)} → ${html(e.newStatus)}`, html(e.note)]))}`
 			: '';
+	const orphaned =
+		m.orphaned.length > 0
+			? `<h3>Triage decisions whose target is no longer in the case</h3>${table(['target', 'status', 'note', 'decided'], m.orphaned.map(o => [`${html(o.kind)} ${id(o.target)}`, html(o.status), html(o.note), `${id(o.at ?? '')} ${html(o.analyst ?? '')}`]))}`
+			: '';
 	const files = table(
 		['#', 'source', 'format', 'records', 'SHA-256'],
 		m.sources.map((f, i) => [String(i + 1), `${id(f.path)}${f.member ? ` ⟩ ${id(f.member)}` : ''}`, html(f.format), String(f.records), id(f.sha256)]),
 	);
-	return `<section class="page appendix"><h2>Appendix</h2>${journal}<h3>Evidence sources and their SHA-256</h3>${files}</section>`;
+	return `<section class="page appendix"><h2>Appendix</h2>${journal}${orphaned}<h3>Evidence sources and their SHA-256</h3>${files}</section>`;
 }
 
 export function renderHtml(m: ReportModel): string {

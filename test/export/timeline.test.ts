@@ -86,6 +86,7 @@ describe('mfatrail export', () => {
 		expect(await ids('--findings-only')).toEqual(['1', '2', '3']);
 		expect(await ids('--principal', 'arn:aws:iam::111122223333:user/alice', '--since', '2024-05-01T09:01:00Z')).toEqual(['2', '3']);
 		expect(await ids('--until', '2024-05-01T09:06:00Z')).toEqual(['1', '2']);
-		expect((await runMain('export', '--format', 'xml', '--db', db)).stderr).toMatch(/--format must be timesketch or csv/);
+		const wrong = await runMain('export', '--format', 'xml', '--db', db);
+		expect(wrong).toMatchObject({status: 2, stderr: expect.stringMatching(/--format must be timesketch or csv/)});
 	});
 });

@@ -112,7 +112,7 @@ describe('mfatrail sigma over a case', () => {
 		fs.copyFileSync(path.join(sigmahq, 'aws_delete_identity.yml'), path.join(rules, 'aws_delete_identity.yml'));
 		fs.writeFileSync(path.join(rules, 'win.yml'), 'title: W\nid: w\nlogsource: {product: windows}\ndetection: {s: {Image: x}, condition: s}\n');
 		const strict = await runMain('sigma', rules, '--db', db, '--strict');
-		expect(strict.status).toBe(1);
+		expect(strict.status).toBe(2);
 		expect(strict.stderr).toMatch(/unsupported .*win\.yml: logsource/);
 		expect(strict.stderr).toMatch(/--strict: 1 rule unsupported/);
 		const lenient = await runMain('sigma', rules, '--db', db);
