@@ -74,7 +74,10 @@ export const sigmaCommand: Command = {
 			for (const u of set.unsupported) process.stderr.write(`unsupported ${safe(u.path)}: ${safe(u.reason)}\n`);
 			throw new UsageError(`--strict: ${set.unsupported.length} rule${set.unsupported.length === 1 ? '' : 's'} unsupported (listed above); nothing evaluated`);
 		}
-		const db = openCaseFile(caseFilePath(flags.db as string));
+		const file = caseFilePath(flags.db as string);
+		// Rules run over evidence already imported: a case file that is not there is not made empty.
+		openCaseFile(file, {readonly: true}).close();
+		const db = openCaseFile(file);
 		try {
 			const run = evaluateSigma(db, set);
 			const stored = storeSigma(db, run);

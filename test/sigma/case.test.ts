@@ -190,3 +190,26 @@ describe('the credentials behind a Sigma finding', () => {
 		}
 	});
 });
+
+describe('hostile rule text and a missing case file', () => {
+	it('a rule title and author with control characters never reach the terminal raw; a case file that is not there is not created', async () => {
+		const db = await caseOf(path.join(stratus, 'aws.defense-evasion.vpc-remove-flow-logs.json'));
+		const rules = tempDir();
+		fs.writeFileSync(
+			path.join(rules, 'hostile.yml'),
+			'title: "Flow logs \\u001b[31mdeleted\\u0007"\nid: 44444444-0000-0000-0000-000000000001\nauthor: "Mallory\\u001b]0;owned\\u0007"\nlevel: high\nlogsource: {product: aws, service: cloudtrail}\ndetection: {s: {eventName: DeleteFlowLogs}, condition: s}\n',
+		);
+		const out = await runMain('sigma', rules, '--db', db);
+		expect(out.status).toBe(0);
+		expect(out.stdout).toContain('Flow logs \\x1b[31mdeleted\\x07');
+		const listed = await runMain('findings', '--db', db, '--rule', 'sigma:44444444-0000-0000-0000-000000000001');
+		for (const text of [out.stdout, listed.stdout]) expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+		expect(listed.stdout).toContain('Mallory\\x1b]0;owned\\x07');
+
+		const missing = path.join(tempDir(), 'none.db');
+		const refused = await runMain('sigma', rules, '--db', missing);
+		expect(refused.stderr).toMatch(/case file not found/);
+		expect(refused.status).not.toBe(0);
+		expect(fs.existsSync(missing)).toBe(false);
+	});
+});
