@@ -1,5 +1,6 @@
 import Fuse from 'fuse.js';
 import type {CaseFile} from '../db/open.js';
+import {pivotShape, type PivotHit} from '../db/pivots.js';
 
 export interface SearchHit {
 	kind: 'principal' | 'device';
@@ -18,6 +19,24 @@ export interface SearchHit {
 }
 
 export type SearchKind = 'principal' | 'device';
+
+/** Scores from here up are fuzzy matches; below it, exact and substring matches (substringScore). */
+export const fuzzyFloor = 0.3;
+
+/**
+ * One list in rank order. Text shaped like a key, IP or eventID lists those values first. Free
+ * text lists the principals and devices it names exactly or as a substring (score below 0.3)
+ * first, then the user agents and named sources holding it, then fuzzy name matches: `root`
+ * finds the root principals before an `aws-cli/… sts.assume-root` agent.
+ */
+export function ranked(query: string, hits: SearchHit[], pivots: PivotHit[]): {hit?: SearchHit; pivot?: PivotHit}[] {
+	const names = hits.map(hit => ({hit}));
+	const values = pivots.map(pivot => ({pivot}));
+	if (pivotShape(query.replace(/^\s*(user|principal|device|serial):/i, '')) !== 'text') return [...values, ...names];
+	const strong = hits.filter(h => h.score < fuzzyFloor).map(hit => ({hit}));
+	const fuzzy = hits.filter(h => h.score >= fuzzyFloor).map(hit => ({hit}));
+	return [...strong, ...values, ...fuzzy];
+}
 
 /** fuse.js's bitap patterns are limited to 32 characters; longer text is matched exactly or as a substring. */
 const fuzzyLimit = 32;
@@ -254,7 +273,7 @@ export class SearchIndex {
 			const found = new Set(matched);
 			for (const r of this.fuzzy(lower, kind, limit)) {
 				if (found.has(r.item.i)) continue;
-				top.offer(r.item.i, 0.3 + 0.7 * (r.score ?? 1), (r.matches ?? []).flatMap(m => m.indices.map(([s, e]) => [s, e] as [number, number])));
+				top.offer(r.item.i, fuzzyFloor + 0.7 * (r.score ?? 1), (r.matches ?? []).flatMap(m => m.indices.map(([s, e]) => [s, e] as [number, number])));
 			}
 		}
 		return top.sorted().map(({i, score, matches}) => this.hit(i, score, matches ?? substringRanges(this.c.label[i], this.c.id[i], lowerLabel[i], lowerId[i], lower)));

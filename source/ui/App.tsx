@@ -145,6 +145,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 	const [indexed, setIndexed] = useState(false);
 	const overview = useRef<ReturnType<ExplorerData['overview']> | undefined>(undefined);
 	const searchTimer = useRef<NodeJS.Timeout | undefined>(undefined);
+	const searchSlice = useRef<NodeJS.Immediate | undefined>(undefined);
 	const quitting = useRef(false);
 
 	const update = (change: (s: State) => State) => {
@@ -168,7 +169,8 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 	function buildModel(view: View): ScreenModel {
 		switch (view.screen) {
 			case 'search':
-				return searchModel(data, view.query, view.hitsFor === view.query ? view.hits : [], overview.current, view.hitsFor !== view.query, indexed ? 1 : data.indexProgress(), view.hitsFor === view.query ? view.pivots : []);
+				// While the next results are coming the last ones stay, marked as such.
+				return searchModel(data, view.query, view.hits, overview.current, view.hitsFor !== view.query, indexed ? 1 : data.indexProgress(), view.pivots, view.hitsFor);
 			case 'overview':
 				return overviewModel(overview.current ? data.summary(chartBuckets(width)) : undefined, overview.current, state.current.zone);
 			case 'principal': {
@@ -250,30 +252,44 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 	}, []);
 
 	// Search runs after the keystrokes stop for debounceMs: a burst of keys costs one search, and
-	// only the latest query runs (a timer, never a queue). Until the index is built it waits.
+	// only the latest query runs (a timer, never a queue). Until the index is built it waits. It runs
+	// in two slices, names (in memory) then keys/IPs/agents/eventIDs (index ranges), with input
+	// handled between them; a key typed meanwhile changes the query, and the stale slice is dropped.
 	const current = top();
 	const pendingQuery = current.view.screen === 'search' && current.view.hitsFor !== current.view.query ? current.view.query : undefined;
 	useEffect(() => {
 		if (pendingQuery === undefined || !indexed) return;
 		clearTimeout(searchTimer.current);
-		searchTimer.current = setTimeout(() => {
+		clearImmediate(searchSlice.current);
+		const stillWanted = () => {
 			const e = top();
-			if (e.view.screen !== 'search' || e.view.query !== pendingQuery) return;
+			return e.view.screen === 'search' && e.view.query === pendingQuery;
+		};
+		searchTimer.current = setTimeout(() => {
+			if (!stillWanted()) return;
 			const {text, kind} = parseQuery(pendingQuery);
 			let hits: SearchHit[] = [];
-			let pivots: PivotHit[] = [];
 			let status = '';
 			try {
 				hits = text ? data.search(text, {limit: 500, kind}) : [];
-				pivots = text && !kind ? data.pivotSearch(text, 50) : [];
-				// A CIDR prefix is a place to go to itself, above the addresses it covers.
-				if (pivotShape(text) === 'cidr' && !pivots.some(p => p.id === text)) pivots = [{kind: 'ip', id: text, count: null, firstSeen: null, lastSeen: null}, ...pivots];
 			} catch (error) {
 				status = `search failed: ${terminalSafe((error as Error).message)}`;
 			}
-			update(s => ({...replaceTop(s, en => ({...en, view: {...(en.view as Extract<View, {screen: 'search'}>), hits, pivots, hitsFor: pendingQuery}, cursors: [0, 0, 0, 0]})), status, lastQuery: pendingQuery.trim() ? pendingQuery : s.lastQuery}));
+			searchSlice.current = setImmediate(() => {
+				if (!stillWanted()) return;
+				let pivots: PivotHit[] = [];
+				try {
+					pivots = text && !kind ? data.pivotSearch(text, 50) : [];
+					// A CIDR prefix is a place to go to itself, above the addresses it covers.
+					if (pivotShape(text) === 'cidr' && !pivots.some(p => p.id === text)) pivots = [{kind: 'ip', id: text, count: null, firstSeen: null, lastSeen: null}, ...pivots];
+				} catch (error) {
+					status ||= `search failed: ${terminalSafe((error as Error).message)}`;
+				}
+				update(s => ({...replaceTop(s, en => ({...en, view: {...(en.view as Extract<View, {screen: 'search'}>), hits, pivots, hitsFor: pendingQuery}, cursors: [0, 0, 0, 0]})), status, lastQuery: pendingQuery.trim() ? pendingQuery : s.lastQuery}));
+			});
 		}, debounceMs);
 	}, [pendingQuery, indexed]);
+	useEffect(() => () => clearImmediate(searchSlice.current), []);
 	useEffect(() => () => clearTimeout(searchTimer.current), []);
 
 	function quit() {
