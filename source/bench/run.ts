@@ -81,7 +81,7 @@ interface Measured {
 }
 
 /** Runs a command, timing it; under /usr/bin/time -v when asked and present, else polling VmHWM. */
-function measure(command: string, args: string[], options: {peak?: boolean; env?: Record<string, string>} = {}): Promise<Measured> {
+export function measure(command: string, args: string[], options: {peak?: boolean; env?: Record<string, string>} = {}): Promise<Measured> {
 	const timeTool = options.peak && fs.existsSync('/usr/bin/time');
 	const [file, argv] = timeTool ? ['/usr/bin/time', ['-v', command, ...args]] : [command, args];
 	return new Promise(resolve => {
@@ -208,7 +208,7 @@ function caseFileBytes(db: string): number {
 	return ['', '-wal', '-shm'].reduce((sum, suffix) => sum + (fs.existsSync(db + suffix) ? fs.statSync(db + suffix).size : 0), 0);
 }
 
-function printTable(rows: Row[]): void {
+export function printTable(rows: Row[]): void {
 	const header: Row = {metric: 'metric', value: 'value', target: 'target'};
 	const widths = [Math.max(...[header, ...rows].map(r => r.metric.length)), Math.max(...[header, ...rows].map(r => r.value.length)), Math.max(...[header, ...rows].map(r => r.target.length))];
 	const line = (r: Row, verdict: string) => `${r.metric.padEnd(widths[0])}  ${r.value.padEnd(widths[1])}  ${r.target.padEnd(widths[2])}  ${verdict}`;

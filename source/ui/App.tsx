@@ -7,35 +7,18 @@ import {triagePromptLine, triageSubject, useTriagePrompt, withTriage, type Triag
 import type {SearchHit} from '../model/search.js';
 import {pivotShape, type ExplorerData, type PivotHit} from './data.js';
 import {formatTime, parseShownTime, type Zone} from './clock.js';
-import {overviewModel, chartBuckets} from './screens/overview.js';
-import {devicesModel, ipModel, keyModel, keyPage, userAgentModel} from './screens/pivots.js';
+import {keyPage} from './screens/pivots.js';
 import {exportView} from './export.js';
 import {bindingFor, type Action} from './keymap.js';
 import {rowIdentifier, type ScreenModel, type Target} from './model.js';
-import {deviceModel} from './screens/device.js';
-import {eventModel} from './screens/event.js';
-import {findingModel, findingsModel} from './screens/findings.js';
-import {principalModel} from './screens/principal.js';
-import {parseQuery, searchModel} from './screens/search.js';
-import {timelineLimit, timelineModel, type TimelineState} from './screens/timeline.js';
+import {parseQuery} from './screens/search.js';
 import {colourEnabled} from './theme.js';
 import {truncateStart} from './text.js';
 import {terminalSafe} from '../lib/terminal-text.js';
 import {useSize} from './use-size.js';
+import {screenModel, targetView, type View} from './screens/build.js';
 
-export type View =
-	| {screen: 'search'; query: string; focus: 'query' | 'results'; hits: SearchHit[]; pivots: PivotHit[]; hitsFor: string; recalled?: boolean}
-	| {screen: 'overview'}
-	| {screen: 'principal'; arn: string; moment?: string}
-	| {screen: 'device'; deviceId: number}
-	| {screen: 'event'; eventId: string; version: number}
-	| ({screen: 'timeline'} & TimelineState)
-	| {screen: 'findings'; severity?: string}
-	| {screen: 'finding'; findingId: number}
-	| {screen: 'devices'; state: string}
-	| {screen: 'key'; accessKeyId: string; limit: number}
-	| {screen: 'ip'; ip: string}
-	| {screen: 'user-agent'; userAgent: string};
+export type {View};
 
 interface Entry {
 	view: View;
@@ -100,33 +83,6 @@ function searchView(query: string, focus: 'query' | 'results' = 'query'): View {
 	return {screen: 'search', query, focus, hits: [], pivots: [], hitsFor: ''};
 }
 
-function targetView(target: Target): View {
-	switch (target.screen) {
-		case 'principal':
-			return {screen: 'principal', arn: target.arn};
-		case 'device':
-			return {screen: 'device', deviceId: target.deviceId};
-		case 'finding':
-			return {screen: 'finding', findingId: target.findingId};
-		case 'event':
-			return {screen: 'event', eventId: target.eventId, version: 0};
-		case 'findings':
-			return {screen: 'findings', severity: target.severity};
-		case 'devices':
-			return {screen: 'devices', state: target.state};
-		case 'key':
-			return {screen: 'key', accessKeyId: target.accessKeyId, limit: keyPage};
-		case 'ip':
-			return {screen: 'ip', ip: target.ip};
-		case 'user-agent':
-			return {screen: 'user-agent', userAgent: target.userAgent};
-	}
-}
-
-function notFound(screen: ScreenModel['screen'], title: string, what: string): ScreenModel {
-	return {screen, title, header: [], panes: [{name: 'Not found', columns: [{title: '', width: 10, flex: true}], rows: [], empty: what}], export: {name: screen, format: 'json', json: null}};
-}
-
 export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeTerminal, open: openFirst}: AppProps) {
 	const {exit} = useApp();
 	const {stdout} = useStdout();
@@ -167,61 +123,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 	}
 
 	function buildModel(view: View): ScreenModel {
-		switch (view.screen) {
-			case 'search':
-				// While the next results are coming the last ones stay, marked as such.
-				return searchModel(data, view.query, view.hits, overview.current, view.hitsFor !== view.query, indexed ? 1 : data.indexProgress(), view.pivots, view.hitsFor);
-			case 'overview':
-				return overviewModel(overview.current ? data.summary(chartBuckets(width)) : undefined, overview.current, state.current.zone);
-			case 'principal': {
-				const user = data.principal(view.arn);
-				if (!user) return notFound('principal', view.arn, `no principal ${terminalSafe(view.arn)} in this case file`);
-				const at = view.moment ? {moment: view.moment, devices: data.devicesAt(view.arn, view.moment)} : undefined;
-				return principalModel(user, data.findings({principalArn: view.arn}), data.findingCounts().serials, {rollup: data.rollup(view.arn), at, geo: data.geo});
-			}
-			case 'devices':
-				return devicesModel(view.state, data.devicesInState(view.state));
-			case 'key': {
-				const key = data.key(view.accessKeyId);
-				if (!key) return notFound('key', `Key ${view.accessKeyId}`, `no access key ${terminalSafe(view.accessKeyId)} in this case file`);
-				const calls = data.keyCalls(view.accessKeyId, {limit: view.limit + 1});
-				return keyModel(key, calls.slice(0, view.limit), calls.length > view.limit);
-			}
-			case 'ip': {
-				const ip = data.ip(view.ip);
-				if (!ip) return notFound('ip', `IP ${view.ip}`, `no event from ${terminalSafe(view.ip)} in this case file`);
-				return ipModel(ip, data.geo(view.ip));
-			}
-			case 'user-agent': {
-				const ua = data.userAgent(view.userAgent);
-				if (!ua) return notFound('user-agent', 'Agent', `no event with this user agent in this case file`);
-				return userAgentModel(ua);
-			}
-			case 'device': {
-				const device = data.device(view.deviceId);
-				if (!device) return notFound('device', `device ${view.deviceId}`, 'no such device in this case file');
-				return deviceModel(device, data.findings({serialNumber: device.serialNumber}));
-			}
-			case 'event': {
-				const record = data.event(view.eventId);
-				if (!record || record.versions.length === 0) return notFound('event', `Event ${view.eventId}`, `no event ${terminalSafe(view.eventId)} in this case file`);
-				return eventModel(record, view.version, width - 1);
-			}
-			case 'timeline': {
-				const {subject, failedOnly, since, until} = view;
-				const entries = data.timeline({principalArn: subject.principalArn, deviceSerial: subject.deviceSerial, since, until, failedOnly, limit: timelineLimit});
-				return timelineModel(view, entries);
-			}
-			case 'findings': {
-				const all = data.findings();
-				return findingsModel(view.severity ? all.filter(f => f.severity === view.severity) : all, view.severity);
-			}
-			case 'finding': {
-				const finding = data.finding(view.findingId);
-				if (!finding) return notFound('finding', `Finding ${view.findingId}`, 'no such finding in this case file');
-				return findingModel(finding, eventId => data.event(eventId), width);
-			}
-		}
+		return screenModel(data, view, {width, zone: state.current.zone, overview: overview.current, indexed});
 	}
 
 	// After the first frame: count the overview, then build the search index a chunk at a time,
