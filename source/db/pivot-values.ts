@@ -2,11 +2,12 @@
  * The distinct access keys, source IPs and user agents with their counts and first/last seen
  * (db/016_pivot_value.sql), kept by the import: after each import, one grouped pass over the new
  * rows' range of each covering index (event_access_key, event_source_ip, event_user_agent) is
- * merged in. Search reads this table, so no keystroke reads events.
+ * merged in, and likewise who used each user agent (agent_use). Search reads these tables, so no
+ * keystroke reads events.
  */
 import type {CaseFile} from './open.js';
 
-export const pivotValueKind = {key: 1, ip: 2, agent: 3} as const;
+export const pivotValueKind = {all: 0, key: 1, ip: 2, agent: 3, account: 4, region: 5} as const;
 export type PivotValueKind = keyof typeof pivotValueKind;
 
 /** The IPv4 integer of event_row back to its dotted text, as the view `event` spells it. */
@@ -34,6 +35,9 @@ const passes: [number, string][] = [
 	],
 ];
 
+const merge = `ON CONFLICT (kind, value) DO UPDATE SET events = events + excluded.events,
+	first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`;
+
 /** Merges the events added since the last refresh into pivot_value; nothing to do costs two lookups. */
 export function refreshPivotValues(db: CaseFile): void {
 	const maxId = (db.prepare('SELECT max(id) FROM event_row').pluck().get() as number | null) ?? 0;
@@ -42,11 +46,38 @@ export function refreshPivotValues(db: CaseFile): void {
 	db.transaction(() => {
 		for (const [kind, select] of passes) {
 			db.prepare(
-				`INSERT INTO pivot_value (kind, value, events, first_seen, last_seen) SELECT ${kind}, * FROM (${select}) WHERE true
-				ON CONFLICT (kind, value) DO UPDATE SET events = events + excluded.events,
-					first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`,
+				`INSERT INTO pivot_value (kind, value, events, first_seen, last_seen) SELECT ${kind}, * FROM (${select}) WHERE true ${merge}`,
 			).run({after: covered});
 		}
+		db.prepare(
+			`INSERT INTO agent_use (user_agent, principal, events, first_seen, last_seen)
+			SELECT g.ua, coalesce(d.value, ''), g.n, g.f, g.l FROM (SELECT user_agent AS ua, identity_arn AS a, count(*) AS n, min(event_time) AS f, max(event_time) AS l
+				FROM event_row WHERE user_agent IS NOT NULL AND +id > ? GROUP BY user_agent, identity_arn) g LEFT JOIN dict d ON d.id = g.a WHERE true
+			ON CONFLICT (user_agent, principal) DO UPDATE SET events = events + excluded.events,
+				first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`,
+		).run(covered);
+		// Accounts, regions and the total: one pass over the (account, region) index in its order,
+		// a few hundred groups, summed here.
+		const upsert = db.prepare(`INSERT INTO pivot_value (kind, value, events, first_seen, last_seen) VALUES (?, ?, ?, ?, ?) ${merge}`);
+		const sums = new Map<string, [kind: number, value: string, events: number, first: string, last: string]>();
+		const add = (kind: number, value: string | null, events: number, first: string, last: string) => {
+			if (value === null) return;
+			const key = `${kind}\u0000${value}`;
+			const seen = sums.get(key);
+			if (!seen) sums.set(key, [kind, value, events, first, last]);
+			else [seen[2], seen[3], seen[4]] = [seen[2] + events, first < seen[3] ? first : seen[3], last > seen[4] ? last : seen[4]];
+		};
+		const groups = db
+			.prepare(`SELECT da.value, dr.value, g.n, g.f, g.l FROM (SELECT recipient_account_id AS a, aws_region AS r, count(*) AS n, min(event_time) AS f, max(event_time) AS l
+				FROM event_row WHERE +id > ? GROUP BY recipient_account_id, aws_region) g LEFT JOIN dict da ON da.id = g.a LEFT JOIN dict dr ON dr.id = g.r`)
+			.raw()
+			.all(covered) as [string | null, string | null, number, string, string][];
+		for (const [account, region, events, first, last] of groups) {
+			add(pivotValueKind.all, '', events, first, last);
+			add(pivotValueKind.account, account, events, first, last);
+			add(pivotValueKind.region, region, events, first, last);
+		}
+		for (const row of sums.values()) upsert.run(...row);
 		db.prepare(`INSERT INTO meta (key, value) VALUES ('pivot_values', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(String(maxId));
 	}).immediate();
 }
@@ -70,4 +101,16 @@ export function pivotValue(db: CaseFile, kind: PivotValueKind, value: string): P
 	return db
 		.prepare(`SELECT value, events, first_seen AS firstSeen, last_seen AS lastSeen FROM pivot_value WHERE kind = ? AND value = ?`)
 		.get(pivotValueKind[kind], value) as PivotValue | undefined;
+}
+
+/** Every value of a kind in text order (accounts, regions: a handful). */
+export function allPivotValues(db: CaseFile, kind: PivotValueKind): PivotValue[] {
+	return db
+		.prepare(`SELECT value, events, first_seen AS firstSeen, last_seen AS lastSeen FROM pivot_value WHERE kind = ? ORDER BY value`)
+		.all(pivotValueKind[kind]) as PivotValue[];
+}
+
+/** How many events the case holds, from the import's total (no count over the events). */
+export function eventTotal(db: CaseFile): number {
+	return pivotValue(db, 'all', '')?.events ?? 0;
 }

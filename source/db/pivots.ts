@@ -5,7 +5,8 @@
  * couple of hundred milliseconds at a million events.
  */
 import type {CaseFile} from './open.js';
-import {pivotValue, pivotValueKind, type PivotValueKind} from './pivot-values.js';
+import {encodeIp} from './event-row.js';
+import {pivotValue, pivotValueKind, pivotValuesFrom, type PivotValueKind} from './pivot-values.js';
 import {RawReader} from './raw.js';
 import {listSignIns, type SignInEntry} from './queries.js';
 
@@ -491,26 +492,23 @@ export function ipView(db: CaseFile, ipOrCidr: string, options: {limit?: number}
 			if (row.lastSeen > seen.lastSeen) seen.lastSeen = row.lastSeen;
 		}
 	};
+	// Who called from each address: one range of event_row's (source_ip, identity_arn, event_time)
+	// index per address, grouped by principal, ARNs decoded after. A CIDR's addresses are the
+	// distinct IPs the import keeps (pivot_value) that it contains.
+	const group = db.prepare(`SELECT d.value AS arn, g.count, g.firstSeen, g.lastSeen FROM
+		(SELECT identity_arn AS a, count(*) AS count, min(event_time) AS firstSeen, max(event_time) AS lastSeen FROM event_row WHERE source_ip = ? GROUP BY identity_arn) g
+		LEFT JOIN dict d ON d.id = g.a`);
 	let addresses: string[];
 	if (cidr) {
-		// One pass over the index range of the CIDR's text prefix, in index order (no sort).
-		const rows = db
-			.prepare(`SELECT source_ip AS ip, identity_arn AS arn, count(*) AS count, min(event_time) AS firstSeen, max(event_time) AS lastSeen
-				FROM event WHERE source_ip >= ? AND source_ip < ? GROUP BY source_ip, identity_arn`)
-			.all(cidr.prefix, after(cidr.prefix)) as (PrincipalUse & {ip: string})[];
-		const inside = new Set<string>();
-		for (const row of rows) {
-			if (!cidr.contains(row.ip)) continue;
-			inside.add(row.ip);
-			addUse(row);
+		addresses = [];
+		for (let from = cidr.prefix; ; ) {
+			const page = pivotValuesFrom(db, 'ip', from, 1000).filter(v => v.value.startsWith(cidr.prefix));
+			for (const v of page) if (cidr.contains(v.value)) addresses.push(v.value);
+			if (page.length < 1000) break;
+			from = `${page[page.length - 1].value}\u0000`;
 		}
-		addresses = [...inside];
-	} else {
-		addresses = [text];
-		const group = db.prepare(`SELECT identity_arn AS arn, count(*) AS count, min(event_time) AS firstSeen, max(event_time) AS lastSeen
-			FROM event WHERE source_ip = ? GROUP BY identity_arn`);
-		for (const row of group.all(text) as PrincipalUse[]) addUse(row);
-	}
+	} else addresses = [text];
+	for (const address of addresses) for (const row of group.all(encodeIp(address)) as PrincipalUse[]) addUse(row);
 	const uses = [...byPrincipal.values()];
 	// Sign-ins: the first `limit` in time order, and how many there are in all.
 	let signIns: SignInEntry[] = [];
@@ -538,37 +536,22 @@ export function ipView(db: CaseFile, ipOrCidr: string, options: {limit?: number}
 
 /**
  * Who used a user agent, and when: principals in ARN order, `limit` per page (after: the last ARN
- * of the previous page). Each principal is one seek and one short range of the index
- * (user_agent, identity_arn, event_time), so a page costs the same for a user agent seen a dozen
- * times as for AWS Internal on half the events.
+ * of the previous page). Each principal is one row of agent_use (db/016_pivot_value.sql), so a
+ * page costs the same for a user agent seen a dozen times as for AWS Internal on half the events.
  */
 export function userAgentView(db: CaseFile, userAgent: string, options: {limit?: number; after?: string} = {}): UserAgentView | undefined {
 	const limit = Math.max(1, options.limit ?? 200);
-	// event_row holds dict ids: one pass over this user agent's range of the index
-	// (user_agent, identity_arn, event_time), grouped by principal, then the ARNs decoded once.
+	// Its principals with their counts as the import keeps them (agent_use, in ARN order), one page;
+	// its own count and span from pivot_value.
 	const agentId = db.prepare(`SELECT id FROM dict WHERE value = ?`).pluck().get(userAgent) as number | undefined;
-	if (agentId === undefined) return undefined;
-	const groups = db
-		.prepare(
-			`SELECT d.value AS arn, g.count, g.firstSeen, g.lastSeen FROM
-			(SELECT identity_arn AS a, count(*) AS count, min(event_time) AS firstSeen, max(event_time) AS lastSeen FROM event_row WHERE user_agent = ? GROUP BY identity_arn) g
-			LEFT JOIN dict d ON d.id = g.a`,
-		)
-		.all(agentId) as PrincipalUse[];
-	if (groups.length === 0) return undefined;
-	const named = groups.filter(g => g.arn !== null).sort((a, b) => (a.arn! < b.arn! ? -1 : a.arn! > b.arn! ? 1 : 0));
+	const total = pivotValue(db, 'agent', userAgent);
+	if (agentId === undefined || !total) return undefined;
+	const use = `SELECT nullif(principal, '') AS arn, events AS count, first_seen AS firstSeen, last_seen AS lastSeen FROM agent_use WHERE user_agent = ?`;
 	const principals: PrincipalUse[] = [];
 	// Calls with no identity ARN (AWS services, some federated calls) first, on the first page only.
-	if (options.after === undefined) principals.push(...groups.filter(g => g.arn === null));
-	const rest = named.filter(g => g.arn! > (options.after ?? ''));
-	principals.push(...rest.slice(0, limit));
+	if (options.after === undefined) principals.push(...(db.prepare(`${use} AND principal = ''`).all(agentId) as PrincipalUse[]));
+	const named = db.prepare(`${use} AND principal > ? ORDER BY principal LIMIT ?`).all(agentId, options.after ?? '', limit + 1) as PrincipalUse[];
+	principals.push(...named.slice(0, limit));
 	if (principals.length === 0) return undefined;
-	return {
-		userAgent,
-		firstSeen: groups.reduce((m, u) => (u.firstSeen < m ? u.firstSeen : m), groups[0]!.firstSeen),
-		lastSeen: groups.reduce((m, u) => (u.lastSeen > m ? u.lastSeen : m), groups[0]!.lastSeen),
-		eventCount: groups.reduce((n, u) => n + u.count, 0),
-		principals,
-		more: rest.length > limit,
-	};
+	return {userAgent, firstSeen: total.firstSeen, lastSeen: total.lastSeen, eventCount: total.events, principals, more: named.length > limit};
 }

@@ -40,6 +40,12 @@ export function ranked(query: string, hits: SearchHit[], pivots: PivotHit[]): {h
 
 /** fuse.js's bitap patterns are limited to 32 characters; longer text is matched exactly or as a substring. */
 const fuzzyLimit = 32;
+/**
+ * Fuzzy matches rank below every substring match, so they are looked for only when the substring
+ * matches are fewer than this (more than fill a screen): fuse.js over its candidates costs tens of
+ * milliseconds at 100k entries, and a query matching hundreds of names exactly has no use for them.
+ */
+const fuzzyBelow = 50;
 /** At most this many entries go to fuse.js per query. */
 const fuzzyCandidates = 400;
 /** Rows read per step of an incremental build (one small query each, so the explorer stays responsive). */
@@ -204,7 +210,7 @@ export class SearchIndex {
 						.raw()
 						.all({q: lower, n: lower.length, limit, like})
 		) as OnceRow[];
-		if (rows.length < limit && query.length >= 2 && query.length <= fuzzyLimit) {
+		if (rows.length < Math.min(limit, fuzzyBelow) && query.length >= 2 && query.length <= fuzzyLimit) {
 			const grams = [...new Set(Array.from({length: lower.length - 1}, (_, i) => lower.slice(i, i + 2)))];
 			const need = Math.max(1, Math.ceil(grams.length / 3));
 			const params: Record<string, string> = {};
@@ -267,7 +273,7 @@ export class SearchIndex {
 			for (let i = 0; i < lowerId.length; i++) if (kind < 0 || kinds[i] === kind) visit(i);
 		}
 		this.last = {lower, kind, matched: Int32Array.from(matched)};
-		if (matched.length < limit && query.length >= 2 && query.length <= fuzzyLimit) {
+		if (matched.length < Math.min(limit, fuzzyBelow) && query.length >= 2 && query.length <= fuzzyLimit) {
 			// Every substring match is kept (fewer than limit) and scores below 0.3: a fuzzy hit on
 			// the same entry would rank lower, so it is left out.
 			const found = new Set(matched);

@@ -4,7 +4,8 @@ import type {ExplorerData, Overview, PivotHit} from '../data.js';
 import type {ScreenModel, Target} from '../model.js';
 import {deviceModel} from './device.js';
 import {eventModel} from './event.js';
-import {findingModel, findingsModel} from './findings.js';
+import {findingModel, findingsModel, findingsPage} from './findings.js';
+import type {Severity} from '../../findings/types.js';
 import {chartBuckets, overviewModel} from './overview.js';
 import {devicesModel, ipModel, keyModel, keyPage, userAgentModel} from './pivots.js';
 import {principalModel} from './principal.js';
@@ -78,7 +79,7 @@ export function screenModel(data: ExplorerData, view: View, context: ScreenConte
 			const user = data.principal(view.arn);
 			if (!user) return notFound('principal', view.arn, `no principal ${terminalSafe(view.arn)} in this case file`);
 			const at = view.moment ? {moment: view.moment, devices: data.devicesAt(view.arn, view.moment)} : undefined;
-			return principalModel(user, data.findings({principalArn: view.arn}), data.findingCounts().serials, {rollup: data.rollup(view.arn), at, geo: data.geo});
+			return principalModel(user, data.findings({principalArn: view.arn}), data.findingCounts({serials: user.devices.map(d => d.serialNumber)}).serials, {rollup: data.rollup(view.arn), at, geo: data.geo});
 		}
 		case 'devices':
 			return devicesModel(view.state, data.devicesInState(view.state));
@@ -114,13 +115,13 @@ export function screenModel(data: ExplorerData, view: View, context: ScreenConte
 			return timelineModel(view, entries);
 		}
 		case 'findings': {
-			const all = data.findings();
-			return findingsModel(view.severity ? all.filter(f => f.severity === view.severity) : all, view.severity);
+			const page = data.findingsPage({severity: view.severity as Severity | undefined, limit: findingsPage});
+			return findingsModel(page.findings, view.severity, page.total);
 		}
 		case 'finding': {
 			const finding = data.finding(view.findingId);
 			if (!finding) return notFound('finding', `Finding ${view.findingId}`, 'no such finding in this case file');
-			return findingModel(finding, eventId => data.event(eventId), width);
+			return findingModel(finding, data.evidence(finding.eventIds), width);
 		}
 	}
 }

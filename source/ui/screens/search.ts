@@ -83,7 +83,10 @@ export function searchModel(data: ExplorerData, query: string, hits: SearchHit[]
 	// Results of an earlier query stay on screen while this one runs, unless the query was cleared.
 	if (pending && !query.trim()) [hits, pivots] = [[], []];
 	// Finding markers are needed only for rows, and reading the counts costs time on a big case file.
-	const counts = hits.length > 0 ? data.findingCounts() : undefined;
+	const counts =
+		hits.length > 0
+			? data.findingCounts({principals: hits.filter(h => h.kind === 'principal').map(h => h.id), serials: hits.filter(h => h.kind === 'device').map(h => h.id)})
+			: undefined;
 	const principals = hits.filter(h => h.kind === 'principal').length;
 	return {
 		screen: 'search',
