@@ -343,7 +343,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 			// The overlay scrolls (↓ j PgDn space); any other key closes it.
 			const scroll = key.downArrow || key.pageDown || input === 'j' || input === ' ' ? 5 : key.upArrow || key.pageUp || input === 'k' ? -5 : 0;
 			const help = s.help;
-			return update(st => ({...st, help: scroll ? Math.max(0, Math.min(helpLength(top().view.screen) - (height - 1), help + scroll)) : false}));
+			return update(st => ({...st, help: scroll ? Math.max(0, Math.min(helpLength(top().view.screen, width) - (height - 2), help + scroll)) : false}));
 		}
 		if (s.prompt !== undefined) return handlePrompt(input, key);
 		const e = top();

@@ -26,7 +26,8 @@ export function findingsAccount(findings: Finding[]): string | undefined {
  */
 const columns: Column[] = [
 	{title: 'sev', width: 8, fit: true},
-	{title: 'rule', width: 30, fit: true},
+	// A rule id is looked up by name (mfatrail findings --rule): wrapped when short of room, never cut.
+	{title: 'rule', width: 30, fit: true, id: true},
 	{title: 'subject', width: 12, fit: true, id: true},
 	{title: 'status', width: 12, fit: true, drop: 2},
 	{title: 'summary', width: 20, flex: true, drop: 1, prose: true},
