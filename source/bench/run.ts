@@ -8,7 +8,10 @@
  * as many worker threads as the import uses), the import into a fresh case file, one zcat | jq
  * pass, all three timed as whole processes from start to exit; then import/floor, import/jq, case
  * file/JSON, peak RSS and the import's own per-stage profile. Query commands and the explorer's
- * first frame are timed on the MFA-heavy case file.
+ * first frame are timed on the MFA-heavy case file. Then the interactive section (issue 17,
+ * source/bench/interactive.ts) on a 1,000,000-event MFA-heavy case (--interactive-events N, 0
+ * skips it; --interactive-db FILE uses a case file already imported): search per keystroke, every
+ * screen on the heaviest object, query commands and the explorer against node -e 0, the report.
  */
 import {spawn, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
@@ -17,6 +20,7 @@ import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {parseArgs} from 'node:util';
 import {explorerRows} from './explorer.js';
+import {interactiveRows} from './interactive.js';
 import {accountId, generateArchive, generateJsonl, type ArchiveStats, type JsonlStats, type Mix} from './generate.js';
 import {repoRoot} from './write-samples.js';
 
@@ -330,7 +334,7 @@ async function measureInput(input: Input, db: string, workers: number, jqAvailab
 	return rows;
 }
 
-export async function runBenchmark(options: {events: number; jsonlMib: number; keep?: string; seed: string}): Promise<number> {
+export async function runBenchmark(options: {events: number; jsonlMib: number; keep?: string; seed: string; interactiveEvents: number; interactiveDb?: string}): Promise<number> {
 	if (!fs.existsSync(cli)) {
 		process.stderr.write('dist/cli.js is missing: run `npm run build` first\n');
 		return 1;
@@ -382,6 +386,20 @@ export async function runBenchmark(options: {events: number; jsonlMib: number; k
 		rows.push(await firstFrame(heavyDb));
 		process.stdout.write('\n');
 		printTable(rows);
+		if (options.interactiveDb || options.interactiveEvents > 0) {
+			let db = options.interactiveDb;
+			if (!db) {
+				const input = await archiveInput(path.join(base, `mfa-heavy-${options.interactiveEvents}`), options.interactiveEvents, options.seed, 'mfa-heavy');
+				db = path.join(work, 'interactive.db');
+				process.stderr.write(`interactive: importing ${input.events.toLocaleString('en')} events…\n`);
+				const imported = await measure(process.execPath, [cli, 'import', ...input.paths, '--db', db, '--json']);
+				if (imported.status !== 0 && imported.status !== 3) throw new Error(`import for the interactive section failed (exit ${imported.status}): ${imported.stderr.slice(-500)}`);
+			}
+			process.stderr.write('interactive…\n');
+			const interactive = await interactiveRows(db, measure);
+			process.stdout.write(`\ninteractive, on ${db === options.interactiveDb ? db : `the ${options.interactiveEvents.toLocaleString('en')}-event MFA-heavy case`}; heaviest objects:\n${interactive.heaviest.map(l => `  ${l}\n`).join('')}\n`);
+			printTable(interactive.rows);
+		}
 		return 0;
 	} finally {
 		fs.rmSync(work, {recursive: true, force: true});
@@ -395,13 +413,20 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
 			'jsonl-mib': {type: 'string', default: process.env.MFATRAIL_BENCH_JSONL_MIB ?? '1100'},
 			keep: {type: 'string'},
 			seed: {type: 'string', default: 'mfatrail-bench'},
+			'interactive-events': {type: 'string', default: process.env.MFATRAIL_BENCH_INTERACTIVE_EVENTS ?? '1000000'},
+			'interactive-db': {type: 'string'},
 		},
 	});
 	const events = Number(values.events);
 	const jsonlMib = Number(values['jsonl-mib']);
+	const interactiveEvents = Number(values['interactive-events']);
 	if (!Number.isInteger(events) || events < 1 || !Number.isFinite(jsonlMib) || jsonlMib < 0) {
-		process.stderr.write('usage: node dist/bench/run.js [--events N] [--jsonl-mib M (0: skip)] [--keep DIR] [--seed S]\n');
+		process.stderr.write('usage: node dist/bench/run.js [--events N] [--jsonl-mib M (0: skip)] [--keep DIR] [--seed S] [--interactive-events N (0: skip)] [--interactive-db FILE]\n');
 		process.exit(2);
 	}
-	process.exitCode = await runBenchmark({events, jsonlMib, keep: values.keep, seed: values.seed});
+	if (!Number.isInteger(interactiveEvents) || interactiveEvents < 0) {
+		process.stderr.write('--interactive-events must be a whole number (0: skip)\n');
+		process.exit(2);
+	}
+	process.exitCode = await runBenchmark({events, jsonlMib, keep: values.keep, seed: values.seed, interactiveEvents, interactiveDb: values['interactive-db']});
 }
