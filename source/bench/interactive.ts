@@ -152,6 +152,9 @@ export async function keystrokeRows(db: Database.Database, h: Heaviest): Promise
 	let started = performance.now();
 	while (!data.indexStep());
 	const buildMs = performance.now() - started;
+	started = performance.now();
+	while (!data.warmStep());
+	const warmMs = performance.now() - started;
 	const name = (h.principal?.arn.split('/').pop() ?? 'mary.garcia').slice(0, 12);
 	const typed = [name, 'mary.garcia', 'sam.k', 'root', h.key?.id.slice(0, 10), h.address?.id, 'Boto3', 'aws-cli', 'internal'].filter((t): t is string => Boolean(t));
 	const times: number[] = [];
@@ -161,7 +164,7 @@ export async function keystrokeRows(db: Database.Database, h: Heaviest): Promise
 			const query = text.slice(0, i);
 			started = performance.now();
 			const parsed = m.parseQuery(query);
-			const hits = data.search(parsed.text, {limit: 500, kind: parsed.kind});
+			const hits = data.search(parsed.text, {limit: 500, kind: parsed.kind}); // the explorer's searchLimit
 			const pivots = parsed.kind ? [] : data.pivotSearch(parsed.text, 50);
 			m.searchModel(data, query, hits, undefined, false, 1, pivots);
 			const ms = performance.now() - started;
@@ -171,7 +174,7 @@ export async function keystrokeRows(db: Database.Database, h: Heaviest): Promise
 	}
 	const p95 = percentile(times, 95);
 	return [
-		{metric: 'search index build (once, in slices after the first frame)', value: `${buildMs.toFixed(0)} ms`, target: '(reference)'},
+		{metric: 'search index build (once, in slices after the first frame)', value: `${buildMs.toFixed(0)} ms, then first keystrokes answered ahead ${warmMs.toFixed(0)} ms`, target: '(reference)'},
 		{
 			metric: `search per keystroke, p95 of ${times.length} (${typed.map(t => JSON.stringify(t)).join(', ')})`,
 			value: `${p95.toFixed(1)} ms (median ${median(times).toFixed(1)}, worst ${worst.ms.toFixed(1)} at ${JSON.stringify(worst.text)})`,

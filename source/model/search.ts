@@ -20,6 +20,9 @@ export interface SearchHit {
 
 export type SearchKind = 'principal' | 'device';
 
+/** The single characters SearchIndex.warm answers ahead: what a first keystroke usually is. */
+const warmCharacters = [...'abcdefghijklmnopqrstuvwxyz0123456789'];
+
 /** Scores from here up are fuzzy matches; below it, exact and substring matches (substringScore). */
 export const fuzzyFloor = 0.3;
 
@@ -165,6 +168,9 @@ export class SearchIndex {
 	private last: {lower: string; kind: number; matched: Int32Array} | undefined;
 	/** Per-entry counters for the fuzzy prefilter, reused across queries. */
 	private shared: Uint8Array | undefined;
+	/** Single-character queries answered ahead (warm): the first keystroke scans every entry. */
+	private readonly first = new Map<string, {hits: SearchHit[]; matched: Int32Array}>();
+	private warmed = 0;
 
 	/** Use SearchIndex.build or SearchIndexBuilder. */
 	constructor(columns: Columns) {
@@ -251,12 +257,31 @@ export class SearchIndex {
 		return this.c.id.length;
 	}
 
+	/**
+	 * Answers one single-character query ahead of time (letters and digits, as the explorer asks
+	 * them: `limit`, every kind), so the first keystroke costs a lookup, not a scan of every entry.
+	 * Meant for idle slices after the index is built; true when all are done.
+	 */
+	warm(limit: number): boolean {
+		const c = warmCharacters[this.warmed];
+		if (c === undefined) return true;
+		this.warmed++;
+		const hits = this.search(c, {limit});
+		this.first.set(`${c}:${limit}`, {hits, matched: this.last!.matched});
+		return this.warmed >= warmCharacters.length;
+	}
+
 	search(text: string, options: {limit?: number; kind?: SearchKind} = {}): SearchHit[] {
 		const query = text.trim();
 		if (query === '') return [];
 		const limit = Math.max(1, options.limit ?? 20);
 		const lower = query.toLowerCase();
 		const kind = kindCode(options.kind);
+		const ready = kind < 0 ? this.first.get(`${lower}:${limit}`) : undefined;
+		if (ready) {
+			this.last = {lower, kind, matched: ready.matched};
+			return ready.hits.map(h => ({...h, matches: h.matches.map(m => [...m] as [number, number])}));
+		}
 		const {lowerId, lowerLabel} = this.c;
 		const top = new TopK(limit, (i, j) => this.tieBreak(i, j));
 		const matched: number[] = [];

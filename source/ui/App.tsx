@@ -5,7 +5,7 @@ import {breadcrumbLine, Frame, listHeight} from './components/Frame.js';
 import {Help, helpLength} from './components/Help.js';
 import {triagePromptLine, triageSubject, useTriagePrompt, withTriage, type TriagePromptState, type TriageSubject} from './components/TriagePrompt.js';
 import type {SearchHit} from '../model/search.js';
-import {pivotShape, type ExplorerData, type PivotHit} from './data.js';
+import {pivotShape, searchLimit, type ExplorerData, type PivotHit} from './data.js';
 import {formatTime, parseShownTime, type Zone} from './clock.js';
 import {keyPage} from './screens/pivots.js';
 import {exportView} from './export.js';
@@ -131,10 +131,15 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 	useEffect(() => {
 		let timer: NodeJS.Immediate | undefined;
 		let chunks = 0;
+		// Once built, single-character queries are answered ahead in the same idle slices.
+		const warm = () => {
+			if (!data.warmStep()) timer = setImmediate(warm);
+		};
 		const step = () => {
 			if (data.indexStep()) {
 				generation.current++;
 				setIndexed(true);
+				timer = setImmediate(warm);
 				return;
 			}
 			// The progress figure is redrawn now and then, not after every chunk.
@@ -173,7 +178,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 			let hits: SearchHit[] = [];
 			let status = '';
 			try {
-				hits = text ? data.search(text, {limit: 500, kind}) : [];
+				hits = text ? data.search(text, {limit: searchLimit, kind}) : [];
 			} catch (error) {
 				status = `search failed: ${terminalSafe((error as Error).message)}`;
 			}

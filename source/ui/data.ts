@@ -86,6 +86,8 @@ export interface ExplorerData {
 	 * devices takes longer than a start may). Each call reads one chunk; true once it is built.
 	 */
 	indexStep(): boolean;
+	/** After the index: answers one first-keystroke query ahead (idle slices); true when all are. */
+	warmStep(): boolean;
 	/** Share of the search index built, 0..1. */
 	indexProgress(): number;
 	/** Searches; before indexStep() has finished it completes the index first (a blocking wait). */
@@ -110,6 +112,9 @@ export interface ExplorerData {
 	/** Appends a triage decision to the case file's journal; throws when the case file cannot be written. */
 	setTriage(change: TriageChange): TriageEntry;
 }
+
+/** Results the explorer's search keeps per query (more than a screen: scrolling needs no new search). */
+export const searchLimit = 500;
 
 export interface ExplorerDataOptions {
 	/**
@@ -150,6 +155,8 @@ export function openExplorerData(db: CaseFile, options: ExplorerDataOptions = {}
 		devicesAt: (arn, time) => devicesAt(db, arn, time),
 		geo: ip => geoOf(ip),
 		indexStep,
+		// The explorer's search asks for 500 (source/ui/App.tsx).
+		warmStep: () => (index ? index.warm(searchLimit) : true),
 		indexProgress: () => (index ? 1 : builder.progress),
 		search: (text, options) => (text.trim() ? (index ??= builder.finish()).search(text, options) : []),
 		principal: arn => userView(db, arn),
