@@ -28,3 +28,7 @@ CREATE TABLE agent_use (
 	last_seen   TEXT NOT NULL,
 	PRIMARY KEY (user_agent, principal)
 ) WITHOUT ROWID, STRICT;
+
+-- The user-agent index of db/013_explorer.sql served the agent screen and the search's distinct
+-- agents; both read the two tables above now. Dropping it gives back the space they take.
+DROP INDEX IF EXISTS event_user_agent;

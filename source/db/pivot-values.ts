@@ -1,7 +1,7 @@
 /**
  * The distinct access keys, source IPs and user agents with their counts and first/last seen
  * (db/016_pivot_value.sql), kept by the import: after each import, one grouped pass over the new
- * rows' range of each covering index (event_access_key, event_source_ip, event_user_agent) is
+ * rows' range of each covering index (event_access_key, event_source_ip, event_account_region) is
  * merged in, and likewise who used each user agent (agent_use). Search reads these tables, so no
  * keystroke reads events.
  */
@@ -28,11 +28,6 @@ const passes: [number, string][] = [
 		`SELECT ${ipText}, g.n, g.f, g.l FROM (SELECT source_ip AS v, count(*) AS n, min(event_time) AS f, max(event_time) AS l FROM event_row
 			WHERE source_ip IS NOT NULL AND +id > :after GROUP BY source_ip) g WHERE true`,
 	],
-	[
-		pivotValueKind.agent,
-		`SELECT d.value, g.n, g.f, g.l FROM (SELECT user_agent AS v, count(*) AS n, min(event_time) AS f, max(event_time) AS l FROM event_row
-			WHERE user_agent IS NOT NULL AND +id > :after GROUP BY user_agent) g JOIN dict d ON d.id = g.v WHERE true`,
-	],
 ];
 
 const merge = `ON CONFLICT (kind, value) DO UPDATE SET events = events + excluded.events,
@@ -49,13 +44,20 @@ export function refreshPivotValues(db: CaseFile): void {
 				`INSERT INTO pivot_value (kind, value, events, first_seen, last_seen) SELECT ${kind}, * FROM (${select}) WHERE true ${merge}`,
 			).run({after: covered});
 		}
+		// User agents: one grouped pass by (agent, principal) into agent_use, and the agents' own
+		// totals summed from those groups (there is no user-agent index to walk: these tables replace it).
+		db.exec('DROP TABLE IF EXISTS temp.agent_groups');
 		db.prepare(
-			`INSERT INTO agent_use (user_agent, principal, events, first_seen, last_seen)
-			SELECT g.ua, coalesce(d.value, ''), g.n, g.f, g.l FROM (SELECT user_agent AS ua, identity_arn AS a, count(*) AS n, min(event_time) AS f, max(event_time) AS l
-				FROM event_row WHERE user_agent IS NOT NULL AND +id > ? GROUP BY user_agent, identity_arn) g LEFT JOIN dict d ON d.id = g.a WHERE true
-			ON CONFLICT (user_agent, principal) DO UPDATE SET events = events + excluded.events,
-				first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`,
+			`CREATE TEMP TABLE agent_groups AS SELECT user_agent AS ua, identity_arn AS a, count(*) AS n, min(event_time) AS f, max(event_time) AS l
+			FROM event_row WHERE user_agent IS NOT NULL AND id > ? GROUP BY user_agent, identity_arn`,
 		).run(covered);
+		db.exec(`INSERT INTO agent_use (user_agent, principal, events, first_seen, last_seen)
+			SELECT g.ua, coalesce(d.value, ''), g.n, g.f, g.l FROM temp.agent_groups g LEFT JOIN dict d ON d.id = g.a WHERE true
+			ON CONFLICT (user_agent, principal) DO UPDATE SET events = events + excluded.events,
+				first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`);
+		db.exec(`INSERT INTO pivot_value (kind, value, events, first_seen, last_seen)
+			SELECT ${pivotValueKind.agent}, d.value, sum(g.n), min(g.f), max(g.l) FROM temp.agent_groups g JOIN dict d ON d.id = g.ua GROUP BY g.ua ${merge}`);
+		db.exec('DROP TABLE temp.agent_groups');
 		// Accounts, regions and the total: one pass over the (account, region) index in its order,
 		// a few hundred groups, summed here.
 		const upsert = db.prepare(`INSERT INTO pivot_value (kind, value, events, first_seen, last_seen) VALUES (?, ?, ?, ?, ?) ${merge}`);
