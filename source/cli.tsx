@@ -1,6 +1,18 @@
 #!/usr/bin/env node
 /** mfatrail entry: the terminal environment is settled first, then commands load on demand. */
+import {enableCompileCache} from 'node:module';
 import './terminal-env.js';
+import {toolVersion} from './package-root.js';
 
-const {main} = await import('./commands/main.js');
-process.exitCode = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+if (argv.length === 1 && argv[0] === '--version') {
+	// The one answer scripts ask for most, given before anything else loads (main.ts answers
+	// --version beside other arguments, e.g. --db).
+	process.stdout.write(`${toolVersion()}\n`);
+} else {
+	// Node keeps the compiled code of every module loaded from here on disk (in the OS temp folder)
+	// and reuses it at the next start: query commands start sooner.
+	enableCompileCache();
+	const {main} = await import('./commands/main.js');
+	process.exitCode = await main(argv);
+}

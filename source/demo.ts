@@ -13,7 +13,7 @@ const {default: path} = await import('node:path');
 const {fileURLToPath} = await import('node:url');
 const {openCaseFile} = await import('./db/open.js');
 const {importEvidence} = await import('./pipeline.js');
-const {toolVersion} = await import('./commands/main.js');
+const {toolVersion} = await import('./package-root.js');
 
 const samplesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'samples');
 

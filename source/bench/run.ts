@@ -1,6 +1,6 @@
 /**
  * The benchmark (`npm run bench`, not part of npm test):
- *   node dist/bench/run.js [--events N] [--jsonl-mib M] [--keep DIR] [--seed S]
+ *   node dist/bench/run.js [--events N] [--jsonl-mib M] [--keep DIR] [--seed S] [--startup-only]
  * (or MFATRAIL_BENCH_EVENTS / MFATRAIL_BENCH_JSONL_MIB). Three inputs, generated once (or reused
  * from --keep): a realistic mix (about 5 % MFA-related, ~5 records per small S3 file), the
  * MFA-heavy mix (about a third MFA-related), and one JSON Lines export of at least M MiB. For each,
@@ -8,10 +8,13 @@
  * as many worker threads as the import uses), the import into a fresh case file, one zcat | jq
  * pass, all three timed as whole processes from start to exit; then import/floor, import/jq, case
  * file/JSON, peak RSS and the import's own per-stage profile. Query commands and the explorer's
- * first frame are timed on the MFA-heavy case file. Then the interactive section (issue 17,
- * source/bench/interactive.ts) on a 1,000,000-event MFA-heavy case (--interactive-events N, 0
- * skips it; --interactive-db FILE uses a case file already imported): search per keystroke, every
- * screen on the heaviest object, query commands and the explorer against node -e 0, the report.
+ * first frame are timed on the MFA-heavy case file. Start-up comes first: `mfatrail --version`
+ * against `node -e 0` of the same runtime, for the dev build and the portable bundle (npm run pack);
+ * --startup-only stops there. A quick run: --events 20000 --jsonl-mib 0. Then the interactive
+ * section (issue 17, source/bench/interactive.ts) on a 1,000,000-event MFA-heavy case
+ * (--interactive-events N, 0 skips it; --interactive-db FILE uses a case file already imported):
+ * search per keystroke, every screen on the heaviest object, query commands and the explorer
+ * against node -e 0, the report.
  */
 import {spawn, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
@@ -127,6 +130,42 @@ function commandExists(name: string): boolean {
 function median(values: number[]): number {
 	const sorted = [...values].sort((a, b) => a - b);
 	return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Runs of each start-up command: alternating, so a busy moment of a shared machine hits both. */
+const startupRuns = 15;
+
+/**
+ * `mfatrail --version` against `node -e 0` of the same runtime, both whole processes: the dev build
+ * (dist/, compile cache on) and, when `npm run pack` has written it, the portable bundle unpacked
+ * in a temp folder (its own Node, its launcher). The first run of each warms the compile cache.
+ */
+async function startupRows(work: string): Promise<Row[]> {
+	const target = '≤ 1.3× node -e 0';
+	const pair = async (label: string, node: string, version: [string, string[]]): Promise<Row> => {
+		const floor: number[] = [];
+		const tool: number[] = [];
+		await measure(...version);
+		for (let i = 0; i < startupRuns; i++) {
+			floor.push((await measure(node, ['-e', '0'])).ms);
+			tool.push((await measure(...version)).ms);
+		}
+		const ratio = median(tool) / median(floor);
+		return {metric: `${label}: mfatrail --version / node -e 0`, value: `${ratio.toFixed(2)} (${median(tool).toFixed(0)} ms / ${median(floor).toFixed(0)} ms, medians of ${startupRuns})`, target, pass: ratio <= 1.3};
+	};
+	const rows = [await pair(`start-up, dev build (Node ${process.version})`, process.execPath, [process.execPath, [cli, '--version']])];
+	const version = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {version: string}).version;
+	const tarball = path.join(repoRoot, `mfatrail-${version}-linux-x64.tar.gz`);
+	if (fs.existsSync(tarball)) {
+		const dir = path.join(work, 'bundle');
+		fs.mkdirSync(dir);
+		spawnSync('tar', ['-xzf', tarball, '-C', dir]);
+		const top = path.join(dir, `mfatrail-${version}-linux-x64`);
+		rows.push(await pair('start-up, portable bundle', path.join(top, 'node', 'bin', 'node'), [path.join(top, 'bin', 'mfatrail'), ['--version']]));
+	} else {
+		rows.push({metric: 'start-up, portable bundle', value: 'n/a (run npm run pack first)', target});
+	}
+	return rows;
 }
 
 /** A query command, run three times against the case file: the median wall time, Node start-up included. */
@@ -334,7 +373,7 @@ async function measureInput(input: Input, db: string, workers: number, jqAvailab
 	return rows;
 }
 
-export async function runBenchmark(options: {events: number; jsonlMib: number; keep?: string; seed: string; interactiveEvents: number; interactiveDb?: string}): Promise<number> {
+export async function runBenchmark(options: {events: number; jsonlMib: number; keep?: string; seed: string; startupOnly?: boolean; interactiveEvents?: number; interactiveDb?: string}): Promise<number> {
 	if (!fs.existsSync(cli)) {
 		process.stderr.write('dist/cli.js is missing: run `npm run build` first\n');
 		return 1;
@@ -346,6 +385,11 @@ export async function runBenchmark(options: {events: number; jsonlMib: number; k
 	const workers = Math.max(1, Math.min(2, os.availableParallelism()));
 	try {
 		process.stdout.write(`machine: ${machine()}\n`);
+		rows.push(...(await startupRows(work)));
+		if (options.startupOnly) {
+			printTable(rows);
+			return 0;
+		}
 		const jqAvailable = spawnSync('sh', ['-c', 'command -v jq'], {stdio: 'ignore'}).status === 0;
 		if (!jqAvailable) process.stdout.write('jq not installed: the import/jq ratio is skipped\n');
 		const inputs = [
@@ -386,10 +430,11 @@ export async function runBenchmark(options: {events: number; jsonlMib: number; k
 		rows.push(await firstFrame(heavyDb));
 		process.stdout.write('\n');
 		printTable(rows);
-		if (options.interactiveDb || options.interactiveEvents > 0) {
+		if (options.interactiveDb || (options.interactiveEvents ?? 0) > 0) {
 			let db = options.interactiveDb;
 			if (!db) {
-				const input = await archiveInput(path.join(base, `mfa-heavy-${options.interactiveEvents}`), options.interactiveEvents, options.seed, 'mfa-heavy');
+				const events = options.interactiveEvents ?? 0;
+				const input = await archiveInput(path.join(base, `mfa-heavy-${events}`), events, options.seed, 'mfa-heavy');
 				db = path.join(work, 'interactive.db');
 				process.stderr.write(`interactive: importing ${input.events.toLocaleString('en')} events…\n`);
 				const imported = await measure(process.execPath, [cli, 'import', ...input.paths, '--db', db, '--json']);
@@ -397,7 +442,7 @@ export async function runBenchmark(options: {events: number; jsonlMib: number; k
 			}
 			process.stderr.write('interactive…\n');
 			const interactive = await interactiveRows(db, measure);
-			process.stdout.write(`\ninteractive, on ${db === options.interactiveDb ? db : `the ${options.interactiveEvents.toLocaleString('en')}-event MFA-heavy case`}; heaviest objects:\n${interactive.heaviest.map(l => `  ${l}\n`).join('')}\n`);
+			process.stdout.write(`\ninteractive, on ${db === options.interactiveDb ? db : `the ${(options.interactiveEvents ?? 0).toLocaleString('en')}-event MFA-heavy case`}; heaviest objects:\n${interactive.heaviest.map(l => `  ${l}\n`).join('')}\n`);
 			printTable(interactive.rows);
 		}
 		return 0;
@@ -413,6 +458,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
 			'jsonl-mib': {type: 'string', default: process.env.MFATRAIL_BENCH_JSONL_MIB ?? '1100'},
 			keep: {type: 'string'},
 			seed: {type: 'string', default: 'mfatrail-bench'},
+			'startup-only': {type: 'boolean', default: false},
 			'interactive-events': {type: 'string', default: process.env.MFATRAIL_BENCH_INTERACTIVE_EVENTS ?? '1000000'},
 			'interactive-db': {type: 'string'},
 		},
@@ -421,12 +467,12 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
 	const jsonlMib = Number(values['jsonl-mib']);
 	const interactiveEvents = Number(values['interactive-events']);
 	if (!Number.isInteger(events) || events < 1 || !Number.isFinite(jsonlMib) || jsonlMib < 0) {
-		process.stderr.write('usage: node dist/bench/run.js [--events N] [--jsonl-mib M (0: skip)] [--keep DIR] [--seed S] [--interactive-events N (0: skip)] [--interactive-db FILE]\n');
+		process.stderr.write('usage: node dist/bench/run.js [--events N] [--jsonl-mib M (0: skip)] [--keep DIR] [--seed S] [--startup-only] [--interactive-events N (0: skip)] [--interactive-db FILE]\n');
 		process.exit(2);
 	}
 	if (!Number.isInteger(interactiveEvents) || interactiveEvents < 0) {
 		process.stderr.write('--interactive-events must be a whole number (0: skip)\n');
 		process.exit(2);
 	}
-	process.exitCode = await runBenchmark({events, jsonlMib, keep: values.keep, seed: values.seed, interactiveEvents, interactiveDb: values['interactive-db']});
+	process.exitCode = await runBenchmark({events, jsonlMib, keep: values.keep, seed: values.seed, startupOnly: values['startup-only'], interactiveEvents, interactiveDb: values['interactive-db']});
 }

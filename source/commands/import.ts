@@ -4,7 +4,7 @@ import {readScopeFile, scopeFileName, scopeFilesOf} from '../scope/scope-file.js
 import {importEvidence, type ImportProgress, type ImportSummary} from '../pipeline.js';
 import {safe} from '../lib/terminal-text.js';
 import {dbFlag, jsonFlag, type Command} from './command.js';
-import {toolVersion} from './main.js';
+import {toolVersion} from '../package-root.js';
 
 /** 0 clean, 3 some inputs or records rejected, 1 nothing could be imported, 130 interrupted. */
 export function importExitStatus(summary: ImportSummary): number {

@@ -1,8 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import {fileURLToPath} from 'node:url';
-import type {Command} from './command.js';
 import {terminalSafe} from '../lib/terminal-text.js';
+import {toolVersion} from '../package-root.js';
+import type {Command} from './command.js';
 
 /**
  * The command list. Each command module is loaded only when it runs (or shows its help): loading
@@ -36,11 +34,7 @@ export const commands: CommandEntry[] = [
 	{name: 'scope', summary: 'org scale: Athena SQL that picks the MFA objects, run locally; download plan', load: async () => (await import('./scope.js')).scopeCommand},
 ];
 
-const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export function toolVersion(): string {
-	return (JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as {version: string}).version;
-}
 
 function overview(): string {
 	const width = Math.max(...commands.map(c => c.name.length));

@@ -10,7 +10,7 @@ import {renderMarkdown} from '../report/markdown.js';
 import {buildReport, type CaseFileFacts} from '../report/model.js';
 import {dbFlag, type Command} from './command.js';
 import {statusFlag} from './findings.js';
-import {toolVersion} from './main.js';
+import {toolVersion} from '../package-root.js';
 
 /** SHA-256 of a file's bytes, read in chunks (a case file can be gigabytes). */
 export function fileSha256(file: string): string {

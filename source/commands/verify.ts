@@ -181,7 +181,7 @@ export const verifyCommand: Command = {
 		}
 		process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : formatReport(report));
 		// main.js lists this module: loaded here, not imported above, to keep the modules acyclic.
-		const {toolVersion} = await import('./main.js');
+		const {toolVersion} = await import('../package-root.js');
 		const notRecorded = recordOutcome(file, verifyOutcome(report, toolVersion()));
 		if (notRecorded) process.stderr.write(`mfatrail verify: the outcome was not recorded in the case file: ${safe(notRecorded)}\n`);
 		return report.ok ? 0 : verifyFailed;

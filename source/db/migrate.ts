@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
 import type Database from 'better-sqlite3';
+import {packageRoot} from '../package-root.js';
 import {CaseFileError} from './open.js';
 
-/** db/ at the package root: dist/db/migrate.js and source/db/migrate.ts are both two levels down. */
-const schemaDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'db');
+/** db/ at the package root (the portable bundle carries it too). */
+const schemaDir = path.join(packageRoot, 'db');
 
 export interface Migration {
 	version: number;

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import {compress, decompress} from 'zstd-napi';
+import {constants, zstdCompressSync, zstdDecompressSync} from 'node:zlib';
 
 /**
  * Original records are stored verbatim, packed into blocks of about 1 MiB of text compressed with
@@ -14,6 +14,8 @@ export const rawCodec = 'zstd-blocks-1';
 export const blockBytes = 1 << 20;
 
 const level = 1;
+/** Level 1: import speed first; the blocks are plain zstd frames, readable by any zstd. */
+const compressOptions = {params: {[constants.ZSTD_c_compressionLevel]: level}};
 
 export interface RawRef {
 	/** Index into the blocks the builder hands over at its next seal(). */
@@ -71,11 +73,11 @@ export class RawBlockBuilder {
 }
 
 export function compressBlock(text: Uint8Array): Uint8Array {
-	return compress(text, {compressionLevel: level});
+	return zstdCompressSync(text, compressOptions);
 }
 
 export function unpackBlock(data: Uint8Array): Buffer {
-	return decompress(data);
+	return zstdDecompressSync(data);
 }
 
 /** Reads original record texts back, keeping the last few unpacked blocks (neighbours share one). */

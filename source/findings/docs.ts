@@ -1,13 +1,13 @@
-/** README section and `--help` text, generated from the rule registry so they stay consistent with it. */
+/** The rules' reference (docs/findings.md) and `--help` text, generated from the rule registry so they stay consistent with it. */
 import {rules} from './registry.js';
 
-export const readmeStart = '<!-- section:findings -->';
-export const readmeEnd = '<!-- /section:findings -->';
+export const docStart = '<!-- section:findings -->';
+export const docEnd = '<!-- /section:findings -->';
 
 export function rulesMarkdown(): string {
 	const lines = [
-		readmeStart,
-		'### Findings',
+		docStart,
+		'# Findings',
 		'',
 		'Findings are computed from the MFA model at the end of every import and stored in the case file, so',
 		'they are there the moment the import ends. A re-import extends or replaces findings (each has a stable',
@@ -37,9 +37,9 @@ export function rulesMarkdown(): string {
 		'',
 	];
 	for (const r of rules) {
-		lines.push(`#### \`${r.id}\` (${r.severity})`, '', `- **What it means:** ${r.meaning}`, `- **Why it matters:** ${r.whyItMatters}`, `- **Known false positives:** ${r.falsePositives}`, '');
+		lines.push(`## \`${r.id}\` (${r.severity})`, '', `- **What it means:** ${r.meaning}`, `- **Why it matters:** ${r.whyItMatters}`, `- **Known false positives:** ${r.falsePositives}`, '');
 	}
-	lines.push(readmeEnd);
+	lines.push(docEnd);
 	return lines.join('\n');
 }
 

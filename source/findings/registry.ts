@@ -1,6 +1,6 @@
 /**
  * The findings rules: ids (part of the interface), severities, and what a responder needs to read
- * a finding. The README section and `mfatrail findings --help` are generated from this list
+ * a finding. docs/findings.md and `mfatrail findings --help` are generated from this list
  * (docs.ts), so they cannot drift apart.
  */
 import * as addedWithoutMfa from './rules/mfa-added-without-mfa-session.js';

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import {Worker} from 'node:worker_threads';
+import {bundleWorkerArgument} from './bundle-worker.js';
 import {readBatch, unpackChunk, weight, type Chunk, type PackedChunk} from './chunks.js';
 import {limits} from './limits.js';
 import type {KnownSources, ResumePoints, Task} from './process.js';
@@ -17,7 +18,11 @@ export interface PoolOptions {
 	stopped(): boolean;
 }
 
-const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
+/** Set by the portable bundle's build (scripts/pack.mjs): the worker is the bundle file itself (source/bundle.ts). */
+declare const MFATRAIL_BUNDLE: boolean | undefined;
+const bundled = typeof MFATRAIL_BUNDLE !== 'undefined' && MFATRAIL_BUNDLE;
+const workerFile = bundled ? fileURLToPath(import.meta.url) : fileURLToPath(new URL('./worker.js', import.meta.url));
+
 
 /**
  * Chunks commit together, in transactions of about this many events (or whatever is ready after
@@ -51,7 +56,7 @@ function batches(tasks: Task[]): Task[][] {
 	return out;
 }
 
-/** Worker threads are available when running from the build (dist/import/worker.js exists). */
+/** Worker threads are available when running from the build (dist/import/worker.js exists) or the bundle. */
 export function workersAvailable(): boolean {
 	return fs.existsSync(workerFile);
 }
@@ -184,7 +189,7 @@ export async function runTasks(tasks: Task[], options: PoolOptions): Promise<voi
 			if (all) finish();
 		};
 		const start = (): Worker => {
-			const w = new Worker(workerFile, {workerData: {limits: {...limits}, known, resume}});
+			const w = new Worker(workerFile, {workerData: {limits: {...limits}, known, resume}, argv: bundled ? [bundleWorkerArgument] : []});
 			workers.push(w);
 			inFlight.set(w, new Set());
 			w.on('message', (m: {type: 'chunk'; seq: number; last: boolean; chunk: PackedChunk; events: number}) => {

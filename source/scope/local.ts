@@ -5,7 +5,7 @@
  * differently. Nothing else is translated: a statement that runs here runs on Athena.
  */
 import path from 'node:path';
-import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api';
+import type {DuckDBConnection} from '@duckdb/node-api';
 import {walkInputs} from '../import/walk.js';
 import {defaultTable, ScopeError} from './sql.js';
 import {scopeFileName} from './scope-file.js';
@@ -123,11 +123,27 @@ function explain(error: Error, table: string): Error {
 /** Files set aside before the run is given up: a tree this broken is not worth guessing about. */
 const maxUnreadable = 100;
 
+/**
+ * DuckDB (159 MB installed) is an optional dependency that only `scope local` uses: it is loaded
+ * here, on first use, so every other command runs without it (the portable bundle leaves it out).
+ */
+async function duckdb(): Promise<typeof import('@duckdb/node-api')> {
+	try {
+		return await import('@duckdb/node-api');
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes('@duckdb/')) {
+			throw new ScopeError("`scope local` needs DuckDB, an optional dependency that is not installed: add it with `npm install @duckdb/node-api` in mfatrail's folder");
+		}
+		throw error;
+	}
+}
+
 /** Runs a statement that returns one column, path, over the log files under the inputs. */
 export async function runLocal(statement: string, inputs: string[], table = defaultTable): Promise<LocalRun> {
 	const started = process.hrtime.bigint();
 	const {files, skipped} = localLogFiles(inputs);
 	if (files.length === 0) throw new ScopeError(`no CloudTrail log files (.json, .json.gz) under ${inputs.join(', ')}`);
+	const {DuckDBInstance} = await duckdb();
 	const instance = await DuckDBInstance.create(':memory:');
 	let connection: DuckDBConnection | undefined;
 	try {

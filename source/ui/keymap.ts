@@ -2,7 +2,7 @@ import type {Key} from 'ink';
 
 /**
  * The one table of keys: App dispatches from it, the `?` overlay lists it for the current screen,
- * and the README key table is generated from it (test/ui/keymap.test.ts checks the README matches).
+ * and the key table of docs/explorer.md is generated from it (test/ui/keymap.test.ts checks it matches).
  */
 
 export type ScreenName = 'search' | 'principal' | 'device' | 'event' | 'timeline' | 'findings' | 'finding' | 'overview' | 'key' | 'ip' | 'user-agent' | 'devices';
@@ -39,7 +39,7 @@ export type Action =
 
 export interface Binding {
 	action: Action;
-	/** How the keys are written in help and README. */
+	/** How the keys are written in help and docs/explorer.md. */
 	keys: string;
 	description: string;
 	/** Screens where the key does something; 'all' for everywhere. */
@@ -95,7 +95,7 @@ export function bindingsFor(screen: ScreenName): Binding[] {
 	return keymap.filter(b => b.screens === 'all' || b.screens.includes(screen));
 }
 
-/** The README key table (Markdown), generated from the keymap. */
+/** The key table of docs/explorer.md (Markdown), generated from the keymap. */
 export function keyTableMarkdown(): string {
 	const lines = ['| key | does | screens |', '|---|---|---|'];
 	for (const b of keymap) {

@@ -51,12 +51,12 @@ export async function resolve(specifier, context, next) {
 			.map(l => l.slice('LOADED '.length));
 	}
 
-	it('--version prints the version and loads no command, meow, ink or SQLite', () => {
+	it('--version prints the version and loads no command (not even the registry), meow, ink or SQLite', () => {
 		const result = spawnSync(process.execPath, [cli, '--version'], {encoding: 'utf8'});
 		expect(result.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version);
 		const loaded = loadedModules(['--version']);
-		expect(loaded.some(u => u.endsWith('/commands/main.js'))).toBe(true);
-		expect(loaded.filter(u => /\/commands\/(?!main\.js|command\.js)[^/]+\.js$/.test(u))).toEqual([]);
+		expect(loaded.some(u => u.endsWith('/package-root.js'))).toBe(true);
+		expect(loaded.filter(u => /\/commands\/[^/]+\.js$/.test(u))).toEqual([]);
 		expect(loaded.filter(u => /node_modules\/(meow|ink|react|fuse\.js|better-sqlite3)\//.test(u))).toEqual([]);
 	});
 

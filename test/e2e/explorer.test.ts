@@ -5,13 +5,16 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import Database from 'better-sqlite3';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {ensureBuilt} from '../hostile/cli.js';
+import {hasTool} from '../needs-tool.js';
+import {waitForScreen} from '../tmux.js';
 
 /**
  * The built CLI in a real pseudo-terminal (tmux, 100×30) over the bundled samples: search a serial,
  * open its device, see its lifecycle and owner, open help, go back, quit with status 0.
  */
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const hasTmux = hasTool('tmux', spawnSync('tmux', ['-V']).status === 0, 'apt-get install -y tmux (.ci/run does)');
 const samples = path.join(repoRoot, 'samples');
 
 const session = `mfatrail-e2e-${process.pid}`;
@@ -36,8 +39,7 @@ async function waitFor(test: (text: string) => boolean, what: string, timeoutMs 
 
 describe.skipIf(!hasTmux)('explorer in a real terminal (tmux)', () => {
 	beforeAll(() => {
-		// The built CLI: tsc emits dist/ even when another engineer's file has a type error.
-		spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], {cwd: repoRoot, stdio: 'ignore'});
+		ensureBuilt();
 		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));
 		caseFile = path.join(dir, 'case.db');
 		const result = spawnSync('node', ['dist/cli.js', 'import', samples, '--db', caseFile], {cwd: repoRoot, encoding: 'utf8'});
@@ -67,16 +69,7 @@ describe.skipIf(!hasTmux)('explorer in a real terminal (tmux)', () => {
 		expect(key).toMatch(/^(AKIA|ASIA)/);
 		const exitFile = path.join(dir, 'exit80');
 		const name = `${session}-80`;
-		const shot = () => execFileSync('tmux', ['capture-pane', '-p', '-t', name], {encoding: 'utf8'});
-		const until = async (test: (text: string) => boolean, what: string) => {
-			const deadline = Date.now() + 15_000;
-			for (;;) {
-				const text = shot();
-				if (test(text)) return text;
-				if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${text}`);
-				await new Promise(resolve => setTimeout(resolve, 100));
-			}
-		};
+		const until = (test: (text: string) => boolean, what: string) => waitForScreen(name, test, what);
 		const command = `cd ${JSON.stringify(repoRoot)} && FORCE_COLOR=0 node dist/cli.js explore --db ${JSON.stringify(caseFile)}; echo EXIT=$? > ${JSON.stringify(exitFile)}; sleep 30`;
 		tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', command);
 		try {

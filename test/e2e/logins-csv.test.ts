@@ -6,13 +6,14 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {loginsCsv} from '../../source/commands/logins.js';
 import type {SignInEntry} from '../../source/db/queries.js';
 import {cli, ensureBuilt, repoRoot, runCli} from '../hostile/cli.js';
+import {hasTool} from '../needs-tool.js';
 
 /**
  * `logins --csv` over records whose user agent and error message hold an OSC title sequence:
  * redirected, the CSV is the plain (formula-neutralised) text; on a terminal (a pseudo-terminal
  * from script(1)) every cell is escaped like any evidence, so no ESC reaches the terminal.
  */
-const hasScript = spawnSync('script', ['--version']).status === 0;
+const hasScript = hasTool('script', spawnSync('script', ['--version']).status === 0, 'apt-get install -y bsdutils (util-linux script)');
 const fixture = path.join(repoRoot, 'test', 'fixtures', 'hostile', 'escape-records.json');
 let dir: string;
 let caseFile: string;

@@ -5,6 +5,9 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import Database from 'better-sqlite3';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {ensureBuilt} from '../hostile/cli.js';
+import {hasTool} from '../needs-tool.js';
+import {waitForScreen} from '../tmux.js';
 
 /**
  * The explorer at 80×24 in tmux over a generated case of 200,000 events (the bench generator's
@@ -12,28 +15,19 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
  * What is asserted is what the screen shows, never a time.
  */
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const hasTmux = hasTool('tmux', spawnSync('tmux', ['-V']).status === 0, 'apt-get install -y tmux (.ci/run does)');
 const events = 200_000;
 const name = 'robert';
 const session = `mfatrail-e2e-200k-${process.pid}`;
 let dir: string;
 let caseFile: string;
 
-const shot = () => execFileSync('tmux', ['capture-pane', '-p', '-t', session], {encoding: 'utf8'});
-
-async function until(test: (text: string) => boolean, what: string, timeoutMs = 60_000): Promise<string> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const text = shot();
-		if (test(text)) return text;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${text}`);
-		await new Promise(resolve => setTimeout(resolve, 100));
-	}
-}
+/** The screen once it passes the test (a generated case of this size takes a while to open on a busy machine). */
+const until = (test: (text: string) => boolean, what: string) => waitForScreen(session, test, what, 60_000);
 
 describe.skipIf(!hasTmux)('explorer at 80×24 over 200,000 events (tmux)', () => {
 	beforeAll(() => {
-		spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], {cwd: repoRoot, stdio: 'ignore'});
+		ensureBuilt();
 		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-200k-'));
 		caseFile = path.join(dir, 'case.db');
 		const archive = path.join(dir, 'archive');

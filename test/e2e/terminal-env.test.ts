@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {ensureBuilt} from '../hostile/cli.js';
+import {hasTool} from '../needs-tool.js';
 
 /**
  * A responder's shell may carry CI variables (a jump host provisioned by a pipeline). Ink would then
@@ -11,7 +13,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
  * colour, unless NO_COLOR asks otherwise.
  */
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const hasTmux = hasTool('tmux', spawnSync('tmux', ['-V']).status === 0, 'apt-get install -y tmux (.ci/run does)');
 const session = `mfatrail-env-${process.pid}`;
 let dir: string;
 let caseFile: string;
@@ -38,7 +40,7 @@ async function explorerScreen(env: string): Promise<string> {
 
 describe.skipIf(!hasTmux)('terminal environment', () => {
 	beforeAll(() => {
-		spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], {cwd: repoRoot, stdio: 'ignore'});
+		ensureBuilt();
 		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));
 		caseFile = path.join(dir, 'case.db');
 		const result = spawnSync('node', ['dist/cli.js', 'import', path.join(repoRoot, 'samples'), '--db', caseFile], {cwd: repoRoot, encoding: 'utf8'});

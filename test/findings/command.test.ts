@@ -139,9 +139,9 @@ describe('mfatrail findings', () => {
 	});
 });
 
-describe('README', () => {
+describe('docs/findings.md', () => {
 	it('holds the findings section generated from the rule registry', () => {
-		const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
-		expect(readme).toContain(rulesMarkdown());
+		const doc = fs.readFileSync(path.join(repoRoot, 'docs', 'findings.md'), 'utf8');
+		expect(doc).toContain(rulesMarkdown());
 	});
 });

@@ -1,11 +1,11 @@
 import {spawnSync} from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import {afterEach, describe, expect, it} from 'vitest';
 import {CaseFileError, openCaseFile} from '../../source/db/open.js';
 import {dropEventIndexes, pendingIndexes} from '../../source/db/event-indexes.js';
 import {newCase, record, repoRoot, tempDir, write, type Case} from './helpers.js';
+import {ensureBuilt} from '../hostile/cli.js';
 
 let c: Case;
 afterEach(() => c?.close());
@@ -99,7 +99,7 @@ describe('bulk import (event indexes dropped while loading)', () => {
 describe('worker threads (built CLI)', () => {
 	it('store exactly what an import on one thread stores: same rows, same order, packed transfer included', async () => {
 		const cli = path.join(repoRoot, 'dist', 'cli.js');
-		if (!fs.existsSync(cli)) spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], {cwd: repoRoot});
+		ensureBuilt();
 		c = newCase();
 		for (let f = 0; f < 40; f++) {
 			const records = Array.from({length: 12}, (_, i) =>

@@ -5,12 +5,13 @@ import zlib from 'node:zlib';
 import Database from 'better-sqlite3';
 import {beforeAll, describe, expect, it} from 'vitest';
 import {record, repoRoot, tempDir, write} from './helpers.js';
+import {ensureBuilt} from '../hostile/cli.js';
 
 /** The built CLI (npm test compiles first), with real worker threads. */
 const cli = path.join(repoRoot, 'dist', 'cli.js');
 
 beforeAll(() => {
-	if (!fs.existsSync(cli)) spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], {cwd: repoRoot});
+	ensureBuilt();
 });
 
 function mfatrail(args: string[], env: Record<string, string> = {}) {

@@ -13,10 +13,11 @@ import {caseWith} from '../model/helpers.js';
 import {restoreMocksAfterEach, runMain} from '../run-main.js';
 import {chromiumPath, decodePng, renderInChromium} from './chromium.js';
 import {repoRoot, samplesCase} from './helpers.js';
+import {hasTool} from '../needs-tool.js';
 
 restoreMocksAfterEach();
 
-if (!chromiumPath) console.warn('SKIPPED: chromium is not installed (.ci/run installs the Debian package: apt-get install -y chromium)');
+const hasChromium = hasTool('chromium', chromiumPath !== undefined, 'apt-get install -y chromium fonts-dejavu-core (.ci/run does)');
 
 const cleanups: (() => void)[] = [];
 let dir = '';
@@ -50,7 +51,7 @@ function ink(png: Buffer): {share: number; colours: number} {
 	return {share: inked / (width * height), colours: colours.size};
 }
 
-describe.skipIf(!chromiumPath)('the HTML report in headless Chromium', () => {
+describe.skipIf(!hasChromium)('the HTML report in headless Chromium', () => {
 	it('renders samples/ with visible content, no console message and no request', async () => {
 		const made = await samplesCase();
 		cleanups.push(made.cleanup);

@@ -68,10 +68,10 @@ describe('scope sql: the Athena statement', () => {
 		expect(() => scopeSql({regions: ['mars']})).toThrow(/not an AWS region/);
 	});
 
-	it('the README shows the statement exactly as the generator writes it', () => {
-		const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
-		const shown = /<!-- scope-sql -->\n```sql\n([\s\S]*?)```/.exec(readme);
-		expect(shown, 'README has the statement after <!-- scope-sql -->').not.toBeNull();
+	it('docs/organisation-scale.md shows the statement exactly as the generator writes it', () => {
+		const doc = fs.readFileSync(path.join(repoRoot, 'docs', 'organisation-scale.md'), 'utf8');
+		const shown = /<!-- scope-sql -->\n```sql\n([\s\S]*?)```/.exec(doc);
+		expect(shown, 'docs/organisation-scale.md has the statement after <!-- scope-sql -->').not.toBeNull();
 		expect(shown![1]).toBe(scopeSql());
 	});
 });
