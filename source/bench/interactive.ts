@@ -13,22 +13,10 @@ import {pathToFileURL} from 'node:url';
 import type Database from 'better-sqlite3';
 import type {ExplorerData} from '../ui/data.js';
 import type {ScreenContext, View} from '../ui/screens/build.js';
+import type {Measured, Row} from './measure.js';
 import {repoRoot} from './write-samples.js';
 
-export interface BenchRow {
-	metric: string;
-	value: string;
-	target: string;
-	pass?: boolean;
-}
-
-export interface Measured {
-	ms: number;
-	status: number | null;
-	stdout: string;
-	stderr: string;
-	peakKiB?: number;
-}
+export type BenchRow = Row;
 
 export type Measure = (command: string, args: string[], options?: {peak?: boolean}) => Promise<Measured>;
 
@@ -350,7 +338,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
 		process.stderr.write('usage: node dist/bench/interactive.js CASE.db\n');
 		process.exit(2);
 	}
-	const {measure, printTable} = await import('./run.js');
+	const {measure, printTable} = await import('./measure.js');
 	const {rows, heaviest} = await interactiveRows(file, measure);
 	process.stdout.write(`heaviest objects:\n${heaviest.map(l => `  ${l}`).join('\n')}\n\n`);
 	printTable(rows);
