@@ -145,26 +145,37 @@ export async function keystrokeRows(db: Database.Database, h: Heaviest): Promise
 	const warmMs = performance.now() - started;
 	const name = (h.principal?.arn.split('/').pop() ?? 'mary.garcia').slice(0, 12);
 	const typed = [name, 'mary.garcia', 'sam.k', 'root', h.key?.id.slice(0, 10), h.address?.id, 'Boto3', 'aws-cli', 'internal'].filter((t): t is string => Boolean(t));
+	// Each word is typed three times over (a fresh narrowing each time, as a new search is); a
+	// keystroke's figure is the median of its three, as the commands' are: one sample on a shared
+	// machine measures the neighbours.
+	const runs = new Map<string, number[]>();
+	for (let round = 0; round < 3; round++) {
+		for (const text of typed) {
+			for (let i = 1; i <= text.length; i++) {
+				const query = text.slice(0, i);
+				started = performance.now();
+				const parsed = m.parseQuery(query);
+				const hits = data.search(parsed.text, {limit: 500, kind: parsed.kind}); // the explorer's searchLimit
+				const pivots = parsed.kind ? [] : data.pivotSearch(parsed.text, 50);
+				m.searchModel(data, query, hits, undefined, false, 1, pivots);
+				const key = `${text}\u0000${i}`;
+				runs.set(key, [...(runs.get(key) ?? []), performance.now() - started]);
+			}
+		}
+	}
 	const times: number[] = [];
 	let worst = {ms: 0, text: ''};
-	for (const text of typed) {
-		for (let i = 1; i <= text.length; i++) {
-			const query = text.slice(0, i);
-			started = performance.now();
-			const parsed = m.parseQuery(query);
-			const hits = data.search(parsed.text, {limit: 500, kind: parsed.kind}); // the explorer's searchLimit
-			const pivots = parsed.kind ? [] : data.pivotSearch(parsed.text, 50);
-			m.searchModel(data, query, hits, undefined, false, 1, pivots);
-			const ms = performance.now() - started;
-			times.push(ms);
-			if (ms > worst.ms) worst = {ms, text: query};
-		}
+	for (const [key, values] of runs) {
+		const ms = median(values);
+		times.push(ms);
+		const [text, length] = key.split('\u0000');
+		if (ms > worst.ms) worst = {ms, text: text.slice(0, Number(length))};
 	}
 	const p95 = percentile(times, 95);
 	return [
 		{metric: 'search index build (once, in slices after the first frame)', value: `${buildMs.toFixed(0)} ms, then first keystrokes answered ahead ${warmMs.toFixed(0)} ms`, target: '(reference)'},
 		{
-			metric: `search per keystroke, p95 of ${times.length} (${typed.map(t => JSON.stringify(t)).join(', ')})`,
+			metric: `search per keystroke (median of 3 each), p95 of ${times.length} (${typed.map(t => JSON.stringify(t)).join(', ')})`,
 			value: `${p95.toFixed(1)} ms (median ${median(times).toFixed(1)}, worst ${worst.ms.toFixed(1)} at ${JSON.stringify(worst.text)})`,
 			target: '≤ 30 ms',
 			pass: p95 <= 30,
