@@ -204,6 +204,18 @@ export function parseCidr(text: string): {contains(ip: string): boolean; prefix:
 	return undefined;
 }
 
+/** The first and last address of an IPv4 CIDR as numbers (event_row keeps IPv4 addresses as integers). */
+function ipv4Range(text: string): [number, number] | undefined {
+	const m = cidr4.exec(text.trim());
+	if (!m) return undefined;
+	const bits = Number(m[5]);
+	const base = ipv4(`${m[1]}.${m[2]}.${m[3]}.${m[4]}`);
+	if (base === undefined || bits > 32) return undefined;
+	const size = 2 ** (32 - bits);
+	const first = Math.floor(base / size) * size;
+	return [first, first + size - 1];
+}
+
 // ——— search ———
 
 /**
@@ -508,7 +520,22 @@ export function ipView(db: CaseFile, ipOrCidr: string, options: {limit?: number}
 			from = `${page[page.length - 1].value}\u0000`;
 		}
 	} else addresses = [text];
-	for (const address of addresses) for (const row of group.all(encodeIp(address)) as PrincipalUse[]) addUse(row);
+	// An IPv4 CIDR's addresses stored as integers are one range of the index, grouped once; the
+	// rest (IPv6, odd spellings kept as text) one seek each.
+	const range = cidr ? ipv4Range(text) : undefined;
+	if (range) {
+		const rows = db
+			.prepare(`SELECT d.value AS arn, g.count, g.firstSeen, g.lastSeen FROM
+				(SELECT identity_arn AS a, count(*) AS count, min(event_time) AS firstSeen, max(event_time) AS lastSeen FROM event_row
+				WHERE source_ip >= ? AND source_ip <= ? GROUP BY identity_arn) g LEFT JOIN dict d ON d.id = g.a`)
+			.all(BigInt(range[0]), BigInt(range[1])) as PrincipalUse[];
+		for (const row of rows) addUse(row);
+	}
+	for (const address of addresses) {
+		const stored = encodeIp(address);
+		if (range && typeof stored === 'bigint') continue;
+		for (const row of group.all(stored) as PrincipalUse[]) addUse(row);
+	}
 	const uses = [...byPrincipal.values()];
 	// Sign-ins: the first `limit` in time order, and how many there are in all.
 	let signIns: SignInEntry[] = [];
