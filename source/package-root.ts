@@ -4,7 +4,7 @@ import {fileURLToPath} from 'node:url';
 
 /**
  * The package's root folder (package.json, db/): one level above this module, whether it runs as
- * source/package-root.ts, as dist/package-root.js or inside the portable bundle's lib/mfatrail.mjs.
+ * source/package-root.ts, as dist/package-root.js or inside the portable bundle's lib/app.mjs.
  */
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -34,8 +34,6 @@ export const commands: CommandEntry[] = [
 	{name: 'scope', summary: 'org scale: Athena SQL that picks the MFA objects, run locally; download plan', load: async () => (await import('./scope.js')).scopeCommand},
 ];
 
-
-
 function overview(): string {
 	const width = Math.max(...commands.map(c => c.name.length));
 	return `

@@ -23,7 +23,6 @@ declare const MFATRAIL_BUNDLE: boolean | undefined;
 const bundled = typeof MFATRAIL_BUNDLE !== 'undefined' && MFATRAIL_BUNDLE;
 const workerFile = bundled ? fileURLToPath(import.meta.url) : fileURLToPath(new URL('./worker.js', import.meta.url));
 
-
 /**
  * Chunks commit together, in transactions of about this many events (or whatever is ready after
  * `batchMillis`): a commit costs a WAL sync and per-transaction overhead, so tens of events per

@@ -131,7 +131,9 @@ async function duckdb(): Promise<typeof import('@duckdb/node-api')> {
 	try {
 		return await import('@duckdb/node-api');
 	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes('@duckdb/')) {
+		// The package itself (ESM resolution) or its platform binding (required by it) is missing.
+		const code = (error as NodeJS.ErrnoException).code;
+		if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((error as Error).message).includes('@duckdb/')) {
 			throw new ScopeError("`scope local` needs DuckDB, an optional dependency that is not installed: add it with `npm install @duckdb/node-api` in mfatrail's folder");
 		}
 		throw error;

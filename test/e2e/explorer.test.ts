@@ -1,4 +1,4 @@
-import {execFileSync, spawnSync} from 'node:child_process';
+import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,24 +6,19 @@ import {fileURLToPath} from 'node:url';
 import Database from 'better-sqlite3';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {ensureBuilt} from '../hostile/cli.js';
-import {hasTool} from '../needs-tool.js';
-import {waitForScreen} from '../tmux.js';
+import {stopTmux, tmux, tmuxPresent, tmuxQuiet, waitForScreen} from '../tmux.js';
 
 /**
  * The built CLI in a real pseudo-terminal (tmux, 100×30) over the bundled samples: search a serial,
  * open its device, see its lifecycle and owner, open help, go back, quit with status 0.
  */
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const hasTmux = hasTool('tmux', spawnSync('tmux', ['-V']).status === 0, 'apt-get install -y tmux (.ci/run does)');
+const hasTmux = tmuxPresent();
 const samples = path.join(repoRoot, 'samples');
 
 const session = `mfatrail-e2e-${process.pid}`;
 let dir: string;
 let caseFile: string;
-
-function tmux(...args: string[]): string {
-	return execFileSync('tmux', args, {encoding: 'utf8'});
-}
 
 const screen = () => tmux('capture-pane', '-p', '-t', session);
 
@@ -47,7 +42,7 @@ describe.skipIf(!hasTmux)('explorer in a real terminal (tmux)', () => {
 	});
 
 	afterAll(() => {
-		spawnSync('tmux', ['kill-session', '-t', session]);
+		stopTmux();
 		fs.rmSync(dir, {recursive: true, force: true});
 	});
 
@@ -96,7 +91,7 @@ describe.skipIf(!hasTmux)('explorer in a real terminal (tmux)', () => {
 			while (!fs.existsSync(exitFile) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 100));
 			expect(fs.readFileSync(exitFile, 'utf8').trim()).toBe('EXIT=0');
 		} finally {
-			spawnSync('tmux', ['kill-session', '-t', name]);
+			tmuxQuiet('kill-session', '-t', name);
 		}
 	});
 

@@ -1,11 +1,11 @@
-import {execFileSync, spawnSync} from 'node:child_process';
+import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {ensureBuilt} from '../hostile/cli.js';
-import {hasTool} from '../needs-tool.js';
+import {screenOf, stopTmux, tmuxPresent, tmux, tmuxQuiet} from '../tmux.js';
 
 /**
  * A responder's shell may carry CI variables (a jump host provisioned by a pipeline). Ink would then
@@ -13,24 +13,24 @@ import {hasTool} from '../needs-tool.js';
  * colour, unless NO_COLOR asks otherwise.
  */
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const hasTmux = hasTool('tmux', spawnSync('tmux', ['-V']).status === 0, 'apt-get install -y tmux (.ci/run does)');
+const hasTmux = tmuxPresent();
 const session = `mfatrail-env-${process.pid}`;
 let dir: string;
 let caseFile: string;
 
 function capture(): string {
-	return execFileSync('tmux', ['capture-pane', '-p', '-e', '-t', session], {encoding: 'utf8'});
+	return screenOf(session, '-e');
 }
 
 async function explorerScreen(env: string): Promise<string> {
-	spawnSync('tmux', ['kill-session', '-t', session]);
-	execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '100', '-y', '30', `cd ${repoRoot} && env ${env} node dist/cli.js explore --db ${caseFile} --query alice; sleep 30`]);
+	tmuxQuiet('kill-session', '-t', session);
+	tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', `cd ${repoRoot} && env ${env} node dist/cli.js explore --db ${caseFile} --query alice; sleep 30`);
 	const deadline = Date.now() + 15_000;
 	for (;;) {
 		const text = capture();
 		// In colour the matched 'alice' of 'mfa/alice-phone' is wrapped in SGR codes: look at the text without them.
 		if (text.replace(/\u001b\[[0-9;]*m/g, '').includes('alice-phone')) {
-			execFileSync('tmux', ['send-keys', '-t', session, 'q']);
+			tmux('send-keys', '-t', session, 'q');
 			return text;
 		}
 		if (Date.now() > deadline) throw new Error(`explorer did not draw; screen:\n${text}`);
@@ -48,7 +48,7 @@ describe.skipIf(!hasTmux)('terminal environment', () => {
 	});
 
 	afterAll(() => {
-		spawnSync('tmux', ['kill-session', '-t', session]);
+		stopTmux();
 		fs.rmSync(dir, {recursive: true, force: true});
 	});
 

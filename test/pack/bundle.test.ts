@@ -11,13 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {newest, repoRoot} from '../hostile/cli.js';
-import {hasTool} from '../needs-tool.js';
-import {waitForScreen} from '../tmux.js';
+import {stopTmux, tmux, tmuxPresent, tmuxQuiet, waitForScreen} from '../tmux.js';
 
 const version = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {version: string}).version;
 const name = `mfatrail-${version}-linux-x64`;
 const tarball = path.join(repoRoot, `${name}.tar.gz`);
-const hasTmux = hasTool('tmux', spawnSync('tmux', ['-V']).status === 0, 'apt-get install -y tmux (.ci/run does)');
+const hasTmux = tmuxPresent();
 const noNetwork = spawnSync('unshare', ['-n', 'true']).status === 0;
 
 let dir = '';
@@ -49,12 +48,13 @@ describe('the portable bundle', () => {
 	}, 180_000);
 
 	afterAll(() => {
+		stopTmux();
 		if (dir) fs.rmSync(dir, {recursive: true, force: true});
 	});
 
 	it('holds the launcher, Node, the one-file application, the addon, licences and a SHA256SUMS that checks', () => {
 		expect(fs.readdirSync(top).sort()).toEqual(['LICENSES', 'README.txt', 'SHA256SUMS', 'bin', 'db', 'lib', 'node', 'package.json']);
-		expect(fs.readdirSync(path.join(top, 'lib')).sort()).toEqual(['mfatrail.mjs', 'node_modules']);
+		expect(fs.readdirSync(path.join(top, 'lib')).sort()).toEqual(['app.mjs', 'mfatrail.mjs', 'node_modules']);
 		expect(fs.existsSync(path.join(top, 'lib', 'node_modules', 'better-sqlite3', 'prebuilds', 'linux-x64.node'))).toBe(true);
 		expect(fs.existsSync(path.join(top, 'lib', 'node_modules', '@duckdb'))).toBe(false);
 		expect(fs.readFileSync(path.join(top, 'LICENSES', 'README.txt'), 'utf8')).toMatch(/^better-sqlite3 [\d.]+: MIT/m);
@@ -111,9 +111,9 @@ describe('the portable bundle', () => {
 			const exitFile = path.join(dir, 'exit');
 			const shell = (args: string[]) => args.map(a => `'${a.replaceAll("'", `'\\''`)}'`).join(' ');
 			const command = `${shell(isolated(['--db', caseFile]))}; echo EXIT=$? > ${shell([exitFile])}; sleep 30`;
-			execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '80', '-y', '24', command]);
+			tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', command);
 			const until = (test: (text: string) => boolean, what: string) => waitForScreen(session, test, what, 20_000);
-			const keys = (...k: string[]) => execFileSync('tmux', ['send-keys', '-t', session, ...k]);
+			const keys = (...k: string[]) => tmux('send-keys', '-t', session, ...k);
 			try {
 				await until(t => t.includes('[Overview]') && t.includes('Findings 42'), 'the overview');
 				keys('/');
@@ -129,7 +129,7 @@ describe('the portable bundle', () => {
 				while (!fs.existsSync(exitFile) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 100));
 				expect(fs.readFileSync(exitFile, 'utf8').trim()).toBe('EXIT=0');
 			} finally {
-				spawnSync('tmux', ['kill-session', '-t', session]);
+				tmuxQuiet('kill-session', '-t', session);
 			}
 		});
 	});
