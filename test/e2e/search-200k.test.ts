@@ -1,4 +1,4 @@
-import {execFileSync, spawnSync} from 'node:child_process';
+import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,8 +6,7 @@ import {fileURLToPath} from 'node:url';
 import Database from 'better-sqlite3';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {ensureBuilt} from '../hostile/cli.js';
-import {hasTool} from '../needs-tool.js';
-import {waitForScreen} from '../tmux.js';
+import {stopTmux, tmux, tmuxPresent, tmuxQuiet, waitForScreen} from '../tmux.js';
 
 /**
  * The explorer at 80×24 in tmux over a generated case of 200,000 events (the bench generator's
@@ -15,7 +14,7 @@ import {waitForScreen} from '../tmux.js';
  * What is asserted is what the screen shows, never a time.
  */
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const hasTmux = hasTool('tmux', spawnSync('tmux', ['-V']).status === 0, 'apt-get install -y tmux (.ci/run does)');
+const hasTmux = tmuxPresent();
 const events = 200_000;
 const name = 'robert';
 const session = `mfatrail-e2e-200k-${process.pid}`;
@@ -40,7 +39,8 @@ describe.skipIf(!hasTmux)('explorer at 80×24 over 200,000 events (tmux)', () =>
 	}, 600_000);
 
 	afterAll(() => {
-		spawnSync('tmux', ['kill-session', '-t', session]);
+		tmuxQuiet('kill-session', '-t', session);
+		stopTmux();
 		if (dir) fs.rmSync(dir, {recursive: true, force: true});
 	});
 
@@ -53,12 +53,12 @@ describe.skipIf(!hasTmux)('explorer at 80×24 over 200,000 events (tmux)', () =>
 		expect(named.length).toBeGreaterThan(0);
 		const exitFile = path.join(dir, 'exit');
 		const command = `cd ${JSON.stringify(repoRoot)} && FORCE_COLOR=0 node dist/cli.js explore --db ${JSON.stringify(caseFile)}; echo EXIT=$? > ${JSON.stringify(exitFile)}; sleep 30`;
-		execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '80', '-y', '24', command]);
+		tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', command);
 		await until(t => t.includes('[Overview]'), 'the overview');
-		execFileSync('tmux', ['send-keys', '-t', session, '/']);
+		tmux('send-keys', '-t', session, '/');
 		await until(t => t.includes('type to search'), 'the search line');
 		for (let i = 0; i < name.length; i++) {
-			execFileSync('tmux', ['send-keys', '-t', session, '-l', name[i]]);
+			tmux('send-keys', '-t', session, '-l', name[i]);
 			// Each key shows on the search line before the next is typed: typing is never blocked.
 			await until(t => t.includes(`/ ${name.slice(0, i + 1)}█`), `"${name.slice(0, i + 1)}" on the search line`);
 		}
@@ -69,12 +69,12 @@ describe.skipIf(!hasTmux)('explorer at 80×24 over 200,000 events (tmux)', () =>
 		const account = /(\d{12})/.exec(first!)?.[1];
 		const arn = named.find(a => a.split(':')[4] === account && first!.includes(a.split(':')[5]));
 		expect(arn, `a principal of the case file on ${first}`).toBeDefined();
-		execFileSync('tmux', ['send-keys', '-t', session, 'Enter']);
+		tmux('send-keys', '-t', session, 'Enter');
 		text = await until(t => t.includes(arn!.split(':')[5]) && !t.includes('type to search'), 'the principal screen');
 		expect(text).toContain(arn!.split(':')[5]);
 		expect(text).toContain(account!);
 		for (const line of text.split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
-		execFileSync('tmux', ['send-keys', '-t', session, 'q']);
+		tmux('send-keys', '-t', session, 'q');
 		const deadline = Date.now() + 10_000;
 		while (!fs.existsSync(exitFile) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 100));
 		expect(fs.readFileSync(exitFile, 'utf8').trim()).toBe('EXIT=0');
