@@ -6,13 +6,14 @@
 import type {CaseFile} from './db/open.js';
 import {refreshPivotValues} from './db/pivot-values.js';
 import {refreshFindings} from './findings/refresh.js';
+import type {Thresholds} from './findings/types.js';
 import {importPaths, type ImportOptions, type ImportSummary} from './import/index.js';
 import {Phases} from './lib/phases.js';
 import {refreshModel} from './model/refresh.js';
 
 export type {ImportOptions, ImportProgress, ImportSummary} from './import/index.js';
 
-export async function importEvidence(db: CaseFile, inputs: string[], options: ImportOptions = {}): Promise<ImportSummary> {
+export async function importEvidence(db: CaseFile, inputs: string[], options: ImportOptions & {thresholds?: Thresholds} = {}): Promise<ImportSummary> {
 	const phases = options.phases ?? new Phases();
 	const summary = await importPaths(db, inputs, {...options, phases});
 	// Search's distinct keys, IPs and user agents, over what was committed (even when interrupted).
@@ -22,7 +23,7 @@ export async function importEvidence(db: CaseFile, inputs: string[], options: Im
 	if (summary.interrupted) return summary;
 	refreshModel(db);
 	phases.mark('model');
-	refreshFindings(db);
+	refreshFindings(db, options.thresholds);
 	phases.mark('findings');
 	phases.report(summary.records.seen);
 	return summary;

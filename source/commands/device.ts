@@ -1,3 +1,4 @@
+import {UsageError} from '../lib/errors.js';
 import {deviceView} from '../db/queries.js';
 import {safe} from '../lib/terminal-text.js';
 import {dbFlag, jsonFlag, type Command} from './command.js';
@@ -22,7 +23,7 @@ export const deviceCommand: Command = {
 `,
 	flags: {...dbFlag, ...jsonFlag},
 	run(input, flags) {
-		if (input.length !== 1) throw new Error('name one device: mfatrail device SERIAL|NAME');
+		if (input.length !== 1) throw new UsageError('name one device: mfatrail device SERIAL|NAME');
 		const db = openForQuery(flags);
 		try {
 			const resolved = resolveDevice(db, input[0], 'device');

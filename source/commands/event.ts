@@ -1,3 +1,4 @@
+import {UsageError} from '../lib/errors.js';
 import {eventRecord} from '../db/queries.js';
 import {prettyJson} from '../lib/pretty-record.js';
 import {safe} from '../lib/terminal-text.js';
@@ -24,7 +25,7 @@ export const eventCommand: Command = {
 `,
 	flags: {...dbFlag, ...jsonFlag},
 	run(input, flags) {
-		if (input.length !== 1) throw new Error('name one eventID: mfatrail event EVENT_ID');
+		if (input.length !== 1) throw new UsageError('name one eventID: mfatrail event EVENT_ID');
 		const db = openForQuery(flags);
 		try {
 			const record = eventRecord(db, input[0]);

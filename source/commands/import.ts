@@ -1,17 +1,26 @@
+import {UsageError} from '../lib/errors.js';
 import {caseFilePath, openCaseFile} from '../db/open.js';
 import {recordScope} from '../db/scope.js';
 import {readScopeFile, scopeFileName, scopeFilesOf} from '../scope/scope-file.js';
 import {importEvidence, type ImportProgress, type ImportSummary} from '../pipeline.js';
+import {readRulesConfig} from '../findings/settings.js';
+import {storedThresholds} from '../findings/refresh.js';
 import {safe} from '../lib/terminal-text.js';
 import {dbFlag, jsonFlag, type Command} from './command.js';
+import {exitCodes, signalExitCode} from './exit.js';
 import {toolVersion} from '../package-root.js';
 
-/** 0 clean, 3 some inputs or records rejected, 1 nothing could be imported, 130 interrupted. */
-export function importExitStatus(summary: ImportSummary): number {
-	if (summary.interrupted) return 130;
+/**
+ * The import's line of the exit-code table (exit.ts): 128+N stopped by signal N (130 SIGINT, 143
+ * SIGTERM), 3 some inputs or records rejected (even all of them: each is named), 1 no evidence in
+ * what was named (an empty folder, files without records), 0 all imported or already there.
+ */
+export function importExitStatus(summary: ImportSummary, signal?: NodeJS.Signals): number {
+	if (summary.interrupted) return signalExitCode(signal ?? 'SIGINT');
 	const anyRejected = summary.files.rejected > 0 || summary.records.rejected > 0;
-	if (summary.files.imported === 0 && summary.files.skipped === 0 && anyRejected) return 1;
-	return anyRejected ? 3 : 0;
+	if (anyRejected) return exitCodes.partialImport;
+	if (summary.files.imported === 0 && summary.files.skipped === 0) return exitCodes.nothingFound;
+	return exitCodes.ok;
 }
 
 export const importCommand: Command = {
@@ -31,27 +40,44 @@ export const importCommand: Command = {
 	  --json      print one JSON summary object on stdout
 	  --scope FILE  the evidence is a scoped extract: record the scope file written by
 	              mfatrail scope (a folder's own ${scopeFileName} is found without it)
+	  --rules-config FILE  the rules' windows and thresholds, as for mfatrail findings
+	              (mfatrail findings --explain RULE shows them); stored for later imports
 
-	Exit status: 0 all imported, 3 some inputs or records rejected, 1 nothing imported or the
-	case file cannot be written, 130 interrupted (run the same command again to complete it).
+	Exit status: 0 all imported (or already there), 1 no evidence in what was named (an empty
+	folder), 3 some inputs or records rejected (each named), 5 the case file cannot be written
+	(a full disk: free space and run the same command again), 130 Ctrl-C / 143 SIGTERM
+	(imported sources are kept: run the same command again to complete it).
 
 	Examples
 	  $ mfatrail import AWSLogs/ --db case.db
 	  $ aws cloudtrail lookup-events --output json | mfatrail import - --db case.db
 `,
-	flags: {...dbFlag, ...jsonFlag, scope: {type: 'string', isMultiple: true}},
+	flags: {...dbFlag, ...jsonFlag, scope: {type: 'string', isMultiple: true}, rulesConfig: {type: 'string'}},
 	async run(input, flags) {
-		if (input.length === 0) throw new Error('name at least one file or folder to import (or - for stdin)');
+		if (input.length === 0) throw new UsageError('name at least one file or folder to import (or - for stdin)');
 		// Read before anything is written: a damaged scope file stops the import in one line.
 		const given = (flags.scope as string[] | undefined) ?? [];
 		const scopes = [...new Set([...given, ...scopeFilesOf(input)])].map(readScopeFile);
+		const configFile = flags.rulesConfig as string | undefined;
 		const db = openCaseFile(caseFilePath(flags.db as string));
+		// The rules' windows and thresholds, from the file over those the case file holds (stored for later runs).
+		let thresholds;
+		try {
+			thresholds = configFile ? readRulesConfig(configFile, storedThresholds(db)) : undefined;
+		} catch (error) {
+			db.close();
+			throw error;
+		}
 		for (const scope of scopes) {
 			const added = recordScope(db, scope);
 			if (!flags.json) process.stderr.write(`scoped extract: ${added ? 'recorded' : 'already recorded'} ${safe(scope.origin ?? '')} (${safe(scope.engine)}, ${scope.objects.length} objects)\n`);
 		}
 		const controller = new AbortController();
-		const stop = () => controller.abort();
+		let signal: NodeJS.Signals | undefined;
+		const stop = (received: NodeJS.Signals) => {
+			signal ??= received;
+			controller.abort();
+		};
 		process.once('SIGINT', stop);
 		process.once('SIGTERM', stop);
 		const progress = progressReporter();
@@ -61,13 +87,14 @@ export const importCommand: Command = {
 				toolVersion: toolVersion(),
 				signal: controller.signal,
 				onProgress: progress.update,
+				thresholds,
 			});
 			progress.end();
 			const recorded = scopes.map(s => ({engine: s.engine, origin: s.origin, objects: s.objects.length}));
 			if (flags.json) process.stdout.write(`${JSON.stringify(recorded.length > 0 ? {...summary, scopes: recorded} : summary)}\n`);
 			else printSummary(summary);
 			if (summary.interrupted) process.stderr.write('mfatrail import: interrupted; imported sources are kept, run the same command again to complete it\n');
-			return importExitStatus(summary);
+			return importExitStatus(summary, signal);
 		} finally {
 			progress.end();
 			process.off('SIGINT', stop);

@@ -1,3 +1,4 @@
+import {UsageError} from '../lib/errors.js';
 import {listSignIns, type SignInEntry, type SignInFilter} from '../db/queries.js';
 import {csvCell, terminalSafe} from '../lib/terminal-text.js';
 import {dbFlag, jsonFlag, type Command} from './command.js';
@@ -12,6 +13,7 @@ const csvColumns = [
 	'result',
 	'failedAtMfa',
 	'mfaUsed',
+	'federation',
 	'mfaIdentifier',
 	'mfaType',
 	'sourceIPAddress',
@@ -41,7 +43,9 @@ export const loginsCommand: Command = {
 
 	Console sign-ins (ConsoleLogin), CheckMfa steps, Identity Center sign-in steps and STS calls
 	made with an MFA serial, in time order. Failure@MFA marks a failed ConsoleLogin that followed
-	a successful CheckMfa (the MFA step failed).
+	a successful CheckMfa (the MFA step failed). "at IdP" marks a federated console sign-in (SAML,
+	an Identity Center permission set, a role session, a federated user): its MFA happened at the
+	identity provider, not visible in CloudTrail, whatever MFAUsed says (--json: federation).
 	Times: ISO 8601 (2024-03-01, 2024-03-01T10:00Z) or an age (7d, 12h, 30m).
 	--until with a date alone (2024-03-01) includes that whole day.
 
@@ -60,7 +64,7 @@ export const loginsCommand: Command = {
 		csv: {type: 'boolean', default: false},
 	},
 	run(input, flags) {
-		if (input.length > 0) throw new Error(`unexpected argument ${JSON.stringify(input[0])} (filters are flags: --user, --device)`);
+		if (input.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(input[0])} (filters are flags: --user, --device)`);
 		const filter: SignInFilter = {failedOnly: Boolean(flags.failed), since: timeFlag(flags.since), until: timeFlag(flags.until, {endOfDay: true})};
 		const db = openForQuery(flags);
 		try {

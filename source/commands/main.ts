@@ -47,6 +47,11 @@ ${commands.map(c => `	  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 	  --db FILE    case file (default ./mfatrail.db, or $MFATRAIL_DB)
 	  --help       help for mfatrail or for a command (mfatrail import --help)
 	  --version    the version
+	  --debug      print the stack of an unexpected error (also MFATRAIL_DEBUG=1)
+
+	Exit status (every command): 0 done, 1 nothing found, 2 usage, 3 partial import,
+	4 a failed check (verify), 5 error (disk full, damaged case file, a bug), 128+N stopped
+	by signal N (130 Ctrl-C, 143 SIGTERM); docs/exit-codes.md
 
 	Examples
 	  $ mfatrail import evidence/AWSLogs --db case.db
@@ -68,8 +73,11 @@ function commandIndex(argv: string[]): number {
 	return -1;
 }
 
-/** Runs the command named in argv; returns the exit status. */
-export async function main(argv: string[]): Promise<number> {
+/** Runs the command named in argv; returns the exit status (the table in exit.ts). */
+export async function main(givenArgv: string[]): Promise<number> {
+	// --debug is everyone's: it prints the stack of an unexpected error (as MFATRAIL_DEBUG=1 does).
+	const debug = givenArgv.includes('--debug');
+	const argv = givenArgv.filter(a => a !== '--debug');
 	const at = commandIndex(argv);
 	const name = at < 0 ? undefined : argv[at];
 	const entry = commands.find(c => c.name === name);
@@ -111,8 +119,8 @@ export async function main(argv: string[]): Promise<number> {
 	try {
 		return await command.run(cli.input, cli.flags as Record<string, unknown>);
 	} catch (error) {
-		// Messages may quote evidence (file names, values) or pasted arguments: terminal-safe like any evidence.
-		process.stderr.write(`mfatrail ${command.name}: ${terminalSafe((error as Error).message)}\n`);
-		return 1;
+		const {debugEnabled, reportError} = await import('./exit.js');
+		const {caseFilePath} = await import('../db/open.js');
+		return reportError(command.name, error, {caseFile: caseFilePath(cli.flags.db as string | undefined), debug: debug || debugEnabled([])});
 	}
 }

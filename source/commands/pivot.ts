@@ -2,6 +2,7 @@
  * The pivots' scriptable twins: `mfatrail key`, `mfatrail ip`, `mfatrail agent`. Human output
  * within 80 columns with every identifier whole (wrapped onto a line of its own when long).
  */
+import {UsageError} from '../lib/errors.js';
 import {ipView, keyCalls, keyView, userAgentView} from '../db/pivots.js';
 import {safe} from '../lib/terminal-text.js';
 import {geoLabel, openGeo, type GeoLookup} from '../lib/geoip.js';
@@ -46,11 +47,11 @@ export const keyCommand: Command = {
 `,
 	flags: {...dbFlag, ...jsonFlag, limit: {type: 'number', default: 200}, after: {type: 'string', default: ''}},
 	run(input, flags) {
-		if (input.length !== 1) throw new Error('name one access key: mfatrail key AKIA…|ASIA…');
+		if (input.length !== 1) throw new UsageError('name one access key: mfatrail key AKIA…|ASIA…');
 		const limit = Number(flags.limit);
-		if (!Number.isInteger(limit) || limit < 1) throw new Error('--limit must be a positive whole number');
+		if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number');
 		const after = /^(.+)#(\d+)$/.exec(String(flags.after ?? ''));
-		if (flags.after && !after) throw new Error('--after takes TIME#ROW as printed at the end of a page');
+		if (flags.after && !after) throw new UsageError('--after takes TIME#ROW as printed at the end of a page');
 		const db = openForQuery(flags);
 		try {
 			const key = input[0].trim().toUpperCase();
@@ -118,9 +119,9 @@ export const ipCommand: Command = {
 `,
 	flags: {...dbFlag, ...jsonFlag, ...geoFlag, limit: {type: 'number', default: 500}},
 	run(input, flags) {
-		if (input.length !== 1) throw new Error('name one address or CIDR: mfatrail ip 203.0.113.66');
+		if (input.length !== 1) throw new UsageError('name one address or CIDR: mfatrail ip 203.0.113.66');
 		const limit = Number(flags.limit);
-		if (!Number.isInteger(limit) || limit < 1) throw new Error('--limit must be a positive whole number');
+		if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number');
 		const geo = geoFor(flags);
 		const db = openForQuery(flags);
 		try {
@@ -175,9 +176,9 @@ export const agentCommand: Command = {
 `,
 	flags: {...dbFlag, ...jsonFlag, limit: {type: 'number', default: 200}, after: {type: 'string', default: ''}},
 	run(input, flags) {
-		if (input.length < 1) throw new Error('give the user agent: mfatrail agent "aws-cli/2.9 …"');
+		if (input.length < 1) throw new UsageError('give the user agent: mfatrail agent "aws-cli/2.9 …"');
 		const limit = Number(flags.limit);
-		if (!Number.isInteger(limit) || limit < 1) throw new Error('--limit must be a positive whole number');
+		if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number');
 		const db = openForQuery(flags);
 		try {
 			const userAgent = input.join(' ');

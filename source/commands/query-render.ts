@@ -91,7 +91,9 @@ export function signInLabel(eventName: string): string {
 }
 
 /** What the sign-in says about MFA: the device name, else MFAUsed, else the MFA type. */
-export function mfaLabel(s: {mfaIdentifier: string | null; mfaUsed: string | null; mfaType: string | null}): string {
+export function mfaLabel(s: {mfaIdentifier: string | null; mfaUsed: string | null; mfaType: string | null; federation?: string | null}): string {
+	// A federated sign-in's MFAUsed "No" says nothing: its MFA happened at the identity provider.
+	if (s.federation) return 'at IdP';
 	return deviceLabel(s.mfaIdentifier) || s.mfaUsed || s.mfaType || '';
 }
 

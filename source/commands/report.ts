@@ -1,3 +1,4 @@
+import {UsageError} from '../lib/errors.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -66,11 +67,11 @@ export const reportCommand: Command = {
 	},
 	run(_input, flags) {
 		const format = flags.format as string;
-		if (format !== 'html' && format !== 'md') throw new Error(`unknown format ${JSON.stringify(format)}; use html or md`);
+		if (format !== 'html' && format !== 'md') throw new UsageError(`unknown format ${JSON.stringify(format)}; use html or md`);
 		const status = statusFlag(flags.status);
 		const generatedAt = flags.generatedAt ? parseTimeArgument(flags.generatedAt as string) : undefined;
 		const file = caseFilePath(flags.db as string);
-		if (!fs.existsSync(file)) throw new Error(`case file not found: ${file} (import evidence first: mfatrail import PATH --db ${file})`);
+		if (!fs.existsSync(file)) throw new UsageError(`case file not found: ${file} (import evidence first: mfatrail import PATH --db ${file})`);
 		// Hashed before it is opened: what the report states is the file as it was handed over.
 		const wal = `${file}-wal`;
 		const caseFile: CaseFileFacts = {name: path.basename(file), sha256: fileSha256(file), walBytes: fs.existsSync(wal) ? fs.statSync(wal).size : 0, toolVersion: toolVersion()};

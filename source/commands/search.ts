@@ -1,3 +1,4 @@
+import {UsageError} from '../lib/errors.js';
 import {PivotSearch, pivotShape, type PivotHit} from '../db/pivots.js';
 import {fuzzyFloor, ranked, SearchIndex, type SearchHit} from '../model/search.js';
 import {safe} from '../lib/terminal-text.js';
@@ -28,9 +29,9 @@ export const searchCommand: Command = {
 	flags: {...dbFlag, ...jsonFlag, limit: {type: 'number', default: 20}},
 	run(input, flags) {
 		const text = input.join(' ').trim();
-		if (text === '') throw new Error('give the text to search for: mfatrail search TEXT');
+		if (text === '') throw new UsageError('give the text to search for: mfatrail search TEXT');
 		const limit = Number(flags.limit);
-		if (!Number.isInteger(limit) || limit < 1) throw new Error('--limit must be a positive whole number');
+		if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number');
 		const db = openForQuery(flags);
 		try {
 			const shape = pivotShape(text);

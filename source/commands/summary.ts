@@ -1,3 +1,4 @@
+import {UsageError} from '../lib/errors.js';
 import {caseSummary, type CaseSummary} from '../findings/summary.js';
 import {publicFinding} from '../findings/queries.js';
 import {safe} from '../lib/terminal-text.js';
@@ -27,6 +28,16 @@ export function formatSummary(s: CaseSummary, caseFile: string): string {
 			`${number(inv.sources.total)} sources${inv.sources.digests ? ` (${number(inv.sources.digests)} digests)` : ''}, ${number(inv.events)} events, ${number(inv.rejections)} rejected`,
 		),
 	);
+	if (inv.unreadableModelRows.length > 0) {
+		const ids = inv.unreadableModelRows;
+		lines.push(
+			...wrapText(
+				`UNREADABLE: ${number(ids.length)} MFA row${ids.length === 1 ? '' : 's'} of the case file could not be read and ${ids.length === 1 ? 'is' : 'are'} not in the model (event row${ids.length === 1 ? '' : 's'} ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''}); mfatrail verify`,
+				80,
+				'           ',
+			).map((l, i) => (i === 0 ? l.trimStart() : l)),
+		);
+	}
 	lines.push(...labelled('Span (UTC)', inv.span.first ? `${shortTime(inv.span.first)} … ${shortTime(inv.span.last)}` : 'no events'));
 	lines.push(...labelled(`Accounts`, inv.accounts.length ? `(${inv.accounts.length}) ${inv.accounts.map(safe).join(' ')}` : 'none'));
 	lines.push(...labelled('Regions', inv.regions.length ? `(${inv.regions.length}) ${inv.regions.map(safe).join(' ')}` : 'none'));
@@ -108,9 +119,9 @@ export const summaryCommand: Command = {
 `,
 	flags: {...dbFlag, ...jsonFlag, buckets: {type: 'number', default: 60}, hashes: {type: 'boolean', default: false}},
 	run(input, flags) {
-		if (input.length > 0) throw new Error('summary takes no arguments: mfatrail summary [--json]');
+		if (input.length > 0) throw new UsageError('summary takes no arguments: mfatrail summary [--json]');
 		const buckets = Number(flags.buckets);
-		if (!Number.isInteger(buckets) || buckets < 1 || buckets > 1000) throw new Error('--buckets must be a whole number from 1 to 1000');
+		if (!Number.isInteger(buckets) || buckets < 1 || buckets > 1000) throw new UsageError('--buckets must be a whole number from 1 to 1000');
 		const db = openForQuery(flags);
 		try {
 			const summary = caseSummary(db, {buckets, hashes: Boolean(flags.hashes)});

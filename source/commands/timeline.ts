@@ -1,3 +1,4 @@
+import {UsageError} from '../lib/errors.js';
 import {timeline} from '../db/queries.js';
 import {dbFlag, jsonFlag, type Command} from './command.js';
 import {openForQuery, out, printJson, resolveDevice, resolvePrincipal, table, timeFlag} from './query-common.js';
@@ -27,7 +28,7 @@ export const timelineCommand: Command = {
 		until: {type: 'string', default: ''},
 	},
 	run(input, flags) {
-		if (input.length > 0) throw new Error(`unexpected argument ${JSON.stringify(input[0])} (filters are flags: --user, --device)`);
+		if (input.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(input[0])} (filters are flags: --user, --device)`);
 		const options: Parameters<typeof timeline>[1] = {since: timeFlag(flags.since), until: timeFlag(flags.until, {endOfDay: true})};
 		const db = openForQuery(flags);
 		try {

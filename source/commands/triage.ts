@@ -1,5 +1,6 @@
+import {UsageError} from '../lib/errors.js';
 import {caseFilePath, openCaseFile} from '../db/open.js';
-import {isTriageStatus, recordTriage, resolveTriageTarget, triageJournal, triageKinds, triageState, triageStatuses, type TriageKind, type TriageStatus} from '../db/triage.js';
+import {isTriageStatus, orphanedTriage, recordTriage, resolveTriageTarget, triageJournal, triageKinds, triageState, triageStatuses, type TriageKind, type TriageStatus} from '../db/triage.js';
 import {safe} from '../lib/terminal-text.js';
 import {dbFlag, jsonFlag, type Command} from './command.js';
 
@@ -11,6 +12,7 @@ export const triageCommand: Command = {
 	  $ mfatrail triage ID [--status S] [--note TEXT] [--analyst NAME] [--kind K] [--db FILE] [--json]
 	  $ mfatrail triage ID --journal       (the entries for ID, oldest first)
 	  $ mfatrail triage --journal          (the whole journal)
+	  $ mfatrail triage --orphaned         (decisions whose target is no longer in the case)
 
 	ID is a finding (its id as \`mfatrail findings\` lists it, or its key), a principal ARN, an MFA
 	device serial number, or an eventID. Each decision is appended to the case file's triage journal
@@ -23,6 +25,8 @@ export const triageCommand: Command = {
 	  --analyst NAME  who decided (default: the OS user)
 	  --kind K        finding, principal, device or event, when ID names several
 	  --journal       print the journal instead
+	  --orphaned      list decisions whose finding, principal or device is no longer in the case
+	                  (a finding the evidence no longer supports); they are never hidden
 	  --json          print as JSON
 	  --db FILE       case file (default ./mfatrail.db, or $MFATRAIL_DB)
 
@@ -39,15 +43,28 @@ export const triageCommand: Command = {
 		analyst: {type: 'string'},
 		kind: {type: 'string'},
 		journal: {type: 'boolean', default: false},
+		orphaned: {type: 'boolean', default: false},
 	},
 	run(input, flags) {
 		const id = input[0];
 		const status = flags.status as string | undefined;
 		const note = flags.note as string | undefined;
 		const kind = flags.kind as string | undefined;
-		if (status !== undefined && !isTriageStatus(status)) throw new Error(`unknown status ${JSON.stringify(status)}; use ${triageStatuses.join(', ')}`);
-		if (kind !== undefined && !(triageKinds as string[]).includes(kind)) throw new Error(`unknown kind ${JSON.stringify(kind)}; use ${triageKinds.join(', ')}`);
-		if (id === undefined && !flags.journal) throw new Error('give an ID (a finding id or key, principal ARN, serial number or eventID), or --journal');
+		if (status !== undefined && !isTriageStatus(status)) throw new UsageError(`unknown status ${JSON.stringify(status)}; use ${triageStatuses.join(', ')}`);
+		if (kind !== undefined && !(triageKinds as string[]).includes(kind)) throw new UsageError(`unknown kind ${JSON.stringify(kind)}; use ${triageKinds.join(', ')}`);
+		if (flags.orphaned) {
+			const db = openCaseFile(caseFilePath(flags.db as string), {readonly: true});
+			try {
+				const orphans = orphanedTriage(db);
+				if (flags.json) process.stdout.write(`${JSON.stringify(orphans, null, 2)}\n`);
+				else if (orphans.length === 0) process.stdout.write('no orphaned triage entries\n');
+				else for (const o of orphans) process.stdout.write(`${o.kind} ${safe(o.target)} (no longer in this case file)\n  ${o.status}${o.note ? `: ${safe(o.note)}` : ''} (${o.at}, ${safe(o.analyst ?? '')})\n`);
+				return 0;
+			} finally {
+				db.close();
+			}
+		}
+		if (id === undefined && !flags.journal) throw new UsageError('give an ID (a finding id or key, principal ARN, serial number or eventID), or --journal');
 		const writing = status !== undefined || (note !== undefined && note !== '');
 		const db = openCaseFile(caseFilePath(flags.db as string), {readonly: !writing});
 		try {
@@ -69,7 +86,7 @@ export const triageCommand: Command = {
 					const entries = triageJournal(db, target);
 					if (flags.json) process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
 					else if (entries.length === 0) process.stdout.write('no triage entries\n');
-					else for (const e of entries) process.stdout.write(`${e.at}  ${safe(e.analyst)}  ${e.kind} ${safe(e.target)}\n  ${e.oldStatus} → ${e.newStatus}${e.note ? `: ${safe(e.note)}` : ''}\n`);
+					else for (const e of entries) process.stdout.write(`${e.at}  ${safe(e.analyst)}  ${e.kind} ${safe(e.target)}${e.givenAs ? ` (given as ${safe(e.givenAs)})` : ''}\n  ${e.oldStatus} → ${e.newStatus}${e.note ? `: ${safe(e.note)}` : ''}\n`);
 					return 0;
 				}
 				const state = triageState(db, target);

@@ -1,3 +1,4 @@
+import {UsageError} from '../lib/errors.js';
 import {devicesAt, userView} from '../db/queries.js';
 import {principalRollup, type Rollup} from '../db/rollup.js';
 import {safe} from '../lib/terminal-text.js';
@@ -61,7 +62,7 @@ export const userCommand: Command = {
 `,
 	flags: {...dbFlag, ...jsonFlag, at: {type: 'string', default: ''}},
 	run(input, flags) {
-		if (input.length !== 1) throw new Error('name one user: mfatrail user NAME|ARN');
+		if (input.length !== 1) throw new UsageError('name one user: mfatrail user NAME|ARN');
 		const db = openForQuery(flags);
 		try {
 			const resolved = resolvePrincipal(db, input[0], 'user');

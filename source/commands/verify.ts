@@ -1,3 +1,5 @@
+import {exitCodes, isDamagedCaseFile} from './exit.js';
+import {UsageError} from '../lib/errors.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import {caseFilePath, openCaseFile} from '../db/open.js';
@@ -9,7 +11,7 @@ import {dbFlag, jsonFlag, type Command} from './command.js';
 import {wrapText} from './query-render.js';
 
 /** Exit status when a check fails: the report says which. */
-export const verifyFailed = 4;
+export const verifyFailed = exitCodes.failedCheck;
 
 function readSignatures(location: string): Signatures {
 	const signatures = new Signatures();
@@ -23,7 +25,7 @@ function readSignatures(location: string): Signatures {
 		}
 	} else {
 		const json = JSON.parse(fs.readFileSync(location, 'utf8')) as unknown;
-		if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new Error(`${location}: expected a JSON object {"digest S3 key": "hex signature"}`);
+		if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new UsageError(`${location}: expected a JSON object {"digest S3 key": "hex signature"}`);
 		for (const [key, value] of Object.entries(json)) signatures.add(key, value);
 	}
 	return signatures;
@@ -45,6 +47,12 @@ export function formatReport(report: VerifyReport): string {
 	else {
 		lines.push('case file: INTEGRITY CHECK FAILED');
 		for (const m of integrity.messages.slice(0, 10)) lines.push(`  ${safe(m)}`);
+	}
+	const unreadable = report.facts.unreadable;
+	if (unreadable.length === 0) lines.push('MFA facts: every row readable');
+	else {
+		lines.push(`MFA facts: ${unreadable.length} UNREADABLE row${unreadable.length === 1 ? '' : 's'}, not in the model (re-import the evidence to restore them)`);
+		lines.push(...wrapText(`event rows ${unreadable.slice(0, 20).join(', ')}${unreadable.length > 20 ? ', …' : ''}`, 78, '  '));
 	}
 	lines.push(
 		`sources: ${sources.total} recorded, ${sources.rehashed} re-hashed, ${sources.unchanged} unchanged, ${sources.changed.length} changed,`,
@@ -75,6 +83,7 @@ function problemKinds(report: VerifyReport): Record<string, number> {
 	const {integrity, sources, digests} = report;
 	return {
 		integrity: integrity.ok ? 0 : 1,
+		unreadableFacts: report.facts.unreadable.length,
 		changed: sources.changed.length,
 		notOnDisk: sources.notOnDisk.length,
 		notRehashed: sources.notRehashed.length,
@@ -124,6 +133,14 @@ function recordOutcome(file: string, outcome: VerifyOutcome): string | undefined
 	}
 }
 
+/** The report of a case file SQLite cannot read as a whole database: its integrity check failed. */
+function damaged(file: string, error: Error, json: boolean): number {
+	const message = `the case file ${file} is damaged: ${error.message}`;
+	if (json) process.stdout.write(`${JSON.stringify({ok: false, failedCheck: 'integrity', integrity: {ok: false, messages: [message]}})}\n`);
+	else process.stdout.write(`case file: INTEGRITY CHECK FAILED\n  ${safe(message)}\nresult: the integrity check failed; the other checks need a readable case file\n`);
+	return verifyFailed;
+}
+
 export const verifyCommand: Command = {
 	name: 'verify',
 	summary: 'check the case file, re-hash the evidence, validate CloudTrail digests (offline)',
@@ -151,7 +168,8 @@ export const verifyCommand: Command = {
 	  --db FILE   case file (default ./mfatrail.db, or $MFATRAIL_DB)
 	  --json      print the report as one JSON object
 
-	Exit status: 0 all checks hold, ${verifyFailed} a check failed (the report says which), 1 error.
+	Exit status: 0 all checks hold, ${verifyFailed} a check failed (the report says which; a
+	damaged case file is a failed check too), 2 usage, 5 error.
 
 	Examples
 	  $ mfatrail verify --db case.db
@@ -172,12 +190,18 @@ export const verifyCommand: Command = {
 		const publicKeys = keyFile ? readPublicKeys(fs.readFileSync(keyFile)) : undefined;
 		const signatures = signatureFile ? readSignatures(signatureFile) : undefined;
 		const file = caseFilePath(flags.db as string);
-		const db = openCaseFile(file, {readonly: true});
 		let report: VerifyReport;
 		try {
-			report = await verifyCaseFile(db, {publicKeys, signatures});
-		} finally {
-			db.close();
+			const db = openCaseFile(file, {readonly: true});
+			try {
+				report = await verifyCaseFile(db, {publicKeys, signatures});
+			} finally {
+				db.close();
+			}
+		} catch (error) {
+			// A damaged case file is what verify is for: the failed check, named, not SQLite's error.
+			if (!isDamagedCaseFile(error)) throw error;
+			return damaged(file, error as Error, Boolean(flags.json));
 		}
 		process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : formatReport(report));
 		// main.js lists this module: loaded here, not imported above, to keep the modules acyclic.

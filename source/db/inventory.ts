@@ -5,6 +5,7 @@
  * seeking from one distinct value to the next in an index (db/013_explorer.sql), the span from the
  * per-source first/last times.
  */
+import {unreadableRows} from './unreadable.js';
 import type {CaseFile} from './open.js';
 import {allPivotValues, eventTotal} from './pivot-values.js';
 import {caseScope, type CaseScope} from './scope.js';
@@ -36,6 +37,8 @@ export interface CaseInventory {
 	imports: {runs: number; lastFinishedAt: string | null};
 	events: number;
 	rejections: number;
+	/** MFA rows whose stored facts could not be read, so are not in the model (row ids; db/unreadable.ts). */
+	unreadableModelRows: number[];
 	span: {first: string | null; last: string | null};
 	accounts: string[];
 	regions: string[];
@@ -92,15 +95,16 @@ export function caseInventory(db: CaseFile, options: InventoryOptions = {}): Cas
 	let scope: ScopeEntry[] = [];
 	try {
 		scope = caseScope(db);
-	} catch {
-		// No scope table (a case file from before scoped extracts): whole evidence.
-		scope = [];
+	} catch (error) {
+		// No scope table (a case file from before scoped extracts): whole evidence. Any other error is one.
+		if (!/no such table: scope\b/.test((error as Error).message)) throw error;
 	}
 	return {
 		sources: {total: sources.total, digests: sources.digests, partial: sources.partial},
 		imports: {runs: runs.runs, lastFinishedAt: runs.lastFinishedAt},
 		events,
 		rejections,
+		unreadableModelRows: unreadableRows(db),
 		span: {first: sources.first, last: sources.last},
 		accounts,
 		regions,

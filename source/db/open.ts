@@ -7,7 +7,15 @@ import {refreshPivotValues} from './pivot-values.js';
 
 export type CaseFile = Database.Database;
 
-export class CaseFileError extends Error {}
+/** Why a case file cannot be used: 'not-found' (the path names none) or anything else. */
+export class CaseFileError extends Error {
+	constructor(
+		message: string,
+		readonly reason: 'not-found' | 'other' = 'other',
+	) {
+		super(message);
+	}
+}
 
 export interface OpenOptions {
 	/** Open an existing case file without writing to it (queries, the explorer). */
@@ -27,7 +35,7 @@ export function openCaseFile(file: string, options: OpenOptions = {}): CaseFile 
 	const resolved = path.resolve(file);
 	if (options.readonly) {
 		if (!fs.existsSync(resolved)) {
-			throw new CaseFileError(`case file not found: ${file} (import evidence first: mfatrail import PATH --db ${file})`);
+			throw new CaseFileError(`case file not found: ${file} (import evidence first: mfatrail import PATH --db ${file})`, 'not-found');
 		}
 	} else if (!fs.existsSync(resolved)) {
 		try {

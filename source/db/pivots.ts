@@ -4,6 +4,8 @@
  * eventID. Every answer is read through an index of db/013_explorer.sql, so each stays within a
  * couple of hundred milliseconds at a million events.
  */
+import {deniedSql, isDenied} from '../domain/denied.js';
+import {mintedAccessKeyId} from '../domain/credentials.js';
 import type {CaseFile} from './open.js';
 import {encodeIp} from './event-row.js';
 import {pivotValue, pivotValueKind, pivotValuesFrom, type PivotValueKind} from './pivot-values.js';
@@ -109,10 +111,7 @@ export interface UserAgentView {
 	more: boolean;
 }
 
-/** Error codes that mean "not allowed" (CloudTrail drops the Exception suffix on some). */
-export function isDenied(errorCode: string | null | undefined): boolean {
-	return Boolean(errorCode && /AccessDenied|Unauthori[sz]ed|Forbidden|NotAuthorized|AccessDeniedException/i.test(errorCode));
-}
+
 
 export function keyKind(accessKeyId: string): KeyKind {
 	return /^AKIA/.test(accessKeyId) ? 'long-term' : /^ASIA/.test(accessKeyId) ? 'session' : 'unknown';
@@ -354,10 +353,10 @@ export function keyCalls(db: CaseFile, accessKeyId: string, options: {limit?: nu
 		where.push('(e.event_time > ? OR (e.event_time = ? AND e.id > ?))');
 		args.push(options.afterTime, options.afterTime, options.afterEvent ?? 0);
 	}
-	if (options.deniedOnly) where.push(`e.error_code IS NOT NULL`);
-	const rows = db.prepare(`SELECT ${callColumns} FROM event e WHERE ${where.join(' AND ')} ORDER BY e.event_time, e.id LIMIT ?`).all(...args, options.deniedOnly ? limit * 4 : limit) as Omit<KeyCall, 'denied'>[];
+	if (options.deniedOnly) where.push(deniedSql('e.error_code'));
+	const rows = db.prepare(`SELECT ${callColumns} FROM event e WHERE ${where.join(' AND ')} ORDER BY e.event_time, e.id LIMIT ?`).all(...args, limit) as Omit<KeyCall, 'denied'>[];
 	const calls = rows.map(keyCall);
-	return options.deniedOnly ? calls.filter(c => c.denied).slice(0, limit) : calls;
+	return calls;
 }
 
 type Json = Record<string, unknown>;
@@ -444,17 +443,24 @@ function minting(db: CaseFile, accessKeyId: string, kind: KeyKind, first: EventR
 	else if (type === 'IAMUser') how = 'GetSessionToken';
 	else if (type === 'Root') how = 'console';
 
-	// The minting STS call names the new key in responseElements.credentials.accessKeyId.
-	const account = db.prepare(`SELECT recipient_account_id FROM event WHERE id = ?`).pluck().get(first.id) as string | null;
-	const from = new Date(Date.parse(first.event_time) - longestSession).toISOString();
+	// The minting join (domain/credentials.ts): the call whose response named this key, in any
+	// account of the case, read from the minted-key index; the latest successful one before first use.
 	const candidates = db
-		.prepare(`SELECT ${refColumns} FROM event WHERE event_source = 'sts.amazonaws.com' AND recipient_account_id IS ? AND event_time >= ? AND event_time <= ?
-			ORDER BY event_time DESC LIMIT 2000`)
-		.all(account, from, first.event_time) as EventRef[];
+		.prepare(`SELECT ${refColumns} FROM event WHERE id IN (
+				SELECT e.id FROM event_row e WHERE e.minted_key = (SELECT d.id FROM dict d WHERE d.value = ?))
+			ORDER BY (error_code IS NOT NULL), (event_time > ?), event_time DESC`)
+		.all(accessKeyId, first.event_time) as EventRef[];
+	if (candidates.length === 0 && db.prepare(`SELECT 1 FROM meta WHERE key = 'minted_keys_incomplete'`).get()) {
+		// Events imported before the index existed: the STS calls of the longest session before first use, every account.
+		const from = new Date(Date.parse(first.event_time) - longestSession).toISOString();
+		const scanned = db
+			.prepare(`SELECT ${refColumns} FROM event WHERE event_source = 'sts.amazonaws.com' AND event_time >= ? AND event_time <= ? ORDER BY event_time DESC`)
+			.all(from, first.event_time) as EventRef[];
+		candidates.push(...scanned);
+	}
 	for (const candidate of candidates) {
 		const rec = readJson(raw, candidate);
-		const credentials = object(object(rec?.responseElements)?.credentials);
-		if (credentials?.accessKeyId !== accessKeyId) continue;
+		if (mintedAccessKeyId(rec?.responseElements) !== accessKeyId) continue;
 		const name = candidate.event_name ?? '';
 		return {
 			how: name === 'GetSessionToken' ? 'GetSessionToken' : name === 'AssumeRoot' ? 'AssumeRoot' : name.startsWith('AssumeRole') ? 'AssumeRole' : name === 'GetFederationToken' ? 'federation' : how,

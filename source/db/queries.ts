@@ -68,6 +68,8 @@ export interface SignInEntry {
 	loginTo: string | null;
 	/** The user name the step carries (Identity Center UserName or the typed name). */
 	userName: string | null;
+	/** A federated console sign-in (domain/sign-in-mfa.ts): its MFA happened at the identity provider. */
+	federation: string | null;
 	eventId: string;
 	principalArn: string;
 	deviceId: number | null;
@@ -193,7 +195,7 @@ const lifecycleSelect = `SELECT l.event_name AS eventName, l.event_time AS event
 
 const signInSelect = `SELECT s.event_time AS eventTime, s.event_name AS eventName, s.kind, s.result, s.mfa_used AS mfaUsed,
 	s.mfa_identifier AS mfaIdentifier, s.failed_at_mfa AS failedAtMfa, s.mfa_type AS mfaType, s.source_ip AS sourceIPAddress,
-	s.user_agent AS userAgent, s.error_message AS errorMessage, s.login_to AS loginTo, s.user_name AS userName, s.event_id AS eventId,
+	s.user_agent AS userAgent, s.error_message AS errorMessage, s.login_to AS loginTo, s.user_name AS userName, s.federation, s.event_id AS eventId,
 	s.principal_arn AS principalArn, s.device_id AS deviceId, s.event
 	FROM sign_in s`;
 

@@ -29,6 +29,8 @@ export interface NormalisedEvent {
 	errorMessage: string | null;
 	readOnly: 0 | 1 | null;
 	facts: string | null;
+	/** The access key the call minted (domain/credentials.ts), indexed for the minting join. */
+	mintedAccessKeyId: string | null;
 	flags: string | null;
 	/** The record exactly as it was in the evidence. */
 	raw: string;

@@ -5,7 +5,8 @@
  * result and by device. Read from its own events (index event_identity) and sign-ins.
  */
 import type {CaseFile} from './open.js';
-import {isDenied, keyKind, type KeyCall, type KeyKind} from './pivots.js';
+import {isDenied} from '../domain/denied.js';
+import {keyKind, type KeyCall, type KeyKind} from './pivots.js';
 
 export interface Use {
 	count: number;

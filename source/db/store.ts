@@ -60,8 +60,8 @@ const bit = {derived: 1, conflict: 2, partial: 4, mfaFalse: 8, mfaTrue: 16, read
 /** Columns of event_row in insert order (id excluded). */
 const columns = `event_id, bits, event_time, event_version, event_source, event_name, event_type, recipient_account_id,
 	aws_region, identity_type, identity_arn, identity_user_name, identity_principal_id, identity_account_id, access_key_id,
-	invoked_by, source_ip, user_agent, error_code, error_message, facts, flags, source_id, position, raw_block, raw_offset, raw_length`;
-const columnCount = 27;
+	invoked_by, source_ip, user_agent, error_code, error_message, facts, flags, source_id, position, raw_block, raw_offset, raw_length, minted_key`;
+const columnCount = 28;
 /** Rows per INSERT statement: more gained nothing when measured (import-budget.md). */
 const rowsPerInsert = 32;
 
@@ -418,6 +418,7 @@ export class EventStore {
 			this.blockIds[ref.block],
 			ref.offset,
 			ref.length,
+			this.id(event.mintedAccessKeyId ?? null),
 		];
 	}
 

@@ -32,6 +32,8 @@ export interface TriageState {
 }
 
 export interface TriageEntry extends TriageTarget {
+	/** A finding's key when the entry was given under an earlier key of the same incident. */
+	givenAs?: string;
 	id: number;
 	at: string;
 	analyst: string;
@@ -99,11 +101,35 @@ export function recordTriage(db: CaseFile, change: TriageChange): TriageEntry {
 	return append.immediate();
 }
 
-/** The journal, oldest first: all of it, or one target's. */
+/**
+ * The journal, oldest first: all of it, or one target's. A finding entry is shown under the key its
+ * incident has now (db/020_finding_identity.sql); givenAs keeps the key it was given under when
+ * that differs.
+ */
 export function triageJournal(db: CaseFile, target?: TriageTarget): TriageEntry[] {
-	const columns = 'id, kind, target, at, analyst, old_status AS oldStatus, new_status AS newStatus, note';
-	if (target) return db.prepare(`SELECT ${columns} FROM triage_entry WHERE kind = ? AND target = ? ORDER BY id`).all(target.kind, target.target) as TriageEntry[];
-	return db.prepare(`SELECT ${columns} FROM triage_entry ORDER BY id`).all() as TriageEntry[];
+	const columns = `r.id, r.kind, r.target, r.at, r.analyst, r.old_status AS oldStatus, r.new_status AS newStatus, r.note,
+		CASE WHEN e.target <> r.target THEN e.target END AS givenAs`;
+	const from = 'triage_resolved r JOIN triage_entry e ON e.id = r.id';
+	const rows = target
+		? db.prepare(`SELECT ${columns} FROM ${from} WHERE r.kind = ? AND r.target = ? ORDER BY r.id`).all(target.kind, target.target)
+		: db.prepare(`SELECT ${columns} FROM ${from} ORDER BY r.id`).all();
+	return (rows as (TriageEntry & {givenAs: string | null})[]).map(({givenAs, ...e}) => (givenAs === null ? e : {...e, givenAs}));
+}
+
+/**
+ * Decisions whose target is no longer in the case file (a finding the evidence no longer supports,
+ * or one computed under other thresholds): shown, never hidden, with their current state.
+ */
+export function orphanedTriage(db: CaseFile): (TriageTarget & TriageState)[] {
+	return db
+		.prepare(
+			`SELECT kind, target, status, note, at, analyst FROM triage_current t
+			 WHERE (kind = 'finding' AND NOT EXISTS (SELECT 1 FROM finding f WHERE f.key = t.target))
+			    OR (kind = 'principal' AND NOT EXISTS (SELECT 1 FROM principal p WHERE p.arn = t.target))
+			    OR (kind = 'device' AND NOT EXISTS (SELECT 1 FROM device d WHERE d.serial_number = t.target))
+			 ORDER BY at`,
+		)
+		.all() as (TriageTarget & TriageState)[];
 }
 
 /**
@@ -117,7 +143,10 @@ export function resolveTriageTarget(db: CaseFile, id: string, kind?: TriageKind)
 	if (want('finding')) {
 		const key = /^\d+$/.test(id)
 			? (db.prepare('SELECT key FROM finding WHERE id = ?').pluck().get(Number(id)) as string | undefined)
-			: (db.prepare('SELECT key FROM finding WHERE key = ?').pluck().get(id) as string | undefined);
+			: (db
+					.prepare('SELECT key FROM finding WHERE key = coalesce((SELECT key FROM finding_key_alias WHERE alias = @id), @id)')
+					.pluck()
+					.get({id}) as string | undefined);
 		if (key !== undefined) found.push({kind: 'finding', target: key});
 	}
 	if (want('principal') && db.prepare('SELECT 1 FROM principal WHERE arn = ?').get(id)) found.push({kind: 'principal', target: id});

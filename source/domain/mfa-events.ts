@@ -60,8 +60,6 @@ export interface MfaEvent {
 	readonly action?: DeviceAction;
 	/** Relevant only when requestParameters holds this key (AssumeRole with a serialNumber). */
 	readonly requires?: 'serialNumber';
-	/** Not an AWS action: tolerated because fixtures and other tools use the name. */
-	readonly alias?: true;
 }
 
 const iam = ['iam.amazonaws.com'];
@@ -136,10 +134,8 @@ export const mfaEvents: readonly MfaEvent[] = [
 	...entry(idcDirectory, 'idc-device', ['CompleteVirtualMfaDeviceRegistration', 'CompleteWebAuthnDeviceRegistration'], {action: 'create'}),
 	...entry(idcDirectory, 'idc-device', ['UpdateMfaDeviceForUser'], {action: 'update'}),
 	...entry(idcDirectory, 'idc-device', ['DeleteMfaDeviceForUser'], {action: 'delete'}),
-	// Not AWS actions (missing from the sso-directory action list and the CloudTrail operation list):
-	// tolerated aliases, as older fixtures and other tools use them.
-	...entry(idcDirectory, 'idc-device', ['CreateMfaDeviceForUser'], {action: 'create', alias: true}),
-	...entry(idcDirectory, 'idc-device-read', ['DescribeMfaDeviceForUser'], {action: 'read', alias: true}),
+	// CreateMfaDeviceForUser, RegisterMfaDeviceForUser and DescribeMfaDeviceForUser are not AWS actions
+	// (missing from the sso-directory action list and the CloudTrail operation list, mfa-2024-2026.md §4.4): not listed.
 	...entry(idcDirectory, 'idc-device-read', ['ListMfaDevicesForUser'], {action: 'read'}),
 	...entry(idcSettings, 'idc-settings', ['PutMfaDeviceManagementForDirectory', 'GetMfaDeviceManagementForDirectory']),
 	// Transfer Family web apps (mfa-2024-2026.md §5): what follows their Identity Center sign-in
@@ -198,6 +194,17 @@ export const deviceAddEvents = eventNames(e => isDevice(e) && (e.action === 'cre
 export const deviceEnableEvents = eventNames(e => isDevice(e) && (e.action === 'enable' || (e.role === 'idc-device' && e.action === 'create')));
 /** Calls that take a device away from its owner. */
 export const deviceRemovalEvents = eventNames(e => isDevice(e) && (e.action === 'deactivate' || e.action === 'delete'));
+/**
+ * Calls that act on a named user's device: enabling or deactivating an IAM device, and completing,
+ * updating or deleting an Identity Center registration. Made by anyone but the owner, they are an
+ * administrator (or an intruder) managing someone else's MFA. Not here: CreateVirtualMFADevice
+ * names no owner; DeleteVirtualMFADevice deletes only a device no one holds any more (IAM refuses
+ * an assigned one), after the deactivation that is the act on the user; ResyncMFADevice only
+ * realigns a device with its codes.
+ */
+export const deviceManagementEvents = eventNames(
+	e => (e.role === 'device-lifecycle' && (e.action === 'enable' || e.action === 'deactivate')) || (e.role === 'idc-device' && (e.action === 'create' || e.action === 'update' || e.action === 'delete')),
+);
 /** Calls that change a device's state (everything in the lifecycle but reads). */
 export const deviceChangeEvents = eventNames(e => isDevice(e) && e.action !== 'read' && e.action !== 'start');
 /** Identity Center device calls that create a device. */

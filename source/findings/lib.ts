@@ -1,17 +1,18 @@
 /** Small helpers shared by the rules: event-name sets, time arithmetic, wording. */
+import {isDeniedSignIn} from '../domain/denied.js';
 import type {KeyedFinding, LifecycleEntry, ModelData, Severity, SignInEntry} from './types.js';
-
-export const minute = 60_000;
-export const hour = 60 * minute;
-export const day = 24 * hour;
 
 /** Device event sets, from the one list of MFA-relevant events. */
 export {
 	deviceAddEvents as addEvents,
 	deviceChangeEvents as changeEvents,
 	deviceEnableEvents as enableEvents,
+	deviceManagementEvents as managementEvents,
 	deviceRemovalEvents as removalEvents,
 } from '../domain/mfa-events.js';
+
+/** What "denied" means (AccessDenied, *UnauthorizedOperation, …): the one definition. */
+export {isDenied} from '../domain/denied.js';
 
 export function ms(time: string): number {
 	return Date.parse(time);
@@ -29,6 +30,17 @@ export function duration(fromTime: string, toTime: string): string {
 
 export function plural(count: number, word: string, many = `${word}s`): string {
 	return `${count} ${count === 1 ? word : many}`;
+}
+
+/**
+ * How many events a list of rows is, by eventID: two records that conflict on one eventID (the
+ * import keeps both) are one event, and the summary says they conflict, so it agrees with the
+ * finding's event list.
+ */
+export function pluralEvents(list: readonly {eventId: string}[], word: string, many = `${word}s`): string {
+	const n = new Set(list.map(e => e.eventId)).size;
+	const conflicting = list.length > n ? ` (${list.length} records for ${n === 1 ? 'one eventID' : `${n} eventIDs`}: they conflict)` : '';
+	return `${plural(n, word, many)}${conflicting}`;
 }
 
 export function unique<T>(values: Iterable<T | null | undefined>): T[] {
@@ -94,8 +106,9 @@ export function describeCredential(entry: LifecycleEntry): string {
 	}
 }
 
+/** A sign-in refused (the sign-in form of "denied", domain/denied.ts). */
 export function failed(signIn: SignInEntry): boolean {
-	return signIn.result === 'Failure';
+	return isDeniedSignIn(signIn.result);
 }
 
 export function succeeded(signIn: SignInEntry): boolean {
@@ -143,6 +156,13 @@ export function groupBy<T>(items: Iterable<T>, keyOf: (item: T) => string | null
 /** Evidence lists are capped so one noisy principal cannot make a finding unreadable. */
 export const maxEventIds = 200;
 
+/** '3 events', or '200 of 1234 events' when the list is cut: a cut list always says so. */
+export function evidenceCount(f: {eventIds: readonly string[]; eventCount: number}, options: {noun?: boolean} = {}): string {
+	const total = Math.max(f.eventCount, f.eventIds.length);
+	const noun = options.noun === false ? '' : total === 1 ? ' event' : ' events';
+	return f.eventIds.length < total ? `${f.eventIds.length} of ${total}${noun}` : `${total}${noun}`;
+}
+
 export interface FindingParts {
 	rule: string;
 	severity: Severity;
@@ -153,15 +173,24 @@ export interface FindingParts {
 	/** Earlier events that explain the finding (e.g. proof a device existed): listed, but not in its time span. */
 	context?: {eventId: string; eventTime: string}[];
 	summary: string;
-	/** What makes this finding itself across runs, besides rule, principal and serial. */
-	anchor: string;
+	/**
+	 * What makes this finding itself, besides rule, principal and serial: the one event it is about
+	 * ({event}; '' when it is about the principal's whole record), or, for a run of events, the group the run belongs to ({run}: '' or, say, a source
+	 * address). A run is the same incident however evidence extends it, earlier or later: its key
+	 * is given when first found and kept by every later run that overlaps it (findings/refresh.ts).
+	 */
+	incident: {event: string} | {run: string};
 }
 
 export function finding(parts: FindingParts): KeyedFinding {
 	const byTime = (a: {eventId: string; eventTime: string}, b: {eventId: string; eventTime: string}) =>
 		a.eventTime.localeCompare(b.eventTime) || a.eventId.localeCompare(b.eventId);
 	const evidence = [...parts.evidence].sort(byTime);
-	const eventIds = unique([...(parts.context ?? []), ...evidence].sort(byTime).map(e => e.eventId)).slice(0, maxEventIds);
+	const allIds = unique([...(parts.context ?? []), ...evidence].sort(byTime).map(e => e.eventId));
+	const identity = [parts.rule, parts.principal ?? '', parts.serialNumber ?? ''];
+	// A run's key is its prefix and the eventID it first started at; with no group the prefix is
+	// rule|principal|serial|, so keys written before incidents were kept still match.
+	const run = 'run' in parts.incident ? `${[...identity, ...(parts.incident.run ? [parts.incident.run] : [])].join('|')}|` : undefined;
 	return {
 		rule: parts.rule,
 		severity: parts.severity,
@@ -169,9 +198,11 @@ export function finding(parts: FindingParts): KeyedFinding {
 		serialNumber: parts.serialNumber,
 		firstSeen: evidence[0].eventTime,
 		lastSeen: evidence.at(-1)!.eventTime,
-		eventIds,
+		eventIds: allIds.slice(0, maxEventIds),
+		eventCount: allIds.length,
 		summary: parts.summary,
-		key: [parts.rule, parts.principal ?? '', parts.serialNumber ?? '', parts.anchor].join('|'),
+		key: run ? `${run}${evidence[0].eventId}` : [...identity, (parts.incident as {event: string}).event].join('|'),
+		...(run ? {run} : {}),
 	};
 }
 

@@ -5,9 +5,10 @@
  */
 import type {Statement} from 'better-sqlite3';
 import type {CaseFile} from '../db/open.js';
+import {deniedSql} from '../domain/denied.js';
 import {formatUtc} from '../lib/time.js';
 import {callSpans} from './rules/mfa-added-without-mfa-session.js';
-import type {AccountEventEntry, LifecycleEntry, ModelData, PrincipalCall, PrincipalInfo, SignInEntry} from './types.js';
+import {defaultThresholds, type AccountEventEntry, type LifecycleEntry, type ModelData, type PrincipalCall, type PrincipalInfo, type SignInEntry, type Thresholds} from './types.js';
 
 /** Calls loaded per principal around unprotected adds: enough to name what flipped, small enough to stay fast. */
 const maxCallsPerPrincipal = 20_000;
@@ -30,7 +31,7 @@ const accountEventColumns = `event, event_id AS eventId, role, event_name AS eve
 	assume_root_event AS assumeRootEvent, actor_note AS actorNote`;
 const signInColumns = `event_id AS eventId, event_name AS eventName, event_time AS eventTime, principal_arn AS principalArn,
 	kind, result, mfa_used AS mfaUsed, mfa_identifier AS mfaIdentifier, device_id AS deviceId,
-	mfa_type AS mfaType, failed_at_mfa AS failedAtMfa, source_ip AS sourceIp, error_message AS errorMessage, user_name AS userName`;
+	mfa_type AS mfaType, failed_at_mfa AS failedAtMfa, source_ip AS sourceIp, error_message AS errorMessage, user_name AS userName, federation`;
 
 /** Columns whose values repeat across rows (ARNs, serials, names, addresses): one string each is kept. */
 const lifecycleShared = ['eventName', 'ownerArn', 'actorArn', 'serialNumber', 'accessKeyId', 'credential', 'sourceIp', 'errorCode', 'errorMessage', 'cliCommand', 'userAgent', 'actorNote'];
@@ -57,7 +58,7 @@ function sharedRows(statement: Statement, shared: Map<string, string>, columns: 
 }
 
 /** The whole model, or (with a scope) the part of it the findings of those principals and serials are computed from. */
-export function loadModel(db: CaseFile, scope?: ModelScope): ModelData {
+export function loadModel(db: CaseFile, scope?: ModelScope, thresholds: Thresholds = defaultThresholds): ModelData {
 	const order = 'ORDER BY event_time, event_id';
 	let lifecycleRows: unknown[];
 	let signInRows: unknown[];
@@ -126,7 +127,7 @@ export function loadModel(db: CaseFile, scope?: ModelScope): ModelData {
 	const signIns = signInRows as SignInEntry[];
 
 	const model: ModelData = {principals, lifecycle, signIns, calls: new Map(), accountEvents: accountRows};
-	model.calls = loadCalls(db, callSpans(model));
+	model.calls = loadCalls(db, callSpans(model, thresholds));
 	return model;
 }
 
@@ -152,7 +153,7 @@ function loadCalls(db: CaseFile, spans: Map<string, {from: number; to: number}>)
 		        access_key_id AS accessKeyId, error_code AS errorCode, mfa_authenticated AS mfaAuthenticated
 		   FROM event
 		  WHERE identity_arn = ? AND event_time >= ? AND event_time <= ?
-		    AND (error_code = 'AccessDenied' OR (error_code IS NULL AND mfa_authenticated = 1))
+		    AND (${deniedSql('error_code')} OR (error_code IS NULL AND mfa_authenticated = 1))
 		  ORDER BY event_time
 		  LIMIT ${maxCallsPerPrincipal}`,
 	);

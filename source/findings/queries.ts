@@ -12,7 +12,8 @@ export interface StoredFinding extends Finding {
 	note: string;
 }
 
-interface Row {
+/** A row of the finding table (db/002_model.sql, event_count from db/020). */
+export interface FindingRow {
 	id: number;
 	rule: string;
 	severity: Severity;
@@ -21,13 +22,17 @@ interface Row {
 	first_seen: string;
 	last_seen: string;
 	event_ids: string;
+	event_count: number | null;
 	summary: string;
 	key: string;
+}
+
+interface Row extends FindingRow {
 	status: TriageStatus;
 	note: string;
 }
 
-const columns = `f.id, f.rule, f.severity, f.principal_arn, f.serial_number, f.first_seen, f.last_seen, f.event_ids, f.summary, f.key,
+const columns = `f.id, f.rule, f.severity, f.principal_arn, f.serial_number, f.first_seen, f.last_seen, f.event_ids, f.event_count, f.summary, f.key,
 	coalesce(t.status, '${defaultStatus}') AS status, coalesce(t.note, '') AS note`;
 
 /** Findings with their triage state (the journal keys a finding by its stable key). */
@@ -37,6 +42,7 @@ const from = `finding f LEFT JOIN triage_current t ON t.kind = 'finding' AND t.t
 const order = `ORDER BY CASE f.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END, f.first_seen, f.rule, f.id`;
 
 function toFinding(row: Row): StoredFinding {
+	const eventIds = JSON.parse(row.event_ids) as string[];
 	return {
 		id: row.id,
 		rule: row.rule,
@@ -45,7 +51,8 @@ function toFinding(row: Row): StoredFinding {
 		serialNumber: row.serial_number,
 		firstSeen: row.first_seen,
 		lastSeen: row.last_seen,
-		eventIds: JSON.parse(row.event_ids) as string[],
+		eventIds,
+		eventCount: row.event_count ?? eventIds.length,
 		summary: row.summary,
 		key: row.key,
 		status: row.status,
@@ -53,7 +60,7 @@ function toFinding(row: Row): StoredFinding {
 	};
 }
 
-/** What `--json` prints: the finding, with its id (what `mfatrail triage` takes), key and triage state. */
+/** What `--json` prints: the finding (eventIds, at most 200, beside eventCount, how many in all), with its id (what `mfatrail triage` takes), key and triage state. */
 export function publicFinding(f: StoredFinding): Finding & {status: TriageStatus; note: string; id: number; key: string} {
 	return {
 		rule: f.rule,
@@ -63,6 +70,7 @@ export function publicFinding(f: StoredFinding): Finding & {status: TriageStatus
 		firstSeen: f.firstSeen,
 		lastSeen: f.lastSeen,
 		eventIds: f.eventIds,
+		eventCount: f.eventCount,
 		summary: f.summary,
 		status: f.status,
 		note: f.note,

@@ -1,5 +1,6 @@
 import type {CaseFile} from '../db/open.js';
 import {loadFailedSignIns, loadModel, type ModelScope} from './load.js';
+import type {FindingRow} from './queries.js';
 import {rules} from './registry.js';
 import {defaultThresholds, type KeyedFinding, type Thresholds} from './types.js';
 
@@ -9,6 +10,9 @@ const thresholdKeys: Record<keyof Thresholds, string> = {
 	burstWindowMs: 'findings.burst-window-ms',
 	sprayUsers: 'findings.spray-users',
 	sprayWindowMs: 'findings.spray-window-ms',
+	runGapMs: 'findings.run-gap-ms',
+	followUpMs: 'findings.follow-up-ms',
+	deniedLookbackMs: 'findings.denied-lookback-ms',
 };
 
 /** The thresholds stored in the case file (set by `mfatrail findings --burst-count/--burst-window`), else the defaults. */
@@ -25,7 +29,7 @@ export function storedThresholds(db: CaseFile): Thresholds {
 
 /** Runs every rule over the model (or the part of it a scope names): plain data in, findings out. */
 export function computeFindings(db: CaseFile, thresholds: Thresholds = storedThresholds(db), scope?: ModelScope): KeyedFinding[] {
-	const model = loadModel(db, scope);
+	const model = loadModel(db, scope, thresholds);
 	// Rules over the whole case (password-spray spans principals): fed every failed sign-in, which is all they read.
 	const global = scope ? loadFailedSignIns(db) : model;
 	return rules.flatMap(rule => rule.detect(rule.home === 'global' ? global : model, thresholds).map(f => ({...f, severity: rule.severity})));
@@ -76,13 +80,13 @@ export function refreshFindings(db: CaseFile, thresholds?: Thresholds, options: 
 					pending.filter(p => p.kind === 'serial').map(p => p.key),
 				);
 		const found = computeFindings(db, thresholds ?? storedThresholds(db), scope?.data);
-		const existingSql = 'SELECT key, severity, principal_arn, serial_number, first_seen, last_seen, event_ids, summary FROM finding';
+		const existingSql = 'SELECT id, rule, key, severity, principal_arn, serial_number, first_seen, last_seen, event_ids, event_count, summary FROM finding';
 		const existingRows = scope
 			? db
 					.prepare(
 						`${existingSql} WHERE (rule IN (SELECT value FROM json_each(@a)) AND principal_arn IN (SELECT value FROM json_each(@b)))
 						    OR (rule IN (SELECT value FROM json_each(@c)) AND serial_number IN (SELECT value FROM json_each(@d)))
-						    OR rule IN (SELECT value FROM json_each(@g))`,
+						    OR rule IN (SELECT value FROM json_each(@g)) ORDER BY id`,
 					)
 					.all({
 						a: JSON.stringify(principalRules),
@@ -91,23 +95,24 @@ export function refreshFindings(db: CaseFile, thresholds?: Thresholds, options: 
 						d: JSON.stringify([...scope.serials]),
 						g: JSON.stringify(globalRules),
 					})
-			: db.prepare(existingSql).all();
-		const existing = new Map((existingRows as Record<string, string | null>[]).map(row => [row.key as string, row]));
+			: db.prepare(`${existingSql} ORDER BY id`).all();
+		const existing = new Map((existingRows as ExistingRow[]).map(row => [row.key, row]));
 		const upsert = db.prepare(
-			`INSERT INTO finding (rule, severity, principal_arn, serial_number, first_seen, last_seen, event_ids, summary, key)
-			 VALUES (@rule, @severity, @principal, @serialNumber, @firstSeen, @lastSeen, @eventIds, @summary, @key)
+			`INSERT INTO finding (rule, severity, principal_arn, serial_number, first_seen, last_seen, event_ids, event_count, summary, key)
+			 VALUES (@rule, @severity, @principal, @serialNumber, @firstSeen, @lastSeen, @eventIds, @eventCount, @summary, @key)
 			 ON CONFLICT (key) DO UPDATE SET severity = excluded.severity, principal_arn = excluded.principal_arn,
 			   serial_number = excluded.serial_number, first_seen = excluded.first_seen, last_seen = excluded.last_seen,
-			   event_ids = excluded.event_ids, summary = excluded.summary`,
+			   event_ids = excluded.event_ids, event_count = excluded.event_count, summary = excluded.summary`,
 		);
 		const home = new Map(rules.map(r => [r.id, r.home]));
-		const keep = new Set<string>();
-		for (const f of found) {
+		const inScope = found.filter(f => {
 			// A scoped computation also yields findings of principals and serials it saw only in part: not these.
 			const fHome = home.get(f.rule);
-			if (scope && fHome !== 'global' && !(fHome === 'serial' ? f.serialNumber !== null && scope.serials.has(f.serialNumber) : f.principal !== null && scope.principals.has(f.principal))) {
-				continue;
-			}
+			return !scope || fHome === 'global' || (fHome === 'serial' ? f.serialNumber !== null && scope.serials.has(f.serialNumber) : f.principal !== null && scope.principals.has(f.principal));
+		});
+		const {findings: current, aliases} = keepIncidents(inScope, existing);
+		const keep = new Set<string>();
+		for (const f of current) {
 			if (keep.has(f.key)) continue; // one finding per key, the first a rule reported
 			keep.add(f.key);
 			const row = {...f, eventIds: JSON.stringify(f.eventIds)};
@@ -120,11 +125,20 @@ export function refreshFindings(db: CaseFile, thresholds?: Thresholds, options: 
 				old.first_seen === row.firstSeen &&
 				old.last_seen === row.lastSeen &&
 				old.event_ids === row.eventIds &&
+				old.event_count === row.eventCount &&
 				old.summary === row.summary
 			) {
 				continue; // unchanged: no write
 			} else counts.updated++;
 			upsert.run(row);
+		}
+		// A run that new evidence joined to another: its key now names the one that stays.
+		const alias = db.prepare('INSERT INTO finding_key_alias (alias, key) VALUES (?, ?) ON CONFLICT (alias) DO UPDATE SET key = excluded.key');
+		const follow = db.prepare('UPDATE finding_key_alias SET key = ? WHERE key = ?');
+		for (const [gone, stays] of aliases) {
+			if (keep.has(gone)) continue;
+			alias.run(gone, stays);
+			follow.run(stays, gone);
 		}
 		const remove = db.prepare('DELETE FROM finding WHERE key = ?');
 		for (const key of existing.keys()) {
@@ -137,6 +151,43 @@ export function refreshFindings(db: CaseFile, thresholds?: Thresholds, options: 
 	});
 	run.immediate();
 	return counts;
+}
+
+type ExistingRow = FindingRow;
+
+/**
+ * Gives each computed run the key of the stored finding it continues, so a finding keeps its
+ * identity (and its triage) however evidence arrives. A computed run continues a stored finding
+ * with a key of the same prefix (rule, principal, serial, group) whose time span overlaps its own:
+ * evidence only ever joins runs, so the stored run lies inside the new one. The first computed run
+ * keeps its own key if it is stored, else takes the oldest overlapping stored key; stored runs it
+ * also overlaps but nobody keeps are returned as aliases of it (two runs joined by evidence in the gap).
+ */
+export function keepIncidents(found: KeyedFinding[], existing: Map<string, ExistingRow>): {findings: KeyedFinding[]; aliases: Map<string, string>} {
+	const claimed = new Set(found.filter(f => existing.has(f.key)).map(f => f.key));
+	const of = (rule: string, principal: string | null, serial: string | null) => JSON.stringify([rule, principal, serial]);
+	const byFinding = new Map<string, ExistingRow[]>();
+	for (const row of existing.values()) {
+		const id = of(row.rule, row.principal_arn, row.serial_number);
+		byFinding.set(id, [...(byFinding.get(id) ?? []), row]);
+	}
+	const overlapping = (f: KeyedFinding) =>
+		(byFinding.get(of(f.rule, f.principal, f.serialNumber)) ?? []).filter(
+			row => row.key.startsWith(f.run!) && row.first_seen <= f.lastSeen && f.firstSeen <= row.last_seen,
+		);
+	const findings = found.map(f => {
+		if (!f.run || existing.has(f.key)) return f;
+		const match = overlapping(f).find(row => !claimed.has(row.key));
+		if (!match) return f;
+		claimed.add(match.key);
+		return {...f, key: match.key};
+	});
+	const aliases = new Map<string, string>();
+	for (const f of findings) {
+		if (!f.run) continue;
+		for (const row of overlapping(f)) if (!claimed.has(row.key) && !aliases.has(row.key)) aliases.set(row.key, f.key);
+	}
+	return {findings, aliases};
 }
 
 /**

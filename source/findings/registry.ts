@@ -74,7 +74,7 @@ export const rules: RuleDefinition[] = [
 		id: managedByOther.id,
 		severity: 'medium',
 		title: 'MFA device managed by another principal',
-		meaning: 'A device enabled or deactivated (EnableMFADevice, DeactivateMFADevice, Identity Center CreateMfaDeviceForUser / DeleteMfaDeviceForUser) for a user by a different principal (root, an administrator, a role session).',
+		meaning: 'A device enabled or deactivated (EnableMFADevice, DeactivateMFADevice), or an Identity Center registration completed, updated or deleted (Complete…MfaDeviceRegistration, UpdateMfaDeviceForUser, DeleteMfaDeviceForUser), for a user by a different principal (root, an IAM or Identity Center administrator, a role session).',
 		whyItMatters: 'Someone who can set another user\'s MFA can take over that user: enable their own device on it, or strip the owner\'s.',
 		falsePositives: 'Help-desk resets of lost devices, provisioning automation, the root user setting up IAM users, AssumeRoot sessions used for root credential tasks.',
 		home: 'principal',
@@ -189,7 +189,7 @@ export const rules: RuleDefinition[] = [
 		severity: 'low',
 		title: 'MFA removal denied',
 		meaning:
-			'A denied (AccessDenied) DeactivateMFADevice, DeleteVirtualMFADevice or Identity Center DeleteMfaDeviceForUser. Denied calls log requestParameters null, so the device is not recorded; the finding names the caller and the client\'s command hint (md/command#… in the user agent). Denials of one principal within an hour are one finding.',
+			'A denied (an AccessDenied or *UnauthorizedOperation error code) DeactivateMFADevice, DeleteVirtualMFADevice or Identity Center DeleteMfaDeviceForUser. Denied calls log requestParameters null, so the device is not recorded; the finding names the caller and the client\'s command hint (md/command#… in the user agent). Denials of one principal within an hour are one finding.',
 		whyItMatters: 'Someone tried to take MFA away and lacked the permission: often a stolen key probing what it may do (attack tools such as Grimoire and Stratus Red Team do exactly this).',
 		falsePositives: 'A user trying to remove their own device without the permission, scripts run with the wrong profile.',
 		home: 'principal',

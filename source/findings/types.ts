@@ -17,13 +17,17 @@ export interface Finding {
 	serialNumber: string | null;
 	firstSeen: string;
 	lastSeen: string;
+	/** At most maxEventIds (findings/lib.ts), oldest first; eventCount says how many there are in all. */
 	eventIds: string[];
+	eventCount: number;
 	summary: string;
 }
 
 /** A finding with its stable identity: re-running the rules replaces or extends, never duplicates. */
 export interface KeyedFinding extends Finding {
 	key: string;
+	/** For a run: the key prefix every key of the same incident starts with (rule|principal|serial|group|). */
+	run?: string;
 }
 
 /** A row of lifecycle_event, with its CloudTrail eventID. */
@@ -72,6 +76,8 @@ export interface SignInEntry {
 	errorMessage: string | null;
 	/** The user name the step carries (Identity Center UserName, or the typed userName). */
 	userName: string | null;
+	/** A federated console sign-in (domain/sign-in-mfa.ts): no MFA fact in CloudTrail. */
+	federation?: string | null;
 }
 
 export interface PrincipalInfo {
@@ -104,6 +110,7 @@ export interface ModelData {
 	accountEvents: AccountEventEntry[];
 }
 
+/** Every window and threshold the rules use; each is named, explained and settable in settings.ts. */
 export interface Thresholds {
 	/** console-login-failure-burst: this many failures … */
 	burstCount: number;
@@ -113,8 +120,27 @@ export interface Thresholds {
 	sprayUsers: number;
 	/** … within this many milliseconds. */
 	sprayWindowMs: number;
+	/** Calls of one incident (a run) at most this far apart. */
+	runGapMs: number;
+	/** What a change leads to is looked for this long after it. */
+	followUpMs: number;
+	/** mfa-added-without-mfa-session: denied calls looked for this long before an add. */
+	deniedLookbackMs: number;
 }
 
-export const defaultThresholds: Thresholds = {burstCount: 5, burstWindowMs: 10 * 60_000, sprayUsers: 5, sprayWindowMs: 10 * 60_000};
+const minute = 60_000;
+const hour = 60 * minute;
+const day = 24 * hour;
+
+/** The defaults; settings.ts says why each has its value. */
+export const defaultThresholds: Thresholds = {
+	burstCount: 5,
+	burstWindowMs: 10 * minute,
+	sprayUsers: 5,
+	sprayWindowMs: 10 * minute,
+	runGapMs: hour,
+	followUpMs: day,
+	deniedLookbackMs: 30 * day,
+};
 
 export type RuleFunction = (model: ModelData, thresholds: Thresholds) => KeyedFinding[];

@@ -1,3 +1,4 @@
+import {UsageError} from '../lib/errors.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -64,8 +65,8 @@ export function emptySummary(): ImportSummary {
 	};
 }
 
-/** A missing input path: the CLI reports it in one line before anything is written. */
-export class MissingInputError extends Error {}
+/** A missing input path: the CLI reports it in one line before anything is written (a usage error, exit 2). */
+export class MissingInputError extends UsageError {}
 
 /** Where a source is, for people: the path, and the member inside an archive. */
 export function sourceLabel(path: string, member: string | null, position?: string | null): string {
@@ -141,6 +142,9 @@ export async function importPaths(db: CaseFile, inputs: string[], options: Impor
 				summary.files.skipped++;
 				summary.skipped.push({source: sourceLabel(r.path, r.member), reason: r.reason});
 				return;
+			case 'failed':
+				// mfatrail's own failure, not the evidence's: stop (what was committed is kept) and say so.
+				throw new Error(`mfatrail failed while reading ${sourceLabel(r.path, r.member)} (a bug in mfatrail, not a problem of the evidence): ${r.error}`);
 			case 'rejected':
 				summary.files.rejected++;
 				store.reject(r.path, r.member, r.position, r.reason);

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import {parseEventTime} from '../lib/time.js';
 import {canonicalJson, type NormalisedEvent} from '../db/record.js';
+import {mintedAccessKeyId} from '../domain/credentials.js';
 import {extractFacts} from '../model/facts.js';
 
 export type {NormalisedEvent} from '../db/record.js';
@@ -122,6 +123,7 @@ export function normaliseRecord(record: unknown, raw: string, position: number, 
 		errorMessage: text(r.errorMessage),
 		readOnly: flag(r.readOnly),
 		facts: facts ? JSON.stringify(facts) : null,
+		mintedAccessKeyId: mintedAccessKeyId(r.responseElements),
 		flags: flags.length > 0 ? flags.join(',') : null,
 		raw,
 		position,

@@ -19,7 +19,7 @@ export interface PackedEvents {
 }
 
 /** Mostly unique per event. */
-const ownFields = ['eventId', 'eventTime', 'identityPrincipalId', 'sourceIp', 'errorMessage', 'facts', 'flags'] as const satisfies readonly (keyof ReadEvent)[];
+const ownFields = ['eventId', 'eventTime', 'identityPrincipalId', 'sourceIp', 'errorMessage', 'facts', 'flags', 'mintedAccessKeyId'] as const satisfies readonly (keyof ReadEvent)[];
 
 /** Shared by many events of a source (account, region, service, caller). */
 const sharedFields = [
@@ -98,6 +98,7 @@ export function unpackEvents(packed: PackedEvents): ReadEvent[] {
 			errorMessage: own[o + 4],
 			facts: own[o + 5],
 			flags: own[o + 6],
+			mintedAccessKeyId: own[o + 7],
 			eventVersion: s(text[t]),
 			eventSource: s(text[t + 1]),
 			eventName: s(text[t + 2]),

@@ -1,3 +1,4 @@
+import {isProgrammingError} from '../lib/errors.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import {PassThrough, Readable, Transform} from 'node:stream';
@@ -76,6 +77,7 @@ export async function processTask(task: Task, emit: Emit, known: KnownSources, r
 		if ((await read(resume.get(key))) === 'restart') await read();
 	} catch (error) {
 		if (stopping(error)) throw error;
+		if (isProgrammingError(error)) return await emit({kind: 'failed', path: task.path, member: null, error: String(error)});
 		await emit({kind: 'rejected', path: task.path, member: null, position: null, reason: `cannot read: ${describe(error)}`});
 	}
 }
@@ -245,7 +247,8 @@ function zipEntries(from: string | Buffer, path: string, prefix: string | null, 
 						else await unit(await readZipEntry(zip, entry), path, name, depth, ctx, suspect);
 					} catch (e) {
 						if (stopping(e)) throw e;
-						await emit({kind: 'rejected', path, member: name, position: null, reason: `cannot read archive member: ${(e as Error).message}`});
+						if (isProgrammingError(e)) await emit({kind: 'failed', path, member: name, error: String(e)});
+						else await emit({kind: 'rejected', path, member: name, position: null, reason: `cannot read archive member: ${(e as Error).message}`});
 					}
 					zip.readEntry();
 				})().catch(reject);
@@ -343,8 +346,9 @@ async function tarEntries(input: Readable, path: string, prefix: string | null, 
 				else await unit(await collect(entry as unknown as NodeJS.ReadableStream, size), path, name, depth, ctx);
 			} catch (e) {
 				if (stopping(e)) throw e;
-				// A bad member (say, a damaged nested archive) is that member's problem, not the tar's.
-				await emit({kind: 'rejected', path, member: name, position: null, reason: `cannot read archive member: ${(e as Error).message}`});
+				// A bad member (say, a damaged nested archive) is that member's problem, not the tar's; a bug is mfatrail's.
+				if (isProgrammingError(e)) await emit({kind: 'failed', path, member: name, error: String(e)});
+				else await emit({kind: 'rejected', path, member: name, position: null, reason: `cannot read archive member: ${(e as Error).message}`});
 			}
 		}
 	} catch (error) {

@@ -54,6 +54,8 @@ export type StreamResult =
 	| PartResult
 	| {kind: 'digest'; meta: SourceMeta; digest: DigestRow}
 	| {kind: 'rejected'; path: string; member: string | null; position: string | null; reason: string}
+	/** mfatrail itself failed while reading (a bug, not the source's fault): the import stops. */
+	| {kind: 'failed'; path: string; member: string | null; error: string}
 	| {kind: 'skipped'; path: string; member: string | null; reason: string};
 
 /** The 'importing' row of an earlier run for this source, and where it stopped. */

@@ -2,6 +2,7 @@
  * Times in the case file are UTC strings 'YYYY-MM-DDTHH:MM:SSZ' (CloudTrail's own precision), so
  * string order is time order.
  */
+import {UsageError} from './errors.js';
 
 const isoLike = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
 
@@ -102,7 +103,7 @@ const unitMs: Record<string, number> = {s: 1000, m: 60_000, h: 3_600_000, d: 86_
 /** A length of time on the command line ('90s', '10m', '1h', '2d') in milliseconds; throws when it is none. */
 export function parseDuration(value: string): number {
 	const m = relative.exec(value.trim());
-	if (!m || Number(m[1]) === 0) throw new Error(`not a duration: ${JSON.stringify(value)} (use for example 90s, 10m, 1h)`);
+	if (!m || Number(m[1]) === 0) throw new UsageError(`not a duration: ${JSON.stringify(value)} (use for example 90s, 10m, 1h)`);
 	return Number(m[1]) * unitMs[m[2].toLowerCase()];
 }
 
@@ -121,7 +122,7 @@ export interface TimeArgumentOptions {
 export function parseTimeArgument(value: string, now: number = Date.now(), options: TimeArgumentOptions = {}): string {
 	if (relative.test(value.trim())) return formatUtc(now - parseDuration(value));
 	const parsed = parseEventTime(value);
-	if (!parsed) throw new Error(`not a time: ${JSON.stringify(value)} (use ISO 8601 such as 2024-03-01 or 2024-03-01T10:00Z, or an age such as 7d, 12h, 30m)`);
+	if (!parsed) throw new UsageError(`not a time: ${JSON.stringify(value)} (use ISO 8601 such as 2024-03-01 or 2024-03-01T10:00Z, or an age such as 7d, 12h, 30m)`);
 	const bareDate = isoLike.exec(value.trim())?.[4] === undefined && parsed.note !== 'epoch';
 	if (options.endOfDay && bareDate) return formatUtc(Date.parse(parsed.utc) + 86_399_000);
 	return parsed.utc;

@@ -1,3 +1,4 @@
+import {mintedAccessKeyId} from '../domain/credentials.js';
 import {isMfaRelevantEvent} from '../domain/mfa-events.js';
 import {parseStsTime} from '../lib/time.js';
 
@@ -160,7 +161,7 @@ export function extractFacts(record: Json): Facts | undefined {
 		const credentials = object(response?.credentials);
 		facts.targetPrincipal = text(request?.targetPrincipal);
 		facts.taskPolicyArn = text(object(request?.taskPolicyArn)?.arn) ?? text(request?.taskPolicyArn);
-		facts.mintedAccessKeyId = text(credentials?.accessKeyId);
+		facts.mintedAccessKeyId = mintedAccessKeyId(response) ?? undefined;
 		facts.expiration = text(credentials?.expiration);
 		facts.expiresAt = parseStsTime(credentials?.expiration)?.utc;
 	}

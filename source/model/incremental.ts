@@ -1,6 +1,7 @@
 import type {CaseFile} from '../db/open.js';
 import {deriveModel} from './derive.js';
 import {principalFromArn} from './principals.js';
+import {recordUnreadableRows} from '../db/unreadable.js';
 import {factRowsAfter, factRowsById} from './rows.js';
 import {countPrincipals, insertModelRows, jsonList} from './store.js';
 import type {FactRow, Model, PrincipalInfo} from './types.js';
@@ -30,7 +31,9 @@ interface Counter {
  * comes first in time is only known to a full pass).
  */
 export function refreshIncrementally(db: CaseFile, covered: number) {
-	const fresh = factRowsAfter(db, covered);
+	const unreadable: number[] = [];
+	const fresh = factRowsAfter(db, covered, unreadable);
+	if (unreadable.length > 0) recordUnreadableRows(db, unreadable, false);
 	/** The new rows alone: their principals, with the counts they add. */
 	const added = deriveModel(fresh);
 

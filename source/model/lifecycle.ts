@@ -1,7 +1,7 @@
 import {identityCenterCreateEvents, identityCenterDeviceEvents, lifecycleEvents} from '../domain/mfa-events.js';
 import {describeSerial, isPlausibleSerial, virtualSerial} from './devices.js';
 import {unjoinedAssumeRootNote} from './links.js';
-import {accountOfArn, credentialOf, identityCenterUserArn, ownerFromUserName, partitionOf} from './principals.js';
+import {accountOfArn, credentialOf, identityCenterUserArn, ownerFromUserName, partitionOf, partitionOfRow, rootArn} from './principals.js';
 import type {DeviceIncarnation, DeviceState, DeviceType, FactRow, LifecycleRecord, PrincipalInfo} from './types.js';
 
 /** Device lifecycle calls, IAM and Identity Center (reads are not lifecycle). */
@@ -73,7 +73,7 @@ export class DeviceRegistry {
 		const eventName = row.eventName ?? '';
 		const identityCenter = identityCenterDeviceEvents.has(eventName);
 		const account = accountOfArn(facts.serialNumber) ?? row.recipientAccountId ?? row.identityAccountId;
-		const partition = partitionOf(facts.serialNumber ?? row.identityArn, row.awsRegion);
+		const partition = facts.serialNumber?.startsWith('arn:') ? partitionOf(facts.serialNumber) : partitionOfRow(row);
 		let serial = identityCenter ? facts.deviceId : facts.serialNumber;
 		if (!serial && eventName === 'CreateVirtualMFADevice' && facts.deviceName && account) {
 			// A failed create has no response; the name still tells which serial it was after.
@@ -128,10 +128,10 @@ export class DeviceRegistry {
 		if (!account || facts.requestParametersNull) return null;
 		if (identityCenter) {
 			const userId = facts.targetUserId ?? facts.onBehalfOfUserId;
-			return userId ? identityCenterUserArn(account, userId) : null;
+			return userId ? identityCenterUserArn(partition, account, userId) : null;
 		}
 		if (facts.userName) return ownerFromUserName(facts.userName, account, partition);
-		if (eventName === 'DeactivateMFADevice') return `arn:${partition}:iam::${account}:root`;
+		if (eventName === 'DeactivateMFADevice') return rootArn(partition, account);
 		if ((eventName === 'EnableMFADevice' || eventName === 'ResyncMFADevice') && (actor?.type === 'IAMUser' || actor?.type === 'Root')) {
 			return actor.arn;
 		}

@@ -28,8 +28,17 @@ export function userArn(partition: string, accountId: string, userName: string):
 	return `arn:${partition}:iam::${accountId}:user/${userName}`;
 }
 
-export function identityCenterUserArn(accountId: string, userId: string): string {
-	return `arn:aws:identitystore::${accountId}:user/${userId}`;
+/** An Identity Center user's ARN, in the partition of the case (aws, aws-us-gov, aws-cn). */
+export function identityCenterUserArn(partition: string, accountId: string, userId: string): string {
+	return `arn:${partition}:identitystore::${accountId}:user/${userId}`;
+}
+
+/**
+ * The partition of a record: its identity ARN's, else its identity store's (Identity Center users
+ * carry arn ""), else its region's.
+ */
+export function partitionOfRow(row: FactRow): string {
+	return partitionOf(row.identityArn || row.facts.identityStoreArn, row.awsRegion);
 }
 
 /**
@@ -61,12 +70,12 @@ export function principalFromArn(arn: string): PrincipalInfo {
  */
 export function principalOf(row: FactRow): PrincipalInfo | undefined {
 	const account = row.identityAccountId ?? row.recipientAccountId;
-	const partition = partitionOf(row.identityArn, row.awsRegion);
+	const partition = partitionOfRow(row);
 	const type = row.identityType ?? '';
 	const userName = row.identityUserName;
 	if (type === 'IdentityCenterUser' || row.facts.onBehalfOfUserId) {
 		const userId = row.facts.onBehalfOfUserId ?? userName;
-		if (account && userId) return {arn: identityCenterUserArn(account, userId), type: 'IdentityCenterUser', name: userId, accountId: account};
+		if (account && userId) return {arn: identityCenterUserArn(partition, account, userId), type: 'IdentityCenterUser', name: userId, accountId: account};
 	}
 	if (row.identityArn) {
 		const info = principalFromArn(row.identityArn);
@@ -80,7 +89,7 @@ export function principalOf(row: FactRow): PrincipalInfo | undefined {
 	if (type === 'Unknown' && typedName && row.eventSource === 'signin.amazonaws.com') {
 		// Identity Center sign-in steps before authentication (and every step before 2024-10): only the
 		// typed user name is known, in userIdentity.userName (old shape) or additionalEventData.UserName.
-		return {arn: identityCenterUserArn(account, typedName), type: 'IdentityCenterUser', name: typedName, accountId: account};
+		return {arn: identityCenterUserArn(partition, account, typedName), type: 'IdentityCenterUser', name: typedName, accountId: account};
 	}
 	if (type === 'SAMLUser' && userName) {
 		return {arn: `arn:${partition}:iam::${account}:saml-user/${userName}`, type: 'SAMLUser', name: userName, accountId: account};

@@ -2,13 +2,15 @@ import type {CaseFile} from '../db/open.js';
 import {ModelDerivation} from './derive.js';
 import {refreshIncrementally} from './incremental.js';
 import {principalFromArn} from './principals.js';
+import {recordUnreadableRows} from '../db/unreadable.js';
 import {factRowBatches} from './rows.js';
 import {linkModel} from './links.js';
 import {countAllPrincipals, modelRowWriter} from './store.js';
 import type {AccountEventRecord, LifecycleRecord, Model, SignInRecord} from './types.js';
 
 /** Bump when the derivation changes, so existing case files get their model rebuilt. */
-const modelVersion = 3;
+/** 4: sign_in.federation (issue 20). */
+const modelVersion = 4;
 
 export interface ModelRefresh {
 	/** full: every model table rebuilt; incremental: only what the new events touched. */
@@ -84,7 +86,8 @@ function rebuildModel(db: CaseFile, maxId: number, batchRows: number): ModelRefr
 		for (const index of indexes) db.exec(`DROP INDEX "${index.name.replaceAll('"', '""')}"`);
 		const derivation = new ModelDerivation();
 		const writeRows = modelRowWriter(db);
-		for (const batch of factRowBatches(db, batchRows)) {
+		const unreadable: number[] = [];
+		for (const batch of factRowBatches(db, batchRows, unreadable)) {
 			const lifecycle: LifecycleRecord[] = [];
 			const signIns: SignInRecord[] = [];
 			const accountEvents: AccountEventRecord[] = [];
@@ -100,6 +103,7 @@ function rebuildModel(db: CaseFile, maxId: number, batchRows: number): ModelRefr
 		for (const index of indexes) db.exec(index.sql);
 		linkModel(db);
 		countAllPrincipals(db);
+		recordUnreadableRows(db, unreadable, true);
 		// Every finding may have changed: the findings refresh recomputes them all.
 		db.exec(`DELETE FROM refresh_pending; INSERT INTO refresh_pending (kind, key) VALUES ('all', '')`);
 		markRefreshed(db, maxId);

@@ -14,13 +14,15 @@ const factColumns = `id, event_id AS eventId, event_time AS eventTime, event_sou
 	identity_account_id AS identityAccountId, access_key_id AS accessKeyId, mfa_authenticated AS mfaAuthenticated,
 	source_ip AS sourceIp, user_agent AS userAgent, error_code AS errorCode, error_message AS errorMessage, facts`;
 
-function* parsed(rows: Iterable<RawFactRow>): Generator<FactRow> {
+function* parsed(rows: Iterable<RawFactRow>, unreadable?: number[]): Generator<FactRow> {
 	for (const row of rows) {
 		let facts: Facts;
 		try {
 			facts = JSON.parse(row.facts) as Facts;
 		} catch {
-			continue; // written by this program; unreadable facts mean a damaged row, not evidence to model
+			// Written by this program: unreadable facts mean a damaged row, not evidence to model. Counted.
+			unreadable?.push(row.id);
+			continue;
 		}
 		(row as unknown as FactRow).facts = facts;
 		yield row as unknown as FactRow;
@@ -33,7 +35,7 @@ function* parsed(rows: Iterable<RawFactRow>): Generator<FactRow> {
  * iterator, because the connection cannot write while a statement iterates, and the full rebuild
  * writes each batch's model rows before reading the next.
  */
-export function* factRowBatches(db: CaseFile, size: number): Generator<FactRow[]> {
+export function* factRowBatches(db: CaseFile, size: number, unreadable?: number[]): Generator<FactRow[]> {
 	// The partial index event_facts (event_row's MFA rows by time) drives the scan: its cost follows
 	// the MFA rows, never all events. The view then reads each row and its strings by id.
 	const first = db.prepare(`SELECT ${factColumns} FROM event WHERE id IN (SELECT id FROM event_row INDEXED BY event_facts
@@ -44,7 +46,7 @@ export function* factRowBatches(db: CaseFile, size: number): Generator<FactRow[]
 	while (raw.length > 0) {
 		const last = raw[raw.length - 1];
 		const after = [last.eventTime, last.id] as const;
-		yield [...parsed(raw)];
+		yield [...parsed(raw, unreadable)];
 		if (raw.length < size) return;
 		raw = next.all(after[0], after[1], size) as RawFactRow[];
 	}
@@ -54,9 +56,9 @@ export function* factRowBatches(db: CaseFile, size: number): Generator<FactRow[]
  * MFA-relevant rows added after row `after`, in row order (deriveModel sorts). NOT INDEXED keeps
  * this a range of the rowid: the planner would otherwise scan every MFA row in the covering index.
  */
-export function factRowsAfter(db: CaseFile, after: number): FactRow[] {
+export function factRowsAfter(db: CaseFile, after: number, unreadable?: number[]): FactRow[] {
 	const sql = `SELECT ${factColumns} FROM event WHERE id IN (SELECT id FROM event_row NOT INDEXED WHERE id > ? AND facts IS NOT NULL)`;
-	return [...parsed(db.prepare(sql).all(after) as RawFactRow[])];
+	return [...parsed(db.prepare(sql).all(after) as RawFactRow[], unreadable)];
 }
 
 /** The MFA-relevant rows with the given row ids. */

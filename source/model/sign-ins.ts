@@ -1,4 +1,5 @@
 import {roleOf} from '../domain/mfa-events.js';
+import {federationOf} from '../domain/sign-in-mfa.js';
 import type {FactRow, SignInKind, SignInRecord} from './types.js';
 
 /**
@@ -53,7 +54,12 @@ function idcStepKind(row: FactRow): SignInKind {
 	return 'identity-center';
 }
 
-/** How long after a successful CheckMfa a failed ConsoleLogin still counts as failing at the MFA step. */
+/**
+ * How long after a successful CheckMfa a failed ConsoleLogin still counts as failing at the MFA
+ * step. The two records of one sign-in are seconds apart (the user types the code right after the
+ * password page); five minutes allows a slow user and a code read from another device, while a
+ * later failure is a new attempt. A model fact, not a rule threshold: it decides what a sign-in was.
+ */
 export const mfaStepWindowMs = 5 * 60_000;
 
 /** Which kind of sign-in attempt or MFA use the row is, if any. */
@@ -110,6 +116,7 @@ export function signInRecord(row: FactRow, kind: SignInKind, principalArn: strin
 		loginTo: facts.loginTo ?? null,
 		authWorkflowId: facts.authWorkflowId ?? null,
 		userName: facts.idcUserName ?? (kind === 'console-login' ? null : row.identityUserName) ?? null,
+		federation: kind === 'console-login' ? federationOf({identityType: row.identityType, principalArn, samlProviderArn: facts.samlProviderArn ?? null}) : null,
 	};
 }
 

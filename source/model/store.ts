@@ -28,8 +28,8 @@ export function modelRowWriter(db: CaseFile): RowWriter {
 		serial_number, access_key_id, credential, mfa_authenticated, source_ip, user_agent, error_code, error_message, applied,
 		cli_command, assume_root_event, actor_note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 	const insertSignIn = db.prepare(`INSERT INTO sign_in (event, event_id, principal_arn, account_id, event_name, event_time, kind, result,
-		mfa_used, mfa_identifier, device_id, mfa_type, failed_at_mfa, source_ip, user_agent, error_message, login_to, auth_workflow_id, user_name)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+		mfa_used, mfa_identifier, device_id, mfa_type, failed_at_mfa, source_ip, user_agent, error_message, login_to, auth_workflow_id, user_name, federation)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 	const insertAccountEvent = db.prepare(`INSERT OR REPLACE INTO account_event (event, event_id, role, event_name, event_time, actor_arn, target_arn,
 		account_id, access_key_id, credential, mfa_authenticated, mfa_used, result, source_ip, user_agent, error_code, error_message, cli_command,
 		minted_key, target_account, task_policy, expires_at, assume_root_event, actor_note)
@@ -45,7 +45,7 @@ export function modelRowWriter(db: CaseFile): RowWriter {
 		}
 		for (const s of signIns) {
 			insertSignIn.run(s.event, s.eventId, s.principalArn, s.accountId, s.eventName, s.eventTime, s.kind, s.result, s.mfaUsed,
-				s.mfaIdentifier, s.deviceId, s.mfaType, s.failedAtMfa, s.sourceIp, s.userAgent, s.errorMessage, s.loginTo, s.authWorkflowId, s.userName);
+				s.mfaIdentifier, s.deviceId, s.mfaType, s.failedAtMfa, s.sourceIp, s.userAgent, s.errorMessage, s.loginTo, s.authWorkflowId, s.userName, s.federation);
 		}
 		for (const a of accountEvents) {
 			insertAccountEvent.run(a.event, a.eventId, a.role, a.eventName, a.eventTime, a.actorArn, a.targetArn, a.accountId, a.accessKeyId,

@@ -1,3 +1,4 @@
+import type {Federation} from '../domain/sign-in-mfa.js';
 import type {Credential} from '../db/queries.js';
 import type {Facts} from './facts.js';
 
@@ -109,6 +110,8 @@ export interface SignInRecord {
 	authWorkflowId: string | null;
 	/** The user name the step carries (IdC additionalEventData.UserName, or the typed userName). */
 	userName: string | null;
+	/** A console sign-in through a federation (domain/sign-in-mfa.ts): its MFA happened at the identity provider. */
+	federation: Federation | null;
 }
 
 /** An MFA-relevant event that is neither a device lifecycle call nor a sign-in (db/010, account_event). */

@@ -4,6 +4,7 @@
  * style block (by hash). Every string from the evidence goes through html().
  */
 import crypto from 'node:crypto';
+import {evidenceCount} from '../findings/lib.js';
 import {html} from '../lib/markup.js';
 import {outcomesSvg, swimlaneSvg} from './charts.js';
 import {verifyResult, type ReportFinding, type ReportModel, type ReportPrincipal} from './model.js';
@@ -117,7 +118,8 @@ function findingHtml(f: ReportFinding): string {
 	return `<div class="finding ${f.severity}" id="finding-${f.id}"><h3><span class="badge ${f.severity}">${html(f.severity)}</span> ${html(f.rule)} <span class="muted">#${f.id}</span> <span class="status ${f.status}">${html(f.status)}</span></h3>
 <dl class="facts"><dt>Principal</dt><dd>${maybe(f.principal, id)}</dd><dt>MFA device</dt><dd>${maybe(f.serialNumber, id)}</dd><dt>Seen</dt><dd>${id(f.firstSeen)} – ${id(f.lastSeen)}</dd></dl>
 <p>${html(f.summary)}</p>${f.note ? `<div class="note"><strong>Note:</strong> ${html(f.note)}</div>` : ''}
-${table(['time', 'event', 'actor', 'IP', 'result', 'eventID'], rows)}${f.evidence.length > evidenceShown ? `<p class="muted">${evidenceShown} of ${f.evidence.length} evidence events; every eventID is in the appendix, Evidence in full, under #${f.id}.</p>` : ''}</div>`;
+<p class="muted">Evidence: ${html(evidenceCount(f))}.</p>
+${table(['time', 'event', 'actor', 'IP', 'result', 'eventID'], rows)}${f.evidence.length > evidenceShown ? `<p class="muted">${evidenceShown} of ${f.evidence.length} evidence events shown; every eventID is in the appendix, Evidence in full, under #${f.id}.</p>` : ''}</div>`;
 }
 
 function findingsSection(m: ReportModel): string {
@@ -147,6 +149,10 @@ function appendix(m: ReportModel): string {
 		m.journal.length > 0
 			? `<h3>Triage journal</h3>${table(['time', 'analyst', 'target', 'old → new', 'note'], m.journal.map(e => [id(e.at), html(e.analyst), `${html(e.kind)} ${id(e.target)}`, `${html(e.oldStatus)} → ${html(e.newStatus)}`, html(e.note)]))}`
 			: '';
+	const orphaned =
+		m.orphaned.length > 0
+			? `<h3>Triage decisions whose target is no longer in the case</h3>${table(['target', 'status', 'note', 'decided'], m.orphaned.map(o => [`${html(o.kind)} ${id(o.target)}`, html(o.status), html(o.note), `${id(o.at ?? '')} ${html(o.analyst ?? '')}`]))}`
+			: '';
 	const files = table(
 		['#', 'source', 'format', 'records', 'SHA-256'],
 		m.sources.map((f, i) => [String(i + 1), `${id(f.path)}${f.member ? ` ⟩ ${id(f.member)}` : ''}`, html(f.format), String(f.records), id(f.sha256)]),
@@ -156,7 +162,7 @@ function appendix(m: ReportModel): string {
 		cut.length > 0
 			? `<h3>Evidence in full</h3>${cut.map(f => `<p><strong>#${f.id}</strong> ${html(f.rule)} (${f.evidence.length}): ${f.eventIds.map(e => id(e)).join(' ')}</p>`).join('\n')}`
 			: '';
-	return `<section class="page appendix"><h2>Appendix</h2>${journal}${full}<h3>Evidence sources and their SHA-256</h3>${files}</section>`;
+	return `<section class="page appendix"><h2>Appendix</h2>${journal}${orphaned}${full}<h3>Evidence sources and their SHA-256</h3>${files}</section>`;
 }
 
 export function renderHtml(m: ReportModel): string {

@@ -3,6 +3,7 @@
  * Identifiers are code spans (markdownCode), prose from the evidence is escaped (markdown), so no
  * value can open a link, an image, HTML or a table cell of its own.
  */
+import {evidenceCount} from '../findings/lib.js';
 import {markdown, markdownCode} from '../lib/markup.js';
 import {verifyResult, type ReportFinding, type ReportModel, type ReportPrincipal} from './model.js';
 
@@ -55,6 +56,8 @@ function findingMd(f: ReportFinding): string {
 		'',
 		markdown(f.summary),
 		'',
+		`Evidence: ${evidenceCount(f)}.`,
+		'',
 		table(['time', 'event', 'actor', 'IP', 'result', 'eventID'], rows),
 	].join('\n');
 }
@@ -85,6 +88,12 @@ function appendix(m: ReportModel): string {
 	const parts = ['## Appendix'];
 	if (m.journal.length > 0) {
 		parts.push('### Triage journal', table(['time', 'analyst', 'target', 'old → new', 'note'], m.journal.map(e => [code(e.at), markdown(e.analyst), `${markdown(e.kind)} ${code(e.target)}`, `${markdown(e.oldStatus)} → ${markdown(e.newStatus)}`, markdown(e.note)])));
+	}
+	if (m.orphaned.length > 0) {
+		parts.push(
+			'### Triage decisions whose target is no longer in the case',
+			table(['target', 'status', 'note', 'decided'], m.orphaned.map(o => [`${markdown(o.kind)} ${code(o.target)}`, markdown(o.status), markdown(o.note), `${code(o.at ?? '')} ${markdown(o.analyst ?? '')}`])),
+		);
 	}
 	parts.push('### Evidence sources and their SHA-256', table(['#', 'source', 'format', 'records', 'SHA-256'], m.sources.map((f, i) => [String(i + 1), `${code(f.path)}${f.member ? ` ⟩ ${code(f.member)}` : ''}`, markdown(f.format), String(f.records), code(f.sha256)])));
 	return parts.join('\n\n');

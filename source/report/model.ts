@@ -7,7 +7,7 @@ import type {CaseFile} from '../db/open.js';
 import {caseInventory, type CaseInventory, type SourceHash} from '../db/inventory.js';
 import {evidenceRows, missingEvidence, principalActivity, type ActivityDevice, type ActivitySignIn, type EvidenceRow, type PrincipalActivity} from '../db/report.js';
 import {caseScope, type CaseScope} from '../db/scope.js';
-import {triageJournal, type TriageEntry, type TriageStatus} from '../db/triage.js';
+import {orphanedTriage, triageJournal, type TriageEntry, type TriageState, type TriageStatus, type TriageTarget} from '../db/triage.js';
 import {listFindings, type StoredFinding} from '../findings/queries.js';
 import {severities, type Severity} from '../findings/types.js';
 
@@ -83,6 +83,8 @@ export interface ReportModel {
 	/** The rest (past principalSections): named with their finding counts only. */
 	otherPrincipals: {arn: string; findings: number}[];
 	journal: TriageEntry[];
+	/** Decisions whose finding, principal or device is no longer in the case: listed, never hidden. */
+	orphaned: (TriageTarget & TriageState)[];
 }
 
 /**
@@ -126,6 +128,7 @@ export function buildReport(db: CaseFile, caseFile: CaseFileFacts, options: Repo
 		bySeverity: severities.map(severity => ({severity, findings: findings.filter(f => f.severity === severity)})).filter(s => s.findings.length > 0),
 		principals,
 		otherPrincipals: [...counts.keys()].slice(principalSections).map(arn => ({arn, findings: counts.get(arn)!})),
+		orphaned: orphanedTriage(db),
 		// The journal entries of what the report covers: its findings, and its principals' and devices' own entries.
 		journal: triageJournal(db).filter(
 			e =>

@@ -4,6 +4,7 @@
  * the S3 layout of each file's path), plus macros for the two functions the engines spell
  * differently. Nothing else is translated: a statement that runs here runs on Athena.
  */
+import {CannotFinishError} from '../lib/errors.js';
 import path from 'node:path';
 import type {DuckDBConnection} from '@duckdb/node-api';
 import {walkInputs} from '../import/walk.js';
@@ -134,7 +135,8 @@ async function duckdb(): Promise<typeof import('@duckdb/node-api')> {
 		// The package itself (ESM resolution) or its platform binding (required by it) is missing.
 		const code = (error as NodeJS.ErrnoException).code;
 		if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((error as Error).message).includes('@duckdb/')) {
-			throw new ScopeError("`scope local` needs DuckDB, an optional dependency that is not installed: add it with `npm install @duckdb/node-api` in mfatrail's folder");
+			// Not the command line's fault: an optional part is missing (exit 5; the message says how to add it).
+			throw new CannotFinishError("`scope local` needs DuckDB, an optional dependency that is not installed: add it with `npm install @duckdb/node-api` in mfatrail's folder");
 		}
 		throw error;
 	}

@@ -9,6 +9,7 @@
  * statement picks objects, and mfatrail imports and verifies the original objects.
  */
 import {mfaEventPredicate, sqlInList, sqlString} from '../domain/mfa-events.js';
+import {UsageError} from '../lib/errors.js';
 import {formatUtc, parseEventTime} from '../lib/time.js';
 
 /**
@@ -41,7 +42,7 @@ const day = 24 * hour;
  *   device, failed sign-ins after a removal, what followed an unprotected add);
  * - before: 24 h, the calls leading up to the event by the same key or principal;
  * - denied: 30 days back, the principal's failed calls only: the AWS-2023-001 rule shows calls
- *   denied before an unprotected add that succeed with MFA after it (findings/rules, deniedLookback).
+ *   denied before an unprotected add that succeed with MFA after it (findings/settings.ts, denied-lookback).
  */
 export const contextWindow = {beforeHours: 24, afterHours: 36, deniedDays: 30};
 
@@ -50,7 +51,8 @@ export const defaultTable = 'cloudtrail_logs';
 /** An Athena table name: unquoted identifiers, optionally database.table. */
 const tableName = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
 
-export class ScopeError extends Error {}
+/** A scope statement that cannot be built from what was given: a usage error (exit 2). */
+export class ScopeError extends UsageError {}
 
 export function checkTableName(name: string): string {
 	const lower = name.toLowerCase();

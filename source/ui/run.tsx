@@ -1,3 +1,4 @@
+import {signalExitCode} from '../lib/errors.js';
 import {render} from 'ink';
 import type {CaseFile} from '../db/open.js';
 import {App} from './App.js';
@@ -37,7 +38,7 @@ export async function runExplorer(db: CaseFile, options: RunOptions = {}): Promi
 		instance.unmount();
 		leave();
 		db.close();
-		process.exit(signal === 'SIGTERM' ? 143 : 129);
+		process.exit(signalExitCode(signal));
 	};
 	process.once('SIGTERM', onSignal);
 	process.once('SIGHUP', onSignal);

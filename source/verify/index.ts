@@ -20,6 +20,8 @@ export interface SourceRef {
 export interface VerifyReport {
 	ok: boolean;
 	integrity: {ok: boolean; messages: string[]};
+	/** MFA rows whose stored facts are not readable JSON: the model could not use them (event row ids). */
+	facts: {unreadable: number[]};
 	sources: {
 		total: number;
 		rehashed: number;
@@ -78,11 +80,14 @@ interface DigestRow {
 
 export async function verifyCaseFile(db: CaseFile, options: VerifyOptions = {}): Promise<VerifyReport> {
 	const integrity = checkIntegrity(db);
+	// The facts the import stored for each MFA row, read as the model reads them (JSON): none may be lost silently.
+	const facts = {unreadable: db.prepare(`SELECT id FROM event_row WHERE facts IS NOT NULL AND NOT json_valid(facts) ORDER BY id`).pluck().all() as number[]};
 	const sourceRows = db.prepare(`SELECT id, path, member, format, status, sha256, content_sha256, notes FROM source ORDER BY id`).all() as SourceRow[];
 	const sources = await rehashSources(sourceRows);
 	const digests = checkDigests(db, sourceRows, options);
 	const ok =
 		integrity.ok &&
+		facts.unreadable.length === 0 &&
 		sources.changed.length === 0 &&
 		digests.invalid.length === 0 &&
 		digests.missing.length === 0 &&
@@ -90,11 +95,17 @@ export async function verifyCaseFile(db: CaseFile, options: VerifyOptions = {}):
 		digests.uncovered.length === 0 &&
 		digests.chain.consistent &&
 		digests.signatures.invalid.length === 0;
-	return {ok, integrity, sources, digests};
+	return {ok, integrity, facts, sources, digests};
 }
 
 function checkIntegrity(db: CaseFile): VerifyReport['integrity'] {
-	const messages = (db.pragma('integrity_check') as {integrity_check: string}[]).map(r => r.integrity_check);
+	let messages: string[];
+	try {
+		messages = (db.pragma('integrity_check') as {integrity_check: string}[]).map(r => r.integrity_check);
+	} catch (error) {
+		// SQLite gives up on a badly damaged file: that is the check's answer, not an error of verify.
+		return {ok: false, messages: [`integrity_check could not finish: ${(error as Error).message}`]};
+	}
 	const foreign = db.pragma('foreign_key_check') as unknown[];
 	const ok = messages.length === 1 && messages[0] === 'ok' && foreign.length === 0;
 	if (foreign.length > 0) messages.push(`${foreign.length} rows point to missing rows (foreign_key_check)`);

@@ -28,27 +28,30 @@ describe('command registry', () => {
 describe('start-up of the built CLI', () => {
 	beforeAll(() => ensureBuilt());
 
-	/** The modules a run of the CLI resolved, recorded by a module resolve hook (node --import). */
+	/**
+	 * The modules a run of the CLI resolved, recorded by a module resolve hook (node --import). The
+	 * hook runs on its own thread: it appends each URL to a file synchronously, since writes to
+	 * stderr from that thread can be lost when a short run exits first.
+	 */
 	function loadedModules(args: string[]): string[] {
-		const hook = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-')), 'hook.mjs');
-		fs.writeFileSync(
-			hook,
-			`import {register} from 'node:module';
-register('data:text/javascript,' + encodeURIComponent(\`
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-'));
+		const hook = path.join(dir, 'hook.mjs');
+		const log = path.join(dir, 'loaded.txt');
+		fs.writeFileSync(log, '');
+		const resolver = `import {appendFileSync} from 'node:fs';
+let log;
+export function initialize(data) { log = data.log; }
 export async function resolve(specifier, context, next) {
 	const result = await next(specifier, context);
-	process.stderr.write('LOADED ' + result.url + '\\\\n');
+	appendFileSync(log, result.url + '\\n');
 	return result;
-}\`));
-`,
-		);
+}`;
+		fs.writeFileSync(hook, `import {register} from 'node:module';\nregister('data:text/javascript,' + encodeURIComponent(${JSON.stringify(resolver)}), {data: {log: ${JSON.stringify(log)}}});\n`);
 		const result = spawnSync(process.execPath, ['--import', hook, cli, ...args], {cwd: repoRoot, encoding: 'utf8', env: {...process.env, FORCE_COLOR: '0'}});
-		fs.rmSync(path.dirname(hook), {recursive: true, force: true});
+		const loaded = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean);
+		fs.rmSync(dir, {recursive: true, force: true});
 		expect(result.status).toBe(0);
-		return result.stderr
-			.split('\n')
-			.filter(l => l.startsWith('LOADED '))
-			.map(l => l.slice('LOADED '.length));
+		return loaded;
 	}
 
 	it('--version prints the version and loads no command (not even the registry), meow, ink or SQLite', () => {
@@ -82,7 +85,9 @@ export async function resolve(specifier, context, next) {
 			const caseFile = path.join(dir, 'case.db');
 			const result = spawnSync(process.execPath, [cli, '--db', caseFile, 'search', 'nobody', '--json'], {encoding: 'utf8', env: {...process.env, FORCE_COLOR: '0'}});
 			expect(result.stderr).not.toContain('unknown command');
-			expect(result.status).not.toBe(2);
+			// The case file was read from --db: it does not exist (usage, exit 2), named in the message.
+			expect(result.stderr).toContain(`case file not found: ${caseFile}`);
+			expect(result.status).toBe(2);
 		} finally {
 			fs.rmSync(dir, {recursive: true, force: true});
 		}

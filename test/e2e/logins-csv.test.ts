@@ -65,6 +65,7 @@ describe('logins --csv', () => {
 			errorMessage: hostile,
 			loginTo: hostile,
 			userName: hostile,
+			federation: hostile,
 			eventId: hostile,
 			principalArn: hostile,
 			deviceId: null,
@@ -75,9 +76,10 @@ describe('logins --csv', () => {
 		const [header, row] = terminal.split('\r\n');
 		expect(header.startsWith('eventTime,eventName,')).toBe(true);
 		expect(row.split(',')).toHaveLength(header.split(',').length);
-		expect(row.split(',').filter(c => c === "'=cmd\\x1b]0;T\\x07\\u202eX\\x9b2J")).toHaveLength(13);
+		// every text column holds the hostile value: all but failedAtMfa (14 of the 15 columns)
+		expect(row.split(',').filter(c => c === "'=cmd\\x1b]0;T\\x07\\u202eX\\x9b2J")).toHaveLength(14);
 		expect(row.split(',')[5]).toBe('false');
 		const plain = loginsCsv([entry], false);
-		expect(plain.split('\r\n')[1].split(',').filter(c => c === `'${hostile}`)).toHaveLength(13);
+		expect(plain.split('\r\n')[1].split(',').filter(c => c === `'${hostile}`)).toHaveLength(14);
 	});
 });

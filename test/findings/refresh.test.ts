@@ -69,7 +69,7 @@ describe('refreshFindings', () => {
 		try {
 			expect(listFindings(db, {rule: 'console-login-failure-burst'})).toEqual([]);
 			refreshFindings(db, {...defaultThresholds, burstCount: 3, burstWindowMs: 10 * 60_000});
-			expect(storedThresholds(db)).toEqual({burstCount: 3, burstWindowMs: 600_000, sprayUsers: 5, sprayWindowMs: 600_000});
+			expect(storedThresholds(db)).toEqual({burstCount: 3, burstWindowMs: 600_000, sprayUsers: 5, sprayWindowMs: 600_000, runGapMs: 3_600_000, followUpMs: 86_400_000, deniedLookbackMs: 30 * 86_400_000});
 			expect(listFindings(db, {rule: 'console-login-failure-burst'}).map(f => f.eventIds.length)).toEqual([5]);
 			await importEvidence(db, [fixture('root-mfa-change', 'positive')]);
 			expect(listFindings(db, {rule: 'console-login-failure-burst'})).toHaveLength(1);

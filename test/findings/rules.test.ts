@@ -4,7 +4,7 @@
  */
 import {describe, expect, it} from 'vitest';
 import {rules} from '../../source/findings/registry.js';
-import {arn, findingsOf, fixture, mfa, root} from './helpers.js';
+import {arn, findingsOf, fixture, mfa, root, negativeFindings} from './helpers.js';
 
 const of = async (rule: string, kind: 'positive' | 'negative') => (await findingsOf(fixture(rule, kind))).filter(f => f.rule === rule);
 
@@ -52,7 +52,7 @@ describe('mfa-added-without-mfa-session', () => {
 	});
 
 	it("does not fire on a principal's first device, nor on an add from an MFA session", async () => {
-		expect(await of('mfa-added-without-mfa-session', 'negative')).toEqual([]);
+		expect(await negativeFindings('mfa-added-without-mfa-session')).toEqual([]);
 	});
 });
 
@@ -65,7 +65,7 @@ describe('mfa-device-removed', () => {
 	});
 
 	it('does not fire on deleting a never-enabled device or on a denied deactivation', async () => {
-		expect(await of('mfa-device-removed', 'negative')).toEqual([]);
+		expect(await negativeFindings('mfa-device-removed')).toEqual([]);
 	});
 });
 
@@ -77,7 +77,7 @@ describe('mfa-managed-by-other-principal', () => {
 	});
 
 	it('does not fire when users manage their own devices', async () => {
-		expect(await of('mfa-managed-by-other-principal', 'negative')).toEqual([]);
+		expect(await negativeFindings('mfa-managed-by-other-principal')).toEqual([]);
 	});
 });
 
@@ -89,7 +89,7 @@ describe('root-mfa-change', () => {
 	});
 
 	it('does not fire for an IAM user device', async () => {
-		expect(await of('root-mfa-change', 'negative')).toEqual([]);
+		expect(await negativeFindings('root-mfa-change')).toEqual([]);
 	});
 });
 
@@ -103,7 +103,7 @@ describe('console-login-without-mfa', () => {
 	});
 
 	it('does not fire on Identity Center role sessions, MFA sign-ins or failures', async () => {
-		expect(await of('console-login-without-mfa', 'negative')).toEqual([]);
+		expect(await negativeFindings('console-login-without-mfa')).toEqual([]);
 	});
 });
 
@@ -117,7 +117,7 @@ describe('console-login-failure-burst', () => {
 	});
 
 	it('does not fire on five failures spread over sixteen minutes', async () => {
-		expect(await of('console-login-failure-burst', 'negative')).toEqual([]);
+		expect(await negativeFindings('console-login-failure-burst')).toEqual([]);
 	});
 });
 
@@ -130,7 +130,7 @@ describe('failed-login-after-mfa-removal', () => {
 	});
 
 	it('does not fire on failures two days after the removal', async () => {
-		expect(await of('failed-login-after-mfa-removal', 'negative')).toEqual([]);
+		expect(await negativeFindings('failed-login-after-mfa-removal')).toEqual([]);
 	});
 });
 
@@ -146,7 +146,7 @@ describe('mfa-step-failure', () => {
 	});
 
 	it('does not fire on a CheckMfa then success, a password failure without MFA, or a TOTP success', async () => {
-		expect(await of('mfa-step-failure', 'negative')).toEqual([]);
+		expect(await negativeFindings('mfa-step-failure')).toEqual([]);
 	});
 });
 
@@ -160,6 +160,6 @@ describe('new-device-first-use', () => {
 	});
 
 	it('does not fire when the first use comes days later', async () => {
-		expect(await of('new-device-first-use', 'negative')).toEqual([]);
+		expect(await negativeFindings('new-device-first-use')).toEqual([]);
 	});
 });

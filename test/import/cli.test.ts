@@ -28,7 +28,7 @@ function trail(dir: string, files: number, per: number): number {
 }
 
 describe('mfatrail import (built CLI)', () => {
-	it('exit status 0 when clean, 3 when some records are rejected, 1 when nothing could be imported', () => {
+	it('exit status 0 when clean, 3 when some or all records are rejected, 1 when no evidence is found', () => {
 		const dir = tempDir();
 		const db = path.join(tempDir(), 'case.db');
 		const good = write(dir, 'good.json', JSON.stringify({Records: [record('g-1')]}));
@@ -38,19 +38,23 @@ describe('mfatrail import (built CLI)', () => {
 		expect(clean.status).toBe(0);
 		expect(JSON.parse(clean.stdout)).toMatchObject({files: {seen: 1, imported: 1}, records: {inserted: 1}, errors: []});
 		expect(mfatrail(['import', mixed, '--db', db, '--json']).status).toBe(3);
-		const nothing = mfatrail(['import', bad, '--db', db, '--json']);
+		const rejected = mfatrail(['import', bad, '--db', db, '--json']);
+		expect(rejected.status).toBe(3);
+		expect(rejected.stdout.trim().split('\n')).toHaveLength(1);
+		const empty = fs.mkdtempSync(path.join(tempDir(), 'empty-'));
+		const nothing = mfatrail(['import', empty, '--db', db, '--json']);
 		expect(nothing.status).toBe(1);
-		expect(nothing.stdout.trim().split('\n')).toHaveLength(1);
+		expect(JSON.parse(nothing.stdout)).toMatchObject({files: {seen: 0, imported: 0}, records: {seen: 0}});
 	});
 
-	it('a missing path or an unwritable case file is a clear one-line error, exit 1', () => {
+	it('a missing path (usage, exit 2) or an unwritable case file (error, exit 5) is a clear one-line error', () => {
 		const dir = tempDir();
 		const missing = mfatrail(['import', path.join(dir, 'nope'), '--db', path.join(dir, 'case.db')]);
-		expect(missing.status).toBe(1);
+		expect(missing.status).toBe(2);
 		expect(missing.stderr).toMatch(/^mfatrail import: no such file or folder: .*nope\n$/);
 		const file = write(dir, 'a.json', JSON.stringify(record('a')));
 		const unwritable = mfatrail(['import', file, '--db', path.join(dir, 'no-such-dir', 'case.db')]);
-		expect(unwritable.status).toBe(1);
+		expect(unwritable.status).toBe(5);
 		expect(unwritable.stderr).toMatch(/^mfatrail import: cannot create case file .*\n$/);
 	});
 
@@ -62,7 +66,8 @@ describe('mfatrail import (built CLI)', () => {
 		expect(human.stderr).toContain('\\x1b');
 	});
 
-	for (const signal of ['SIGINT', 'SIGKILL'] as const) {
+	// The exit-code table: 128 + the signal's number, in import as everywhere (130 SIGINT, 143 SIGTERM).
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
 		it(`an import stopped by ${signal} keeps whole sources; running it again completes it`, async () => {
 			const dir = tempDir();
 			const db = path.join(tempDir(), 'case.db');
@@ -84,13 +89,13 @@ describe('mfatrail import (built CLI)', () => {
 			}
 			child.kill(signal);
 			const code = await exited;
-			if (signal === 'SIGINT') expect(code).toBe(130);
+			if (signal !== 'SIGKILL') expect(code).toBe(signal === 'SIGINT' ? 130 : 143);
 			const check = new Database(db);
 			expect(check.pragma('integrity_check', {simple: true})).toBe('ok');
 			const {sources, events} = check.prepare('SELECT (SELECT count(*) FROM source) AS sources, (SELECT count(*) FROM event) AS events').get() as {sources: number; events: number};
 			expect(sources).toBeLessThan(160);
 			expect(events).toBe(sources * 150); // whole sources only
-			if (signal === 'SIGINT') expect(check.prepare('SELECT status FROM import_run').get()).toEqual({status: 'interrupted'});
+			if (signal !== 'SIGKILL') expect(check.prepare('SELECT status FROM import_run').get()).toEqual({status: 'interrupted'});
 			check.close();
 			const again = mfatrail(['import', dir, '--db', db, '--json']);
 			expect(again.status).toBe(0);

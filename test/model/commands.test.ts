@@ -102,9 +102,9 @@ describe('query commands', () => {
 		const csv = run('logins', '--csv');
 		expect(csv.status).toBe(0);
 		const rows = csv.stdout.trim().split('\r\n');
-		expect(rows[0]).toBe('eventTime,eventName,kind,principalArn,result,failedAtMfa,mfaUsed,mfaIdentifier,mfaType,sourceIPAddress,userAgent,errorMessage,loginTo,eventId');
+		expect(rows[0]).toBe('eventTime,eventName,kind,principalArn,result,failedAtMfa,mfaUsed,federation,mfaIdentifier,mfaType,sourceIPAddress,userAgent,errorMessage,loginTo,eventId');
 		expect(rows).toHaveLength(10);
-		expect(run('logins', '--since', 'yesterday-ish').status).toBe(1);
+		expect(run('logins', '--since', 'yesterday-ish').status).toBe(2);
 	});
 
 	it('--until with a bare date includes that whole day (logins, timeline)', () => {

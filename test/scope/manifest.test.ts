@@ -165,7 +165,7 @@ describe('scope manifest', () => {
 		expect(result.stdout).not.toMatch(/[\u001b\u0007\u202e]/);
 	});
 
-	it('bad input gets one clear line: no path column, a URI outside the bucket layout, an unknown table name', () => {
+	it('bad input gets one clear line and exit 2 (usage): no path column, a URI outside the bucket layout, an unknown table name', () => {
 		const cases: [string[], RegExp][] = [
 			[['scope', 'manifest', path.join(fixtures, 'no-path-column.csv')], /no-path-column\.csv: no path column \(columns: "eventname", "count"\)/],
 			[['scope', 'manifest', path.join(fixtures, 'outside-layout.txt')], /outside-layout\.txt line 2: "s3:\/\/trail-bucket\/exports\/cloudtrail\/2024-03-01\/part-0001\.json\.gz" is not a CloudTrail log object in the bucket layout/],
@@ -175,7 +175,7 @@ describe('scope manifest', () => {
 		];
 		for (const [args, message] of cases) {
 			const result = mfatrail(args);
-			expect(result.status, args.join(' ')).toBe(1);
+			expect(result.status, args.join(' ')).toBe(2);
 			expect(result.stderr).toMatch(message);
 			expect(result.stderr.trimEnd().split('\n'), result.stderr).toHaveLength(1);
 		}

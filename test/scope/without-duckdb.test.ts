@@ -36,9 +36,9 @@ function withoutDuckdb(dir: string, args: string[]) {
 describe('without @duckdb/node-api installed', () => {
 	beforeAll(() => ensureBuilt());
 
-	it('scope local exits 1 with one line saying how to add it', () => {
+	it('scope local exits 5 (error: an optional part is missing) with one line saying how to add it', () => {
 		const result = withoutDuckdb(tempDir(), ['scope', 'local', path.join(repoRoot, 'samples')]);
-		expect(result.status).toBe(1);
+		expect(result.status).toBe(5);
 		expect(result.stdout).toBe('');
 		const lines = result.stderr.split('\n').filter(l => l !== '' && !l.startsWith('ASKED '));
 		expect(lines).toEqual(["mfatrail scope: `scope local` needs DuckDB, an optional dependency that is not installed: add it with `npm install @duckdb/node-api` in mfatrail's folder"]);

@@ -100,9 +100,9 @@ describe('mfatrail triage', () => {
 	it('refuses unknown targets and statuses', async () => {
 		expect((await runMain('triage', 'no-such-thing', '--db', file, '--status', 'benign')).status).toBe(1);
 		const bad = await runMain('triage', '1', '--db', file, '--status', 'maybe');
-		expect(bad.status).toBe(1);
+		expect(bad.status).toBe(2);
 		expect(bad.stderr).toContain('unknown status');
-		expect((await runMain('findings', '--db', file, '--status', 'maybe')).status).toBe(1);
+		expect((await runMain('findings', '--db', file, '--status', 'maybe')).status).toBe(2);
 	});
 
 	it('keeps the journal append-only: the case file refuses updates and deletes', () => {

@@ -1,4 +1,4 @@
-import {at, markedRuns, describePrincipal, duration, failed, finding, groupBy, lookup, modelIndex, ms, plural, succeeded, unique} from '../lib.js';
+import {at, describePrincipal, duration, failed, finding, groupBy, lookup, markedRuns, modelIndex, ms, pluralEvents, succeeded, unique} from '../lib.js';
 import type {KeyedFinding, ModelData, SignInEntry, Thresholds} from '../types.js';
 
 export const id = 'console-login-failure-burst';
@@ -36,8 +36,8 @@ export function detect(model: ModelData, thresholds: Thresholds): KeyedFinding[]
 					principal,
 					serialNumber: null,
 					evidence,
-					anchor: first.eventId,
-					summary: `${plural(burst.length, 'failed console sign-in')} for ${describePrincipal(principal)} within ${duration(first.eventTime, last.eventTime)} (${at(first.eventTime)} to ${at(last.eventTime)})${from}${followed}. CloudTrail does not record whether the password or the MFA code was wrong.`,
+					incident: {run: ''},
+					summary: `${pluralEvents(burst, 'failed console sign-in')} for ${describePrincipal(principal)} within ${duration(first.eventTime, last.eventTime)} (${at(first.eventTime)} to ${at(last.eventTime)})${from}${followed}. CloudTrail does not record whether the password or the MFA code was wrong.`,
 				}),
 			);
 		}

@@ -1,5 +1,5 @@
-import {at, day, describePrincipal, duration, failed, finding, groupBy, hour, lookup, modelIndex, ms, plural, removalEvents, runs, target, unique} from '../lib.js';
-import type {KeyedFinding, ModelData} from '../types.js';
+import {at, describePrincipal, duration, failed, finding, groupBy, lookup, modelIndex, ms, pluralEvents, removalEvents, runs, target, unique} from '../lib.js';
+import {defaultThresholds, type KeyedFinding, type ModelData, type Thresholds} from '../types.js';
 
 export const id = 'failed-login-after-mfa-removal';
 
@@ -8,15 +8,15 @@ export const id = 'failed-login-after-mfa-removal';
  * deleted: someone still presenting the removed device (the owner who was not told, or an attacker
  * who removed it) gets "Failed authentication".
  */
-export function detect(model: ModelData): KeyedFinding[] {
+export function detect(model: ModelData, thresholds: Thresholds = defaultThresholds): KeyedFinding[] {
 	const removals = model.lifecycle.filter(e => e.applied && removalEvents.has(e.eventName) && target(e));
 	const index = modelIndex(model);
 	const out: KeyedFinding[] = [];
 	for (const [, entries] of groupBy(removals, e => `${target(e)}|${e.serialNumber ?? ''}`)) {
-		for (const run of runs(entries, hour)) {
+		for (const run of runs(entries, thresholds.runGapMs)) {
 			const principal = target(run[0])!;
 			const start = ms(run[0].eventTime);
-			const end = ms(run.at(-1)!.eventTime) + day;
+			const end = ms(run.at(-1)!.eventTime) + thresholds.followUpMs;
 			const after = lookup(index.signInsByPrincipal, principal, true).filter(
 				s => s.kind === 'console-login' && failed(s) && ms(s.eventTime) >= start && ms(s.eventTime) <= end,
 			);
@@ -32,9 +32,9 @@ export function detect(model: ModelData): KeyedFinding[] {
 					principal,
 					serialNumber: serial,
 					evidence: [...run, ...after],
-					anchor: run[0].eventId,
+					incident: {run: ''},
 					summary:
-						`${plural(after.length, 'failed console sign-in')} for ${describePrincipal(principal)} ` +
+						`${pluralEvents(after, 'failed console sign-in')} for ${describePrincipal(principal)} ` +
 						`(first ${duration(run[0].eventTime, after[0].eventTime)} after the removal, at ${at(after[0].eventTime)}` +
 						`${ips.length > 0 ? `, from ${ips.slice(0, 5).join(', ')}` : ''}${messages.length > 0 ? `, "${messages.slice(0, 3).join('", "')}"` : ''}) ` +
 						`after MFA device ${serial ?? '(serial not recorded)'} was ${removed}. ` +

@@ -1,5 +1,5 @@
-import {at, describePrincipal, finding, groupBy, hour, runs} from '../lib.js';
-import type {KeyedFinding, ModelData} from '../types.js';
+import {at, describePrincipal, finding, groupBy, runs} from '../lib.js';
+import {defaultThresholds, type KeyedFinding, type ModelData, type Thresholds} from '../types.js';
 
 export const id = 'idc-mfa-settings-changed';
 
@@ -11,12 +11,11 @@ const read = /^(Get|List|Describe)/;
  * Identity Center event whose name speaks of MFA and is not a device event or a read). Changes by
  * one principal within an hour are one finding; failed calls are listed as such.
  */
-export function detect(model: ModelData): KeyedFinding[] {
+export function detect(model: ModelData, thresholds: Thresholds = defaultThresholds): KeyedFinding[] {
 	const changes = model.accountEvents.filter(a => a.role === 'idc-settings' && !read.test(a.eventName));
 	const out: KeyedFinding[] = [];
 	for (const [actor, list] of groupBy(changes, a => a.actorArn ?? '')) {
-		for (const run of runs(list, hour)) {
-			const first = run[0];
+		for (const run of runs(list, thresholds.runGapMs)) {
 			const steps = run.map(a => `${a.eventName}${a.errorCode ? ` (failed: ${a.errorCode})` : ''} at ${at(a.eventTime)}${a.sourceIp ? ` from ${a.sourceIp}` : ''}`);
 			out.push(
 				finding({
@@ -25,7 +24,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 					principal: actor || null,
 					serialNumber: null,
 					evidence: run,
-					anchor: first.eventId,
+					incident: {run: ''},
 					summary: `Identity Center MFA settings changed by ${describePrincipal(actor || null)}: ${steps.join(', ')}. The new settings are in the records' requestParameters (mfatrail event ID).`,
 				}),
 			);

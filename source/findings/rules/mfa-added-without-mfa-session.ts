@@ -1,5 +1,5 @@
-import {addEvents, at, day, describeCredential, describePrincipal, enableEvents, failed, finding, hour, lookup, modelIndex, ms, plural, removalEvents, sameArn, succeeded, target} from '../lib.js';
-import type {KeyedFinding, LifecycleEntry, ModelData, PrincipalCall, SignInEntry} from '../types.js';
+import {addEvents, at, describeCredential, describePrincipal, enableEvents, failed, finding, isDenied, lookup, modelIndex, ms, plural, removalEvents, sameArn, succeeded, target} from '../lib.js';
+import {defaultThresholds, type KeyedFinding, type LifecycleEntry, type ModelData, type PrincipalCall, type SignInEntry, type Thresholds} from '../types.js';
 
 export const id = 'mfa-added-without-mfa-session';
 
@@ -7,13 +7,6 @@ export const id = 'mfa-added-without-mfa-session';
 export const exploitableFrom = '2022-11-16T00:00:00Z';
 export const fixedOn = '2023-04-22T00:00:00Z';
 
-/** What followed a successful add: the attacker turns the new device into an MFA session. */
-export const followUpWindow = day;
-/** How far back denied calls are looked for (load.ts loads this span). */
-export const deniedLookback = 30 * day;
-
-/** One create/enable sequence for one device: the calls that make it one attempt. */
-const attemptGap = hour;
 
 /**
  * Made with long-term access keys (AKIA, no sessionContext, not the console) or in a session whose
@@ -67,7 +60,7 @@ export function deviceEvidence(model: ModelData, principal: string, time: string
 }
 
 /** Unprotected adds for one principal, grouped into attempts (create + enable of one device). */
-function attempts(entries: LifecycleEntry[]): LifecycleEntry[][] {
+function attempts(entries: LifecycleEntry[], attemptGap: number): LifecycleEntry[][] {
 	const out: LifecycleEntry[][] = [];
 	for (const e of entries) {
 		const recent = out.filter(a => ms(e.eventTime) - ms(a.at(-1)!.eventTime) <= attemptGap);
@@ -90,7 +83,7 @@ interface Attempt {
 }
 
 /** Unprotected adds for principals who already had a device: the findings, before what followed. */
-function candidates(model: ModelData): Attempt[] {
+function candidates(model: ModelData, thresholds: Thresholds): Attempt[] {
 	const byPrincipal = new Map<string, LifecycleEntry[]>();
 	for (const e of model.lifecycle) {
 		const principal = target(e);
@@ -101,7 +94,7 @@ function candidates(model: ModelData): Attempt[] {
 	}
 	const out: Attempt[] = [];
 	for (const [principal, entries] of byPrincipal) {
-		for (const attempt of attempts(entries)) {
+		for (const attempt of attempts(entries, thresholds.runGapMs)) {
 			const serial = attempt.find(e => e.serialNumber)?.serialNumber ?? null;
 			const prior = deviceEvidence(model, principal, attempt[0].eventTime, serial);
 			if (prior.length === 0) continue; // the principal's first device: normal enrolment
@@ -115,22 +108,22 @@ function candidates(model: ModelData): Attempt[] {
  * The spans of the event table the follow-up needs (load.ts loads model.calls for these only):
  * per principal, from 30 days before its first successful unprotected add to 24 h after its last.
  */
-export function callSpans(model: ModelData): Map<string, {from: number; to: number}> {
+export function callSpans(model: ModelData, thresholds: Thresholds = defaultThresholds): Map<string, {from: number; to: number}> {
 	const spans = new Map<string, {from: number; to: number}>();
-	for (const {principal, enabled} of candidates(model)) {
+	for (const {principal, enabled} of candidates(model, thresholds)) {
 		if (!enabled) continue;
 		const t = ms(enabled.eventTime);
 		const span = spans.get(principal);
-		spans.set(principal, {from: Math.min(span?.from ?? t, t - deniedLookback), to: Math.max(span?.to ?? t, t + followUpWindow)});
+		spans.set(principal, {from: Math.min(span?.from ?? t, t - thresholds.deniedLookbackMs), to: Math.max(span?.to ?? t, t + thresholds.followUpMs)});
 	}
 	return spans;
 }
 
-export function detect(model: ModelData): KeyedFinding[] {
+export function detect(model: ModelData, thresholds: Thresholds = defaultThresholds): KeyedFinding[] {
 	const out: KeyedFinding[] = [];
-	for (const {principal, attempt, serial, prior, enabled} of candidates(model)) {
+	for (const {principal, attempt, serial, prior, enabled} of candidates(model, thresholds)) {
 		const start = attempt[0];
-		const followUp = enabled ? followUps(model, principal, serial, enabled.eventTime) : {evidence: [], text: '', context: []};
+		const followUp = enabled ? followUps(model, principal, serial, enabled.eventTime, thresholds) : {evidence: [], text: '', context: []};
 		const latest = prior.at(-1)!;
 		const device = serial ?? '(serial not recorded)';
 		const main = attempt.find(e => e.eventName !== 'CreateVirtualMFADevice') ?? start;
@@ -160,7 +153,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 				serialNumber: serial,
 				evidence: [...attempt, ...followUp.evidence],
 				context: [latest, ...followUp.context],
-				anchor: start.eventId,
+				incident: {run: ''},
 				summary:
 					`${describePrincipal(principal)}: ${attempt.map(e => `${e.eventName}${e.applied ? '' : ' (failed)'}`).join(', ')} of MFA device ${device} ` +
 					`at ${at(start.eventTime)} ${how}, ${had}; ${outcome}${followUp.text}.`,
@@ -176,9 +169,10 @@ function followUps(
 	principal: string,
 	serial: string | null,
 	enabledAt: string,
+	thresholds: Thresholds,
 ): {evidence: (SignInEntry | PrincipalCall)[]; text: string; context: PrincipalCall[]} {
 	const from = ms(enabledAt);
-	const within = (t: string) => ms(t) >= from && ms(t) - from <= followUpWindow;
+	const within = (t: string) => ms(t) >= from && ms(t) - from <= thresholds.followUpMs;
 	const session =
 		serial === null
 			? undefined
@@ -187,7 +181,7 @@ function followUps(
 	const action = (c: PrincipalCall) => `${(c.eventSource ?? '').replace('.amazonaws.com', '')}:${c.eventName ?? ''}`;
 	const denied = new Map<string, PrincipalCall>();
 	for (const c of calls) {
-		if (c.errorCode === 'AccessDenied' && ms(c.eventTime) < from && from - ms(c.eventTime) <= deniedLookback) denied.set(action(c), c);
+		if (isDenied(c.errorCode) && ms(c.eventTime) < from && from - ms(c.eventTime) <= thresholds.deniedLookbackMs) denied.set(action(c), c);
 	}
 	const flipped = new Map<string, PrincipalCall>();
 	for (const c of calls) {

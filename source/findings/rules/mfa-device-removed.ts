@@ -1,5 +1,5 @@
-import {at, describeCredential, describePrincipal, finding, groupBy, hour, lookup, modelIndex, ms, removalEvents, runs, sameArn, target} from '../lib.js';
-import type {KeyedFinding, ModelData} from '../types.js';
+import {at, describeCredential, describePrincipal, finding, groupBy, lookup, modelIndex, ms, removalEvents, runs, sameArn, target} from '../lib.js';
+import {defaultThresholds, type KeyedFinding, type ModelData, type Thresholds} from '../types.js';
 
 export const id = 'mfa-device-removed';
 
@@ -9,12 +9,12 @@ export const id = 'mfa-device-removed';
  * A deletion alone counts only when the device is known to have been enabled or used: deleting a
  * half-created virtual device (created, never enabled) takes nothing away.
  */
-export function detect(model: ModelData): KeyedFinding[] {
+export function detect(model: ModelData, thresholds: Thresholds = defaultThresholds): KeyedFinding[] {
 	const removals = model.lifecycle.filter(e => e.applied && removalEvents.has(e.eventName) && e.serialNumber);
 	const index = modelIndex(model);
 	const out: KeyedFinding[] = [];
 	for (const [serial, entries] of groupBy(removals, e => e.serialNumber)) {
-		for (const run of runs(entries, hour)) {
+		for (const run of runs(entries, thresholds.runGapMs)) {
 			const first = run[0];
 			const wasEnabled =
 				run.some(e => e.eventName !== 'DeleteVirtualMFADevice') ||
@@ -33,7 +33,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 					principal: owner,
 					serialNumber: serial,
 					evidence: run,
-					anchor: first.eventId,
+					incident: {run: ''},
 					summary: `MFA device ${serial} of ${describePrincipal(owner)} was ${steps.join(' and ')}${by} with ${describeCredential(first)}${from}; the principal can no longer sign in with it.`,
 				}),
 			);

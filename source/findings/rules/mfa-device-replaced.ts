@@ -1,5 +1,5 @@
-import {at, day, describeCredential, describePrincipal, duration, enableEvents, finding, lookup, modelIndex, ms, removalEvents, sameArn, succeeded, target} from '../lib.js';
-import type {KeyedFinding, LifecycleEntry, ModelData} from '../types.js';
+import {at, describeCredential, describePrincipal, duration, enableEvents, finding, lookup, modelIndex, ms, removalEvents, sameArn, succeeded, target} from '../lib.js';
+import {defaultThresholds, type KeyedFinding, type LifecycleEntry, type ModelData, type Thresholds} from '../types.js';
 
 export const id = 'mfa-device-replaced';
 
@@ -9,7 +9,7 @@ export const id = 'mfa-device-replaced';
  * an address none of the principal's sign-ins before the removal used (when it had any), or from a
  * session without MFA. One finding per removal, naming the first such enrolment.
  */
-export function detect(model: ModelData): KeyedFinding[] {
+export function detect(model: ModelData, thresholds: Thresholds = defaultThresholds): KeyedFinding[] {
 	const index = modelIndex(model);
 	const out: KeyedFinding[] = [];
 	const seen = new Set<string>();
@@ -22,7 +22,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 		const knownIps = new Set(earlier.map(s => s.sourceIp).filter(Boolean));
 		for (const enrol of lookup(index.lifecycleByTarget, owner, true)) {
 			const t = ms(enrol.eventTime);
-			if (!enrol.applied || !enableEvents.has(enrol.eventName) || t < removedAt || t - removedAt > day) continue;
+			if (!enrol.applied || !enableEvents.has(enrol.eventName) || t < removedAt || t - removedAt > thresholds.followUpMs) continue;
 			const reasons = suspicious(enrol, owner, knownIps);
 			if (reasons.length === 0) continue;
 			// A deactivation and its deletion are one removal: report the enrolment once.
@@ -36,7 +36,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 					principal: owner,
 					serialNumber: enrol.serialNumber,
 					evidence: [removal, enrol],
-					anchor: removal.eventId,
+					incident: {event: removal.eventId},
 					summary:
 						`MFA device ${removal.serialNumber ?? '(serial not recorded)'} of ${describePrincipal(owner)} was ${removal.eventName === 'DeactivateMFADevice' ? 'deactivated' : 'deleted'} at ${at(removal.eventTime)} by ${removal.actorArn && sameArn(removal.actorArn, owner) ? 'its owner' : describePrincipal(removal.actorArn)}` +
 						`, and ${enrol.serialNumber ?? 'a device'} was enrolled ${duration(removal.eventTime, enrol.eventTime)} later (${enrol.eventName} at ${at(enrol.eventTime)}) ${reasons.join(', ')}: how an account is taken over.`,

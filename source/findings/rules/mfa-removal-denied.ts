@@ -1,5 +1,5 @@
-import {at, describePrincipal, finding, groupBy, hour, plural, removalEvents, runs, target, unique} from '../lib.js';
-import type {KeyedFinding, ModelData} from '../types.js';
+import {at, describePrincipal, finding, groupBy, isDenied, pluralEvents, removalEvents, runs, target, unique} from '../lib.js';
+import {defaultThresholds, type KeyedFinding, type ModelData, type Thresholds} from '../types.js';
 
 export const id = 'mfa-removal-denied';
 
@@ -9,11 +9,11 @@ export const id = 'mfa-removal-denied';
  * caller and the client's command hint (md/command#… in the user agent). Denials of one principal
  * within an hour are one finding.
  */
-export function detect(model: ModelData): KeyedFinding[] {
-	const denied = model.lifecycle.filter(e => !e.applied && removalEvents.has(e.eventName) && /^(AccessDenied|UnauthorizedOperation|Client\.UnauthorizedOperation)/.test(e.errorCode ?? ''));
+export function detect(model: ModelData, thresholds: Thresholds = defaultThresholds): KeyedFinding[] {
+	const denied = model.lifecycle.filter(e => !e.applied && removalEvents.has(e.eventName) && isDenied(e.errorCode));
 	const out: KeyedFinding[] = [];
 	for (const [principal, list] of groupBy(denied, e => target(e) ?? e.actorArn)) {
-		for (const run of runs(list, hour)) {
+		for (const run of runs(list, thresholds.runGapMs)) {
 			const first = run[0];
 			const callers = unique(run.map(e => e.actorArn));
 			const hints = unique(run.map(e => e.cliCommand));
@@ -29,8 +29,8 @@ export function detect(model: ModelData): KeyedFinding[] {
 					principal,
 					serialNumber: serials[0] ?? null,
 					evidence: run,
-					anchor: first.eventId,
-					summary: `${plural(run.length, 'denied MFA removal')} (${calls}) by ${callers.map(describePrincipal).join(', ') || 'an unknown caller'}${ips.length > 0 ? ` from ${ips.join(', ')}` : ''} (${first.errorCode}); ${device}${hint}.`,
+					incident: {run: ''},
+					summary: `${pluralEvents(run, 'denied MFA removal')} (${calls}) by ${callers.map(describePrincipal).join(', ') || 'an unknown caller'}${ips.length > 0 ? ` from ${ips.join(', ')}` : ''} (${first.errorCode}); ${device}${hint}.`,
 				}),
 			);
 		}

@@ -1,6 +1,6 @@
 import {mfaStepWindowMs} from '../../model/sign-ins.js';
-import {at, describePrincipal, failed, finding, groupBy, hour, ms, plural, runs, succeeded} from '../lib.js';
-import type {KeyedFinding, ModelData, SignInEntry} from '../types.js';
+import {at, describePrincipal, failed, finding, groupBy, ms, pluralEvents, runs, succeeded} from '../lib.js';
+import {defaultThresholds, type KeyedFinding, type ModelData, type SignInEntry, type Thresholds} from '../types.js';
 
 export const id = 'mfa-step-failure';
 
@@ -22,7 +22,7 @@ interface StepFailure {
  * failure for a TOTP or WebAuthn credential. Failures of one principal within an hour of each
  * other are one finding.
  */
-export function detect(model: ModelData): KeyedFinding[] {
+export function detect(model: ModelData, thresholds: Thresholds = defaultThresholds): KeyedFinding[] {
 	const steps: StepFailure[] = [];
 	const checks = groupBy(
 		model.signIns.filter(s => s.kind === 'mfa-check' && succeeded(s)),
@@ -45,21 +45,21 @@ export function detect(model: ModelData): KeyedFinding[] {
 	}
 	const out: KeyedFinding[] = [];
 	for (const [principal, list] of groupBy(steps, f => f.signIn.principalArn)) {
-		for (const run of runs(list, hour)) {
+		for (const run of runs(list, thresholds.runGapMs)) {
 			const evidence = run.flatMap(f => (f.checkMfa ? [f.checkMfa, f.signIn] : [f.signIn]));
 			const parts: string[] = [];
 			const afterCheck = run.filter(f => f.how === 'after-check-mfa');
 			const mfaUsed = run.filter(f => f.how === 'mfa-used');
 			const identityCenter = run.filter(f => f.how === 'identity-center');
 			if (afterCheck.length > 0) {
-				parts.push(`${plural(afterCheck.length, 'failed ConsoleLogin')} right after a successful CheckMfa (the password was accepted, so the MFA step failed)`);
+				parts.push(`${pluralEvents(afterCheck, 'failed ConsoleLogin')} right after a successful CheckMfa (the password was accepted, so the MFA step failed)`);
 			}
 			if (mfaUsed.length > 0) {
-				parts.push(`${plural(mfaUsed.length, 'failed ConsoleLogin')} with MFAUsed "Yes" (CloudTrail does not record whether the password or the MFA code was wrong)`);
+				parts.push(`${pluralEvents(mfaUsed, 'failed ConsoleLogin')} with MFAUsed "Yes" (CloudTrail does not record whether the password or the MFA code was wrong)`);
 			}
 			if (identityCenter.length > 0) {
 				const types = [...new Set(identityCenter.map(f => f.signIn.mfaType))].join(', ');
-				parts.push(`${plural(identityCenter.length, 'failed Identity Center CredentialVerification')} for ${types}`);
+				parts.push(`${pluralEvents(identityCenter, 'failed Identity Center CredentialVerification')} for ${types}`);
 			}
 			const ips = [...new Set(run.map(f => f.signIn.sourceIp).filter(Boolean))];
 			const span = run.length === 1 ? `at ${at(run[0].eventTime)}` : `between ${at(run[0].eventTime)} and ${at(run.at(-1)!.eventTime)}`;
@@ -71,7 +71,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 					principal,
 					serialNumber: serials.length === 1 ? serials[0] : null,
 					evidence,
-					anchor: run[0].eventId,
+					incident: {run: ''},
 					summary: `MFA step failure for ${describePrincipal(principal)} ${span}${ips.length > 0 ? ` from ${ips.slice(0, 5).join(', ')}` : ''}: ${parts.join('; ')}.`,
 				}),
 			);

@@ -1,5 +1,5 @@
-import {at, day, describePrincipal, duration, enableEvents, failed, finding, lookup, modelIndex, ms, removalEvents, target} from '../lib.js';
-import type {KeyedFinding, ModelData, SignInEntry} from '../types.js';
+import {at, describePrincipal, duration, enableEvents, failed, finding, lookup, modelIndex, ms, removalEvents, target} from '../lib.js';
+import {defaultThresholds, type KeyedFinding, type ModelData, type SignInEntry, type Thresholds} from '../types.js';
 
 export const id = 'new-device-first-use';
 
@@ -11,7 +11,7 @@ const useKinds = new Set(['console-login', 'sts-mfa', 'identity-center']);
  * trying the new device; after a takeover it is the attacker's first use, often from an address
  * the principal never used before, which the summary says.
  */
-export function detect(model: ModelData): KeyedFinding[] {
+export function detect(model: ModelData, thresholds: Thresholds = defaultThresholds): KeyedFinding[] {
 	const index = modelIndex(model);
 	const out: KeyedFinding[] = [];
 	for (const enable of model.lifecycle) {
@@ -26,7 +26,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 				ms(s.eventTime) >= enabledAt &&
 				(!removedAt || ms(s.eventTime) < ms(removedAt.eventTime)),
 		);
-		if (!use || ms(use.eventTime) - enabledAt >= day) continue;
+		if (!use || ms(use.eventTime) - enabledAt >= thresholds.followUpMs) continue;
 		const principal = target(enable) ?? use.principalArn;
 		out.push(
 			finding({
@@ -35,7 +35,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 				principal,
 				serialNumber: serial,
 				evidence: [enable, use],
-				anchor: enable.eventId,
+				incident: {event: enable.eventId},
 				summary:
 					`MFA device ${serial} of ${describePrincipal(principal)} was first used (${use.eventName} at ${at(use.eventTime)}) ` +
 					`${duration(enable.eventTime, use.eventTime)} after it was enabled (${at(enable.eventTime)})${addressNote(model, principal, serial, enable.eventTime, use)}.`,

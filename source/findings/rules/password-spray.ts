@@ -1,4 +1,4 @@
-import {at, markedRuns, duration, failed, finding, groupBy, ms, plural, unique} from '../lib.js';
+import {at, duration, failed, finding, groupBy, markedRuns, ms, plural, pluralEvents, unique} from '../lib.js';
 import type {KeyedFinding, ModelData, SignInEntry, Thresholds} from '../types.js';
 
 export const id = 'password-spray';
@@ -32,8 +32,8 @@ export function detect(model: ModelData, thresholds: Thresholds): KeyedFinding[]
 					principal: null,
 					serialNumber: null,
 					evidence: spray,
-					anchor: `${ip}|${first.eventId}`,
-					summary: `${plural(spray.length, 'failed sign-in')} for ${plural(users.length, 'distinct user name')} (${users.slice(0, 10).join(', ')}${users.length > 10 ? `, and ${users.length - 10} more` : ''}) from ${ip} within ${duration(first.eventTime, last.eventTime)} (${at(first.eventTime)} to ${at(last.eventTime)})${accounts.length > 0 ? ` in account ${accounts.join(', ')}` : ''}: one address trying many users.`,
+					incident: {run: ip},
+					summary: `${pluralEvents(spray, 'failed sign-in')} for ${plural(users.length, 'distinct user name')} (${users.slice(0, 10).join(', ')}${users.length > 10 ? `, and ${users.length - 10} more` : ''}) from ${ip} within ${duration(first.eventTime, last.eventTime)} (${at(first.eventTime)} to ${at(last.eventTime)})${accounts.length > 0 ? ` in account ${accounts.join(', ')}` : ''}: one address trying many users.`,
 				}),
 			);
 		}

@@ -1,5 +1,5 @@
-import {at, describePrincipal, finding, groupBy, hour, isRootArn, removalEvents, runs, target} from '../lib.js';
-import type {AccountEventEntry, KeyedFinding, LifecycleEntry, ModelData} from '../types.js';
+import {at, describePrincipal, finding, groupBy, isRootArn, removalEvents, runs, target} from '../lib.js';
+import {defaultThresholds, type AccountEventEntry, type KeyedFinding, type LifecycleEntry, type ModelData, type Thresholds} from '../types.js';
 
 export const id = 'root-credentials-removed-via-assume-root';
 
@@ -24,7 +24,7 @@ function taskName(arn: string | null | undefined): string | null {
  * summary names the management-account caller and the task policy, or says the call is not in the
  * evidence.
  */
-export function detect(model: ModelData): KeyedFinding[] {
+export function detect(model: ModelData, thresholds: Thresholds = defaultThresholds): KeyedFinding[] {
 	const calls = new Map(model.accountEvents.filter(a => a.role === 'assume-root').map(a => [a.event, a]));
 	const changes: Change[] = [
 		...model.lifecycle
@@ -37,7 +37,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 	const rootOf = (c: Change) => ('ownerArn' in c ? target(c as LifecycleEntry) : (c as AccountEventEntry).targetArn);
 	const out: KeyedFinding[] = [];
 	for (const [root, list] of groupBy(changes, rootOf)) {
-		for (const run of runs(list, hour)) {
+		for (const run of runs(list, thresholds.runGapMs)) {
 			const first = run[0];
 			const call = run.map(c => (c.assumeRootEvent !== null ? calls.get(c.assumeRootEvent) : undefined)).find(Boolean);
 			const steps = run.map(c => `${c.what} at ${at(c.eventTime)}`).join(', ');
@@ -60,7 +60,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 					serialNumber: run.map(c => ('serialNumber' in c ? c.serialNumber : null)).find(Boolean) ?? null,
 					evidence: run,
 					context,
-					anchor: first.eventId,
+					incident: {run: ''},
 					summary: `Credentials of ${describePrincipal(root)} changed in an AssumeRoot session: ${steps}; ${who}.`,
 				}),
 			);

@@ -1,5 +1,5 @@
-import {at, changeEvents, describeCredential, describePrincipal, finding, groupBy, hour, isRootArn, runs, sameArn, target} from '../lib.js';
-import type {KeyedFinding, ModelData} from '../types.js';
+import {at, changeEvents, describeCredential, describePrincipal, finding, groupBy, isRootArn, runs, sameArn, target} from '../lib.js';
+import {defaultThresholds, type KeyedFinding, type ModelData, type Thresholds} from '../types.js';
 
 export const id = 'root-mfa-change';
 
@@ -8,11 +8,11 @@ export const id = 'root-mfa-change';
  * deserves a second look; failed attempts are included and said to have failed. Calls on one
  * serial within an hour of each other (create then enable, deactivate then delete) are one finding.
  */
-export function detect(model: ModelData): KeyedFinding[] {
+export function detect(model: ModelData, thresholds: Thresholds = defaultThresholds): KeyedFinding[] {
 	const calls = model.lifecycle.filter(e => changeEvents.has(e.eventName) && isRootArn(target(e)));
 	const out: KeyedFinding[] = [];
 	for (const [, entries] of groupBy(calls, e => `${target(e)}|${e.serialNumber ?? ''}`)) {
-		for (const run of runs(entries, hour)) {
+		for (const run of runs(entries, thresholds.runGapMs)) {
 			const first = run[0];
 			const root = target(first)!;
 			const steps = run.map(e => `${e.eventName} at ${at(e.eventTime)}${e.applied ? '' : ` (failed: ${e.errorCode ?? 'not applied'})`}`);
@@ -28,7 +28,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 					principal: root,
 					serialNumber: first.serialNumber,
 					evidence: run,
-					anchor: first.eventId,
+					incident: {run: ''},
 					summary: `MFA ${anyApplied ? 'change' : 'change attempt'} on ${describePrincipal(root)}: ${device} ${steps.join(', ')}${by}, with ${describeCredential(first)}${from}.`,
 				}),
 			);

@@ -1,5 +1,5 @@
 import {at, describePrincipal, finding} from '../lib.js';
-import type {KeyedFinding, ModelData} from '../types.js';
+import {defaultThresholds, type KeyedFinding, type ModelData, type Thresholds} from '../types.js';
 
 export const id = 'signin-token-without-mfa';
 
@@ -11,7 +11,7 @@ const identityCenterRole = /:assumed-role\/AWSReservedSSO_/;
  * session without MFA: mfaAuthenticated "false", or MFAUsed "No" where the session records nothing.
  * One finding per call.
  */
-export function detect(model: ModelData): KeyedFinding[] {
+export function detect(model: ModelData, thresholds: Thresholds = defaultThresholds): KeyedFinding[] {
 	const out: KeyedFinding[] = [];
 	for (const a of model.accountEvents) {
 		if (a.role !== 'signin-token' || a.errorCode || a.result === 'Failure') continue;
@@ -25,7 +25,7 @@ export function detect(model: ModelData): KeyedFinding[] {
 				principal: a.actorArn,
 				serialNumber: null,
 				evidence: [a],
-				anchor: a.eventId,
+				incident: {event: a.eventId},
 				summary: `${describePrincipal(a.actorArn)} turned a session without MFA into a console sign-in (GetSigninToken at ${at(a.eventTime)}${a.sourceIp ? ` from ${a.sourceIp}` : ''}, key ${a.accessKeyId ?? 'not recorded'})${agent}.`,
 			}),
 		);

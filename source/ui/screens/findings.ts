@@ -1,3 +1,4 @@
+import {evidenceCount} from '../../findings/lib.js';
 import {terminalSafe} from '../../lib/terminal-text.js';
 import type {EvidenceRow, Finding} from '../data.js';
 import {accountPair, arnIn, hiddenIn, mainAccount, shortArn, time, type Column, type Pane, type Row, type ScreenModel} from '../model.js';
@@ -132,7 +133,7 @@ export function findingModel(f: Finding, evidence: Map<string, EvidenceRow>, wid
 		],
 		panes: [
 			{
-				name: `Evidence ${rows.length}`,
+				name: `Evidence ${evidenceCount(f, {noun: false})}`,
 				columns: [
 					{title: 'time', width: 19, time: true},
 					{title: 'event', width: 22, fit: true},

@@ -83,7 +83,8 @@ export function deviceName(serial: string | null | undefined): string {
 
 export function signInRow(entry: SignInEntry): Row {
 	const result = entry.failedAtMfa ? 'Fail@MFA' : (entry.result ?? '');
-	const device = entry.mfaIdentifier ? deviceName(entry.mfaIdentifier) : entry.mfaUsed === 'No' ? 'no MFA' : (entry.mfaType ?? (entry.mfaUsed === 'Yes' ? 'MFA (unnamed)' : ''));
+	// A federated sign-in's MFAUsed "No" says nothing (domain/sign-in-mfa.ts): its MFA is at the identity provider.
+	const device = entry.mfaIdentifier ? deviceName(entry.mfaIdentifier) : entry.federation ? 'MFA at IdP' : entry.mfaUsed === 'No' ? 'no MFA' : (entry.mfaType ?? (entry.mfaUsed === 'Yes' ? 'MFA (unnamed)' : ''));
 	return {
 		cells: [entry.eventTime, entry.eventName, result, device, entry.sourceIPAddress, entry.userAgent],
 		target: {screen: 'event', eventId: entry.eventId},
