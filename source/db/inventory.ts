@@ -81,7 +81,7 @@ export function caseInventory(db: CaseFile, options: InventoryOptions = {}): Cas
 			min(first_event_time) AS first, max(last_event_time) AS last FROM source`)
 		.get() as {total: number; digests: number; partial: number; first: string | null; last: string | null};
 	const runs = db.prepare(`SELECT count(*) AS runs, max(finished_at) AS lastFinishedAt FROM import_run WHERE status = 'done'`).get() as CaseInventory['imports'];
-	// The total, accounts and regions the import keeps (db/016_pivot_value.sql): no pass over the events.
+	// The total, accounts and regions the import keeps (db/021_pivot_value.sql): no pass over the events.
 	const events = eventTotal(db);
 	const rejections = db.prepare(`SELECT count(*) FROM rejection`).pluck().get() as number;
 	const accounts = allPivotValues(db, 'account').map(v => v.value);

@@ -1,6 +1,6 @@
 /**
  * The distinct access keys, source IPs and user agents with their counts and first/last seen
- * (db/016_pivot_value.sql), kept by the import: after each import, one grouped pass over the new
+ * (db/021_pivot_value.sql), kept by the import: after each import, one grouped pass over the new
  * rows' range of each covering index (event_access_key, event_source_ip, event_account_region) is
  * merged in, and likewise who used each user agent (agent_use). Search reads these tables, so no
  * keystroke reads events.

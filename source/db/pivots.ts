@@ -219,7 +219,7 @@ function ipv4Range(text: string): [number, number] | undefined {
 
 /**
  * Pivot search for the explorer and `mfatrail search`, answered from distinct values and never
- * from events: keys and IPs (prefixes, CIDRs) are ranges of pivot_value (db/016_pivot_value.sql,
+ * from events: keys and IPs (prefixes, CIDRs) are ranges of pivot_value (db/021_pivot_value.sql,
  * with their counts and first/last seen), eventID prefixes a range of event_row's eventID index,
  * and free text a substring of the distinct user agents and of source "IPs" that are not
  * addresses (AWS Internal, service names), read once per PivotSearch.
@@ -569,7 +569,7 @@ export function ipView(db: CaseFile, ipOrCidr: string, options: {limit?: number}
 
 /**
  * Who used a user agent, and when: principals in ARN order, `limit` per page (after: the last ARN
- * of the previous page). Each principal is one row of agent_use (db/016_pivot_value.sql), so a
+ * of the previous page). Each principal is one row of agent_use (db/021_pivot_value.sql), so a
  * page costs the same for a user agent seen a dozen times as for AWS Internal on half the events.
  */
 export function userAgentView(db: CaseFile, userAgent: string, options: {limit?: number; after?: string} = {}): UserAgentView | undefined {

@@ -1,5 +1,5 @@
 /**
- * Search answers from distinct values kept by the import (db/016_pivot_value.sql), never from
+ * Search answers from distinct values kept by the import (db/021_pivot_value.sql), never from
  * events: the table must say what the events say, after one import and after a second one into
  * the same case file, and search must rank names above user agents that merely contain the text.
  * Expected values come from test-side SQL over the `event` view.

@@ -1,4 +1,4 @@
--- Schema version 16 (issue 17, within a keystroke at a million events): the distinct access keys,
+-- Schema version 21 (issue 17, within a keystroke at a million events): the distinct access keys,
 -- source IPs and user agents of the evidence, each with how many events carry it and when it was
 -- first and last seen. Search (the explorer's `/`, `mfatrail search`) answers from here and never
 -- from the events: values are thousands where events are millions. The overview and `summary`
