@@ -4,6 +4,7 @@
  * through here; import/ itself never calls the layers above it.
  */
 import type {CaseFile} from './db/open.js';
+import {refreshPivotValues} from './db/pivot-values.js';
 import {refreshFindings} from './findings/refresh.js';
 import {refreshSigma} from './findings/sigma.js';
 import type {Thresholds} from './findings/types.js';
@@ -19,6 +20,9 @@ export type PipelineSummary = ImportSummary & {sigma?: {loaded: number; unsuppor
 export async function importEvidence(db: CaseFile, inputs: string[], options: ImportOptions & {thresholds?: Thresholds} = {}): Promise<PipelineSummary> {
 	const phases = options.phases ?? new Phases();
 	const summary = await importPaths(db, inputs, {...options, phases});
+	// Search's distinct keys, IPs and user agents, over what was committed (even when interrupted).
+	refreshPivotValues(db);
+	phases.mark('pivot values');
 	// An interrupted import keeps what it committed; the model catches up on the next run.
 	if (summary.interrupted) return summary;
 	refreshModel(db);

@@ -11,7 +11,11 @@
  * of SigmaHQ's CloudTrail rules run over the case beside its import time. Query commands and the explorer's
  * first frame are timed on the MFA-heavy case file. Start-up comes first: `mfatrail --version`
  * against `node -e 0` of the same runtime, for the dev build and the portable bundle (npm run pack);
- * --startup-only stops there. A quick run: --events 20000 --jsonl-mib 0.
+ * --startup-only stops there. A quick run: --events 20000 --jsonl-mib 0. Then the interactive
+ * section (issue 17, source/bench/interactive.ts) on a 1,000,000-event MFA-heavy case
+ * (--interactive-events N, 0 skips it; --interactive-db FILE uses a case file already imported):
+ * search per keystroke, every screen on the heaviest object, query commands and the explorer
+ * against node -e 0, the report.
  */
 import {spawn, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
@@ -20,19 +24,14 @@ import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {parseArgs} from 'node:util';
 import {explorerRows} from './explorer.js';
+import {interactiveRows} from './interactive.js';
+import {measure, printTable, type Row} from './measure.js';
 import {accountId, generateArchive, generateJsonl, type ArchiveStats, type JsonlStats, type Mix} from './generate.js';
 import {repoRoot} from './write-samples.js';
 
 const cli = path.join(repoRoot, 'dist', 'cli.js');
 const markerName = '.mfatrail-bench.json';
 
-interface Row {
-	metric: string;
-	value: string;
-	target: string;
-	/** undefined: nothing to judge (n/a or informational). */
-	pass?: boolean;
-}
 
 function seconds(ms: number): string {
 	return `${(ms / 1000).toFixed(2)} s`;
@@ -71,52 +70,6 @@ async function archive(dir: string, events: number, seed: string, mix: Mix): Pro
 	if (process.stderr.isTTY) process.stderr.write('\n');
 	fs.writeFileSync(marker, JSON.stringify(stats));
 	return {stats, generated: true};
-}
-
-interface Measured {
-	ms: number;
-	status: number | null;
-	stdout: string;
-	stderr: string;
-	peakKiB?: number;
-	/** User + system CPU seconds (under /usr/bin/time). */
-	cpu?: number;
-}
-
-/** Runs a command, timing it; under /usr/bin/time -v when asked and present, else polling VmHWM. */
-function measure(command: string, args: string[], options: {peak?: boolean; env?: Record<string, string>} = {}): Promise<Measured> {
-	const timeTool = options.peak && fs.existsSync('/usr/bin/time');
-	const [file, argv] = timeTool ? ['/usr/bin/time', ['-v', command, ...args]] : [command, args];
-	return new Promise(resolve => {
-		const started = performance.now();
-		const child = spawn(file, argv, {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, ...options.env}});
-		const out: Buffer[] = [];
-		const err: Buffer[] = [];
-		child.stdout.on('data', (b: Buffer) => out.push(b));
-		child.stderr.on('data', (b: Buffer) => err.push(b));
-		let peakKiB = 0;
-		const poll =
-			options.peak && !timeTool
-				? setInterval(() => {
-						try {
-							const m = /VmHWM:\s*(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-							if (m) peakKiB = Math.max(peakKiB, Number(m[1]));
-						} catch {
-							// The process has just exited.
-						}
-					}, 50)
-				: undefined;
-		child.on('close', status => {
-			const ms = performance.now() - started;
-			if (poll) clearInterval(poll);
-			const stderr = Buffer.concat(err).toString('utf8');
-			const fromTime = /Maximum resident set size \(kbytes\):\s*(\d+)/.exec(stderr);
-			const user = /User time \(seconds\):\s*([\d.]+)/.exec(stderr);
-			const system = /System time \(seconds\):\s*([\d.]+)/.exec(stderr);
-			const cpu = user && system ? Number(user[1]) + Number(system[1]) : undefined;
-			resolve({ms, status, stdout: Buffer.concat(out).toString('utf8'), stderr, peakKiB: fromTime ? Number(fromTime[1]) : peakKiB || undefined, cpu});
-		});
-	});
 }
 
 function commandExists(name: string): boolean {
@@ -247,14 +200,6 @@ function caseFileBytes(db: string): number {
 	return ['', '-wal', '-shm'].reduce((sum, suffix) => sum + (fs.existsSync(db + suffix) ? fs.statSync(db + suffix).size : 0), 0);
 }
 
-function printTable(rows: Row[]): void {
-	const header: Row = {metric: 'metric', value: 'value', target: 'target'};
-	const widths = [Math.max(...[header, ...rows].map(r => r.metric.length)), Math.max(...[header, ...rows].map(r => r.value.length)), Math.max(...[header, ...rows].map(r => r.target.length))];
-	const line = (r: Row, verdict: string) => `${r.metric.padEnd(widths[0])}  ${r.value.padEnd(widths[1])}  ${r.target.padEnd(widths[2])}  ${verdict}`;
-	process.stdout.write(`${line(header, 'result')}\n`);
-	process.stdout.write(`${'-'.repeat(widths[0] + widths[1] + widths[2] + 14)}\n`);
-	for (const r of rows) process.stdout.write(`${line(r, r.pass === undefined ? '' : r.pass ? 'pass' : 'FAIL')}\n`);
-}
 
 interface Input {
 	name: string;
@@ -390,7 +335,7 @@ async function measureInput(input: Input, db: string, workers: number, jqAvailab
 	return rows;
 }
 
-export async function runBenchmark(options: {events: number; jsonlMib: number; keep?: string; seed: string; startupOnly?: boolean}): Promise<number> {
+export async function runBenchmark(options: {events: number; jsonlMib: number; keep?: string; seed: string; startupOnly?: boolean; interactiveEvents?: number; interactiveDb?: string}): Promise<number> {
 	if (!fs.existsSync(cli)) {
 		process.stderr.write('dist/cli.js is missing: run `npm run build` first\n');
 		return 1;
@@ -448,6 +393,21 @@ export async function runBenchmark(options: {events: number; jsonlMib: number; k
 		rows.push(await firstFrame(heavyDb));
 		process.stdout.write('\n');
 		printTable(rows);
+		if (options.interactiveDb || (options.interactiveEvents ?? 0) > 0) {
+			let db = options.interactiveDb;
+			if (!db) {
+				const events = options.interactiveEvents ?? 0;
+				const input = await archiveInput(path.join(base, `mfa-heavy-${events}`), events, options.seed, 'mfa-heavy');
+				db = path.join(work, 'interactive.db');
+				process.stderr.write(`interactive: importing ${input.events.toLocaleString('en')} events…\n`);
+				const imported = await measure(process.execPath, [cli, 'import', ...input.paths, '--db', db, '--json']);
+				if (imported.status !== 0 && imported.status !== 3) throw new Error(`import for the interactive section failed (exit ${imported.status}): ${imported.stderr.slice(-500)}`);
+			}
+			process.stderr.write('interactive…\n');
+			const interactive = await interactiveRows(db, measure);
+			process.stdout.write(`\ninteractive, on ${db === options.interactiveDb ? db : `the ${(options.interactiveEvents ?? 0).toLocaleString('en')}-event MFA-heavy case`}; heaviest objects:\n${interactive.heaviest.map(l => `  ${l}\n`).join('')}\n`);
+			printTable(interactive.rows);
+		}
 		return 0;
 	} finally {
 		fs.rmSync(work, {recursive: true, force: true});
@@ -462,13 +422,20 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
 			keep: {type: 'string'},
 			seed: {type: 'string', default: 'mfatrail-bench'},
 			'startup-only': {type: 'boolean', default: false},
+			'interactive-events': {type: 'string', default: process.env.MFATRAIL_BENCH_INTERACTIVE_EVENTS ?? '1000000'},
+			'interactive-db': {type: 'string'},
 		},
 	});
 	const events = Number(values.events);
 	const jsonlMib = Number(values['jsonl-mib']);
+	const interactiveEvents = Number(values['interactive-events']);
 	if (!Number.isInteger(events) || events < 1 || !Number.isFinite(jsonlMib) || jsonlMib < 0) {
-		process.stderr.write('usage: node dist/bench/run.js [--events N] [--jsonl-mib M (0: skip)] [--keep DIR] [--seed S] [--startup-only]\n');
+		process.stderr.write('usage: node dist/bench/run.js [--events N] [--jsonl-mib M (0: skip)] [--keep DIR] [--seed S] [--startup-only] [--interactive-events N (0: skip)] [--interactive-db FILE]\n');
 		process.exit(2);
 	}
-	process.exitCode = await runBenchmark({events, jsonlMib, keep: values.keep, seed: values.seed, startupOnly: values['startup-only']});
+	if (!Number.isInteger(interactiveEvents) || interactiveEvents < 0) {
+		process.stderr.write('--interactive-events must be a whole number (0: skip)\n');
+		process.exit(2);
+	}
+	process.exitCode = await runBenchmark({events, jsonlMib, keep: values.keep, seed: values.seed, startupOnly: values['startup-only'], interactiveEvents, interactiveDb: values['interactive-db']});
 }

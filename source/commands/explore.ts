@@ -25,7 +25,7 @@ export const exploreCommand: Command = {
 	flags: {...dbFlag, query: {type: 'string', shortFlag: 'q', default: ''}},
 	async run(_input, flags) {
 		// Raw-mode input needs a terminal on both ends; without one print how to get answers instead.
-		const {interactive, runExplorer} = await import('../ui/run.js');
+		const {interactive, leaveAlternateScreen, showSplash} = await import('../ui/splash.js');
 		if (!interactive()) {
 			process.stderr.write(`mfatrail explore needs a terminal (stdin and stdout). In scripts use the --json commands (mfatrail --help lists them).\n\n${helpText(help)}\n`);
 			return 2;
@@ -33,7 +33,16 @@ export const exploreCommand: Command = {
 		const file = caseFilePath(flags.db as string);
 		const db = openCaseFile(file, {readonly: true});
 		try {
-			return await runExplorer(db, {query: (flags.query as string) || '', openWritable: () => openCaseFile(file)});
+			// A first frame before Ink and React load (they take several times Node's own start-up).
+			showSplash(db, file);
+			let runExplorer;
+			try {
+				({runExplorer} = await import('../ui/run.js'));
+			} catch (error) {
+				process.stdout.write(leaveAlternateScreen);
+				throw error;
+			}
+			return await runExplorer(db, {query: (flags.query as string) || '', openWritable: () => openCaseFile(file), splash: true});
 		} finally {
 			db.close();
 		}

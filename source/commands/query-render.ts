@@ -75,7 +75,7 @@ const eventLabels: Record<string, string> = {
 	CheckMfa: 'mfa-check',
 	GetSessionToken: 'sts-token',
 	AssumeRole: 'sts-role',
-	CredentialChallenge: 'idc-challe',
+	CredentialChallenge: 'idc-challenge',
 	CredentialVerification: 'idc-verify',
 	UserAuthentication: 'idc-auth',
 	CreateVirtualMFADevice: 'create',
@@ -85,7 +85,7 @@ const eventLabels: Record<string, string> = {
 	DeleteVirtualMFADevice: 'delete',
 };
 
-/** A sign-in step or lifecycle call in about 10 columns (the full eventName is in --json and --csv). */
+/** A sign-in step or lifecycle call in about 10 columns, whole (idc-challenge is 13; the full eventName is in --json and --csv). */
 export function signInLabel(eventName: string): string {
 	return eventLabels[eventName] ?? eventName;
 }

@@ -1,6 +1,6 @@
 import {UsageError} from '../lib/errors.js';
-import {PivotSearch, pivotShape} from '../db/pivots.js';
-import {SearchIndex} from '../model/search.js';
+import {PivotSearch, pivotShape, type PivotHit} from '../db/pivots.js';
+import {fuzzyFloor, ranked, SearchIndex, type SearchHit} from '../model/search.js';
 import {safe} from '../lib/terminal-text.js';
 import {dbFlag, jsonFlag, type Command} from './command.js';
 import {openForQuery, out, printJson, table} from './query-common.js';
@@ -41,29 +41,22 @@ export const searchCommand: Command = {
 			// only exact and substring matches count (the fuzzy pass over a key-like text costs seconds at 1M).
 			const pivots = shape === 'text' ? [] : new PivotSearch(db).search(text, {limit});
 			const hits =
-				shape === 'cidr' || pivots.length > 0 ? [] : SearchIndex.searchOnce(db, text, {limit}).filter(h => shape === 'text' || h.score < 0.3);
+				shape === 'cidr' || pivots.length > 0 ? [] : SearchIndex.searchOnce(db, text, {limit}).filter(h => shape === 'text' || h.score < fuzzyFloor);
 			if (shape === 'text') pivots.push(...new PivotSearch(db).search(text, {limit: Math.max(1, limit - hits.length)}));
-			if (flags.json) printJson([...(shape === 'text' ? hits : []), ...pivots, ...(shape === 'text' ? [] : hits)]);
+			const order = ranked(text, hits, pivots);
+			if (flags.json) printJson(order.map(r => r.hit ?? r.pivot));
 			else if (hits.length === 0 && pivots.length === 0) out(`nothing matches ${safe(JSON.stringify(text))}`);
 			else {
-				const names: string[] = [];
-				if (hits.length > 0) {
-					// The full ARN or serial goes on its own line: it is what `user`/`device` take.
-					const rows = table(['KIND', 'NAME', 'ACCOUNT', 'FACT'], hits.map(h => [h.kind, h.label, h.accountId, h.fact]), [9, 26, 12, 26]).split('\n');
-					names.push(rows[0], ...hits.flatMap((h, i) => [rows[i + 1], `  ${safe(h.id)}`]));
+				// Runs of the ranked list, each under its own header: names, or keys/IPs/agents/events.
+				const blocks: string[][] = [];
+				for (let i = 0; i < order.length; ) {
+					let j = i;
+					while (j < order.length && Boolean(order[j].hit) === Boolean(order[i].hit)) j++;
+					const run = order.slice(i, j);
+					blocks.push(order[i].hit ? nameLines(run.map(r => r.hit!)) : pivotLines(run.map(r => r.pivot!)));
+					i = j;
 				}
-				const pivotLines: string[] = [];
-				if (pivots.length > 0) {
-					pivotLines.push('KIND        CALLS  FIRST … LAST (UTC); the value below, whole');
-					for (const p of pivots) {
-						const seen = p.firstSeen ? `${p.firstSeen.slice(0, 16).replace('T', ' ')} … ${p.lastSeen!.slice(0, 16).replace('T', ' ')}` : '';
-						pivotLines.push(`${p.kind.padEnd(10)}  ${p.count === null ? '     ' : String(p.count).padStart(5)}  ${seen}`.trimEnd(), ...wrapText(safe(p.id), 80, '  '));
-						if (p.principal) pivotLines.push(...wrapText(`by ${safe(p.principal)}`, 80, '    '));
-					}
-				}
-				const blocks = (shape === 'text' ? [names, pivotLines] : [pivotLines, names]).filter(b => b.length > 0);
-				const lines = blocks.flatMap((b, i) => (i === 0 ? b : ['', ...b]));
-				out(lines.join('\n'));
+				out(blocks.flatMap((b, i) => (i === 0 ? b : ['', ...b])).join('\n'));
 			}
 			return hits.length + pivots.length > 0 ? 0 : 1;
 		} finally {
@@ -71,3 +64,19 @@ export const searchCommand: Command = {
 		}
 	},
 };
+
+/** Principals and devices; the full ARN or serial goes on its own line: it is what `user`/`device` take. */
+function nameLines(hits: SearchHit[]): string[] {
+	const rows = table(['KIND', 'NAME', 'ACCOUNT', 'FACT'], hits.map(h => [h.kind, h.label, h.accountId, h.fact]), [9, 26, 12, 26]).split('\n');
+	return [rows[0], ...hits.flatMap((h, i) => [rows[i + 1], `  ${safe(h.id)}`])];
+}
+
+function pivotLines(pivots: PivotHit[]): string[] {
+	const lines = ['KIND        CALLS  FIRST … LAST (UTC); the value below, whole'];
+	for (const p of pivots) {
+		const seen = p.firstSeen ? `${p.firstSeen.slice(0, 16).replace('T', ' ')} … ${p.lastSeen!.slice(0, 16).replace('T', ' ')}` : '';
+		lines.push(`${p.kind.padEnd(10)}  ${p.count === null ? '     ' : String(p.count).padStart(5)}  ${seen}`.trimEnd(), ...wrapText(safe(p.id), 80, '  '));
+		if (p.principal) lines.push(...wrapText(`by ${safe(p.principal)}`, 80, '    '));
+	}
+	return lines;
+}

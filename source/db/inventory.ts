@@ -7,6 +7,7 @@
  */
 import {unreadableRows} from './unreadable.js';
 import type {CaseFile} from './open.js';
+import {allPivotValues, eventTotal} from './pivot-values.js';
 import {caseScope, type CaseScope} from './scope.js';
 import {lastVerify, type VerifyOutcome} from './verify-record.js';
 
@@ -80,19 +81,11 @@ export function caseInventory(db: CaseFile, options: InventoryOptions = {}): Cas
 			min(first_event_time) AS first, max(last_event_time) AS last FROM source`)
 		.get() as {total: number; digests: number; partial: number; first: string | null; last: string | null};
 	const runs = db.prepare(`SELECT count(*) AS runs, max(finished_at) AS lastFinishedAt FROM import_run WHERE status = 'done'`).get() as CaseInventory['imports'];
-	// count(*) over the smallest index on event (max(rowid) would miscount after deletions).
-	const events = db.prepare(`SELECT count(*) FROM event`).pluck().get() as number;
+	// The total, accounts and regions the import keeps (db/021_pivot_value.sql): no pass over the events.
+	const events = eventTotal(db);
 	const rejections = db.prepare(`SELECT count(*) FROM rejection`).pluck().get() as number;
-	// Accounts and regions: the distinct dict ids of event_row's (account, region) index, decoded
-	// once (seeking through the view would decode every row for every distinct value).
-	const pairs = db
-		.prepare(
-			`SELECT da.value AS account, dr.value AS region FROM (SELECT DISTINCT recipient_account_id AS a, aws_region AS r FROM event_row)
-			LEFT JOIN dict da ON da.id = a LEFT JOIN dict dr ON dr.id = r`,
-		)
-		.all() as {account: string | null; region: string | null}[];
-	const accounts = [...new Set(pairs.map(p => p.account).filter((a): a is string => a !== null))].sort();
-	const regionSet = new Set(pairs.map(p => p.region).filter((r): r is string => r !== null));
+	const accounts = allPivotValues(db, 'account').map(v => v.value);
+	const regions = allPivotValues(db, 'region').map(v => v.value);
 	const hashes =
 		options.hashes === false
 			? []
@@ -114,7 +107,7 @@ export function caseInventory(db: CaseFile, options: InventoryOptions = {}): Cas
 		unreadableModelRows: unreadableRows(db),
 		span: {first: sources.first, last: sources.last},
 		accounts,
-		regions: [...regionSet].sort(),
+		regions,
 		hashes,
 		verify: tableExists(db, 'verify_run') ? lastVerify(db) : null,
 		scope,

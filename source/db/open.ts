@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import {indexesOwed, restoreEventIndexes} from './event-indexes.js';
 import {migrate, refuseOldStorage} from './migrate.js';
+import {refreshPivotValues} from './pivot-values.js';
 
 export type CaseFile = Database.Database;
 
@@ -68,6 +69,8 @@ export function openCaseFile(file: string, options: OpenOptions = {}): CaseFile 
 			restoreEventIndexes(db);
 		}
 		migrate(db, {readonly: Boolean(options.readonly), file});
+		// A case file from before pivot_value (or left behind by an interrupted import) catches up here.
+		if (!options.readonly) refreshPivotValues(db);
 	} catch (error) {
 		db.close();
 		if (error instanceof CaseFileError) throw error;

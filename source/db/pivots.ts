@@ -7,6 +7,8 @@
 import {deniedSql, isDenied} from '../domain/denied.js';
 import {mintedAccessKeyId} from '../domain/credentials.js';
 import type {CaseFile} from './open.js';
+import {encodeIp} from './event-row.js';
+import {pivotValue, pivotValueKind, pivotValuesFrom, type PivotValueKind} from './pivot-values.js';
 import {RawReader} from './raw.js';
 import {listSignIns, type SignInEntry} from './queries.js';
 
@@ -201,13 +203,26 @@ export function parseCidr(text: string): {contains(ip: string): boolean; prefix:
 	return undefined;
 }
 
+/** The first and last address of an IPv4 CIDR as numbers (event_row keeps IPv4 addresses as integers). */
+function ipv4Range(text: string): [number, number] | undefined {
+	const m = cidr4.exec(text.trim());
+	if (!m) return undefined;
+	const bits = Number(m[5]);
+	const base = ipv4(`${m[1]}.${m[2]}.${m[3]}.${m[4]}`);
+	if (base === undefined || bits > 32) return undefined;
+	const size = 2 ** (32 - bits);
+	const first = Math.floor(base / size) * size;
+	return [first, first + size - 1];
+}
+
 // ——— search ———
 
 /**
- * Pivot search for the explorer and `mfatrail search`: the shape of the text picks the index
- * (key, IP, eventID prefixes are index ranges); free text is matched as a substring of the
- * distinct user agents and of source "IPs" that are not addresses (AWS Internal, service names).
- * The distinct values are read once per PivotSearch, so typing costs a scan of that short list.
+ * Pivot search for the explorer and `mfatrail search`, answered from distinct values and never
+ * from events: keys and IPs (prefixes, CIDRs) are ranges of pivot_value (db/021_pivot_value.sql,
+ * with their counts and first/last seen), eventID prefixes a range of event_row's eventID index,
+ * and free text a substring of the distinct user agents and of source "IPs" that are not
+ * addresses (AWS Internal, service names), read once per PivotSearch.
  */
 export class PivotSearch {
 	private agents: string[] | undefined;
@@ -216,25 +231,35 @@ export class PivotSearch {
 
 	constructor(private readonly db: CaseFile) {
 		this.statements = {
-			nextKey: db.prepare(`SELECT min(access_key_id) FROM event WHERE access_key_id >= ? AND access_key_id < ?`).pluck(),
-			keyStats: db.prepare(`SELECT count(*) AS count, min(event_time) AS firstSeen, max(event_time) AS lastSeen FROM event WHERE access_key_id = ?`),
-			keyOwner: db.prepare(`SELECT identity_arn FROM event WHERE access_key_id = ? ORDER BY event_time LIMIT 1`).pluck(),
-			nextIp: db.prepare(`SELECT min(source_ip) FROM event WHERE source_ip >= ? AND source_ip < ?`).pluck(),
-			ipStats: db.prepare(`SELECT count(*) AS count, min(event_time) AS firstSeen, max(event_time) AS lastSeen FROM event WHERE source_ip = ?`),
-			events: db.prepare(`SELECT event_id AS id, count(*) AS count, min(event_time) AS firstSeen, max(event_time) AS lastSeen, min(identity_arn) AS principal
-				FROM event WHERE event_id >= ? AND event_id < ? GROUP BY event_id ORDER BY event_id LIMIT ?`),
+			range: db.prepare(`SELECT value, events, first_seen, last_seen FROM pivot_value WHERE kind = ? AND value >= ? AND value < ? ORDER BY value LIMIT ?`).raw(),
+			// The key's first call (the (access_key_id, event_time) index), its ARN decoded.
+			keyOwner: db
+				.prepare(`SELECT d.value FROM event_row e LEFT JOIN dict d ON d.id = e.identity_arn WHERE e.access_key_id = (SELECT id FROM dict WHERE value = ?) ORDER BY e.event_time LIMIT 1`)
+				.pluck(),
+			events: db.prepare(`SELECT g.event_id, g.count, g.firstSeen, g.lastSeen, d.value AS principal FROM
+				(SELECT event_id, count(*) AS count, min(event_time) AS firstSeen, max(event_time) AS lastSeen, min(identity_arn) AS a
+				FROM event_row WHERE event_id >= ? AND event_id < ? GROUP BY event_id ORDER BY event_id LIMIT ?) g LEFT JOIN dict d ON d.id = g.a ORDER BY g.event_id`),
 		};
 	}
 
-	/** Distinct keys, IPs (or eventIDs) starting with `prefix`, by seeking from one to the next. */
-	private seek(next: {get(...args: unknown[]): unknown}, prefix: string, limit: number, accept: (value: string) => boolean = () => true, maxSeeks = 5000, end = after(prefix)): string[] {
-		const found: string[] = [];
+	/**
+	 * Distinct values of a kind starting with `prefix`, in text order, that `accept` keeps: at most
+	 * `limit`, looking at no more than `maxSeen` values (a CIDR that matches few of its range).
+	 */
+	private values(kind: PivotValueKind, prefix: string, limit: number, accept: (value: string) => boolean = () => true, maxSeen = 5000, end = after(prefix)): {id: string; count: number; firstSeen: string; lastSeen: string}[] {
+		const found: {id: string; count: number; firstSeen: string; lastSeen: string}[] = [];
 		let from = prefix;
-		for (let seeks = 0; found.length < limit && seeks < maxSeeks; seeks++) {
-			const value = next.get(from, end) as string | null;
-			if (value === null) break;
-			if (accept(value)) found.push(value);
-			from = `${value}\u0000`;
+		let seen = 0;
+		const page = Math.min(maxSeen, Math.max(limit, 200));
+		while (found.length < limit && seen < maxSeen) {
+			const rows = this.statements.range.all(pivotValueKind[kind], from, end, Math.min(page, maxSeen - seen)) as [string, number, string, string][];
+			for (const [id, count, firstSeen, lastSeen] of rows) {
+				seen++;
+				if (accept(id)) found.push({id, count, firstSeen, lastSeen});
+				if (found.length >= limit) break;
+			}
+			if (rows.length < page) break;
+			from = `${rows[rows.length - 1][0]}\u0000`;
 		}
 		return found;
 	}
@@ -244,25 +269,16 @@ export class PivotSearch {
 		const limit = Math.max(1, options.limit ?? 20);
 		if (query.length < 2) return [];
 		const shape = pivotShape(query);
-		const stats = (statement: {get(...args: unknown[]): unknown}, value: string) => statement.get(value) as {count: number; firstSeen: string | null; lastSeen: string | null};
 		if (shape === 'key') {
-			return this.seek(this.statements.nextKey, query.toUpperCase(), limit).map(id => ({
-				kind: 'key' as const,
-				id,
-				...stats(this.statements.keyStats, id),
-				principal: this.statements.keyOwner.get(id) as string | null,
-			}));
+			return this.values('key', query.toUpperCase(), limit).map(v => ({kind: 'key' as const, ...v, principal: this.statements.keyOwner.get(v.id) as string | null}));
 		}
 		if (shape === 'ip' || shape === 'cidr') {
 			const cidr = shape === 'cidr' ? parseCidr(query) : undefined;
 			if (shape === 'cidr' && !cidr) return [];
 			const prefix = cidr ? cidr.prefix : query.toLowerCase();
-			return this.seek(this.statements.nextIp, prefix, limit, ip => !cidr || cidr.contains(ip)).map(id => ({kind: 'ip' as const, id, ...stats(this.statements.ipStats, id)}));
+			return this.values('ip', prefix, limit, ip => !cidr || cidr.contains(ip)).map(v => ({kind: 'ip' as const, ...v}));
 		}
-		if (shape === 'event') {
-			const lower = query.toLowerCase();
-			return (this.statements.events.all(lower, after(lower), limit) as PivotHit[]).map(h => ({...h, kind: 'event' as const}));
-		}
+		if (shape === 'event') return this.eventIds(query.toLowerCase(), limit);
 		// Free text: user agents and non-address source IPs containing it.
 		if (!this.agents) this.loadAgents();
 		const lower = query.toLowerCase();
@@ -272,24 +288,51 @@ export class PivotSearch {
 			const value = this.agents![i];
 			const isIp = value.startsWith('\u0000');
 			const id = isIp ? value.slice(1) : value;
-			// No counts: counting a user agent's calls reads up to every event (AWS Internal); the pivot screen has them.
-			hits.push({kind: isIp ? 'ip' : 'user-agent', id, count: null, firstSeen: null, lastSeen: null});
+			const counted = pivotValue(this.db, isIp ? 'ip' : 'agent', id);
+			hits.push({kind: isIp ? 'ip' : 'user-agent', id, count: counted?.events ?? null, firstSeen: counted?.firstSeen ?? null, lastSeen: counted?.lastSeen ?? null});
 		}
 		return hits;
 	}
 
+	/**
+	 * eventIDs starting with a (lower-case) prefix: a canonical UUID is stored as 16 bytes, so its
+	 * hex digits are a range of blobs; any other eventID is text, a range of text.
+	 */
+	private eventIds(lower: string, limit: number): PivotHit[] {
+		type Row = {event_id: string | Buffer; count: number; firstSeen: string; lastSeen: string; principal: string | null};
+		const rows: Row[] = [];
+		const hex = lower.replaceAll('-', '');
+		if (/^[0-9a-f]{1,32}$/.test(hex) && uuidPrefix.test(lower)) {
+			const low = Buffer.from(hex.padEnd(32, '0'), 'hex');
+			// The first blob past the prefix: the prefix plus one (as a number), padded; none when it is all f.
+			const up = hex.replace(/f*$/, '');
+			const high = up === '' ? Buffer.alloc(17, 0xff) : Buffer.from(`${up.slice(0, -1)}${(parseInt(up.slice(-1), 16) + 1).toString(16)}`.padEnd(32, '0'), 'hex');
+			rows.push(...(this.statements.events.all(low, high, limit) as Row[]));
+		}
+		rows.push(...(this.statements.events.all(lower, after(lower), limit) as Row[]));
+		return rows
+			.map(r => ({kind: 'event' as const, id: typeof r.event_id === 'string' ? r.event_id : uuidText(r.event_id), count: r.count, firstSeen: r.firstSeen, lastSeen: r.lastSeen, principal: r.principal}))
+			.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+			.slice(0, limit);
+	}
+
 	/** Distinct user agents, and source "IPs" that are names (AWS Internal, service hosts), marked with a leading NUL. */
 	private loadAgents(): void {
-		// The distinct dict ids of event_row's user-agent index, decoded once (not seeks through the view).
-		const agents = this.db
-			.prepare(`SELECT d.value FROM (SELECT DISTINCT user_agent AS ua FROM event_row WHERE user_agent IS NOT NULL) JOIN dict d ON d.id = ua ORDER BY d.value LIMIT 50000`)
-			.pluck()
-			.all() as string[];
+		const agents = this.values('agent', '', 50_000, () => true, 50_000, '\u{10FFFF}').map(v => v.id);
 		// Addresses start with a digit (IPv4, most IPv6) or a-f; names (AWS Internal, ec2.amazonaws.com) sort after the digits.
-		const names = this.seek(this.statements.nextIp, 'A', 5000, ip => !ip.includes(':'), 20_000, '\u{10FFFF}').map(n => `\u0000${n}`);
+		const names = this.values('ip', 'A', 5000, ip => !ip.includes(':'), 20_000, '\u{10FFFF}').map(v => `\u0000${v.id}`);
 		this.agents = [...names, ...agents];
 		this.lowerAgents = this.agents.map(a => a.toLowerCase());
 	}
+}
+
+/** The start of a canonical UUID as typed: hex digits with the dashes where a UUID has them. */
+const uuidPrefix = /^[0-9a-f]{8}(?:-(?:[0-9a-f]{0,4}(?:-(?:[0-9a-f]{0,4}(?:-(?:[0-9a-f]{0,4}(?:-[0-9a-f]{0,12})?)?)?)?)?)?)?$/;
+
+/** 16 bytes of a canonical eventID back to its text. */
+function uuidText(b: Buffer): string {
+	const h = b.toString('hex');
+	return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 // ——— an access key ———
@@ -467,25 +510,37 @@ export function ipView(db: CaseFile, ipOrCidr: string, options: {limit?: number}
 			if (row.lastSeen > seen.lastSeen) seen.lastSeen = row.lastSeen;
 		}
 	};
+	// Who called from each address: one range of event_row's (source_ip, identity_arn, event_time)
+	// index per address, grouped by principal, ARNs decoded after. A CIDR's addresses are the
+	// distinct IPs the import keeps (pivot_value) that it contains.
+	const group = db.prepare(`SELECT d.value AS arn, g.count, g.firstSeen, g.lastSeen FROM
+		(SELECT identity_arn AS a, count(*) AS count, min(event_time) AS firstSeen, max(event_time) AS lastSeen FROM event_row WHERE source_ip = ? GROUP BY identity_arn) g
+		LEFT JOIN dict d ON d.id = g.a`);
 	let addresses: string[];
 	if (cidr) {
-		// One pass over the index range of the CIDR's text prefix, in index order (no sort).
-		const rows = db
-			.prepare(`SELECT source_ip AS ip, identity_arn AS arn, count(*) AS count, min(event_time) AS firstSeen, max(event_time) AS lastSeen
-				FROM event WHERE source_ip >= ? AND source_ip < ? GROUP BY source_ip, identity_arn`)
-			.all(cidr.prefix, after(cidr.prefix)) as (PrincipalUse & {ip: string})[];
-		const inside = new Set<string>();
-		for (const row of rows) {
-			if (!cidr.contains(row.ip)) continue;
-			inside.add(row.ip);
-			addUse(row);
+		addresses = [];
+		for (let from = cidr.prefix; ; ) {
+			const page = pivotValuesFrom(db, 'ip', from, 1000).filter(v => v.value.startsWith(cidr.prefix));
+			for (const v of page) if (cidr.contains(v.value)) addresses.push(v.value);
+			if (page.length < 1000) break;
+			from = `${page[page.length - 1].value}\u0000`;
 		}
-		addresses = [...inside];
-	} else {
-		addresses = [text];
-		const group = db.prepare(`SELECT identity_arn AS arn, count(*) AS count, min(event_time) AS firstSeen, max(event_time) AS lastSeen
-			FROM event WHERE source_ip = ? GROUP BY identity_arn`);
-		for (const row of group.all(text) as PrincipalUse[]) addUse(row);
+	} else addresses = [text];
+	// An IPv4 CIDR's addresses stored as integers are one range of the index, grouped once; the
+	// rest (IPv6, odd spellings kept as text) one seek each.
+	const range = cidr ? ipv4Range(text) : undefined;
+	if (range) {
+		const rows = db
+			.prepare(`SELECT d.value AS arn, g.count, g.firstSeen, g.lastSeen FROM
+				(SELECT identity_arn AS a, count(*) AS count, min(event_time) AS firstSeen, max(event_time) AS lastSeen FROM event_row
+				WHERE source_ip >= ? AND source_ip <= ? GROUP BY identity_arn) g LEFT JOIN dict d ON d.id = g.a`)
+			.all(BigInt(range[0]), BigInt(range[1])) as PrincipalUse[];
+		for (const row of rows) addUse(row);
+	}
+	for (const address of addresses) {
+		const stored = encodeIp(address);
+		if (range && typeof stored === 'bigint') continue;
+		for (const row of group.all(stored) as PrincipalUse[]) addUse(row);
 	}
 	const uses = [...byPrincipal.values()];
 	// Sign-ins: the first `limit` in time order, and how many there are in all.
@@ -514,37 +569,22 @@ export function ipView(db: CaseFile, ipOrCidr: string, options: {limit?: number}
 
 /**
  * Who used a user agent, and when: principals in ARN order, `limit` per page (after: the last ARN
- * of the previous page). Each principal is one seek and one short range of the index
- * (user_agent, identity_arn, event_time), so a page costs the same for a user agent seen a dozen
- * times as for AWS Internal on half the events.
+ * of the previous page). Each principal is one row of agent_use (db/021_pivot_value.sql), so a
+ * page costs the same for a user agent seen a dozen times as for AWS Internal on half the events.
  */
 export function userAgentView(db: CaseFile, userAgent: string, options: {limit?: number; after?: string} = {}): UserAgentView | undefined {
 	const limit = Math.max(1, options.limit ?? 200);
-	// event_row holds dict ids: one pass over this user agent's range of the index
-	// (user_agent, identity_arn, event_time), grouped by principal, then the ARNs decoded once.
+	// Its principals with their counts as the import keeps them (agent_use, in ARN order), one page;
+	// its own count and span from pivot_value.
 	const agentId = db.prepare(`SELECT id FROM dict WHERE value = ?`).pluck().get(userAgent) as number | undefined;
-	if (agentId === undefined) return undefined;
-	const groups = db
-		.prepare(
-			`SELECT d.value AS arn, g.count, g.firstSeen, g.lastSeen FROM
-			(SELECT identity_arn AS a, count(*) AS count, min(event_time) AS firstSeen, max(event_time) AS lastSeen FROM event_row WHERE user_agent = ? GROUP BY identity_arn) g
-			LEFT JOIN dict d ON d.id = g.a`,
-		)
-		.all(agentId) as PrincipalUse[];
-	if (groups.length === 0) return undefined;
-	const named = groups.filter(g => g.arn !== null).sort((a, b) => (a.arn! < b.arn! ? -1 : a.arn! > b.arn! ? 1 : 0));
+	const total = pivotValue(db, 'agent', userAgent);
+	if (agentId === undefined || !total) return undefined;
+	const use = `SELECT nullif(principal, '') AS arn, events AS count, first_seen AS firstSeen, last_seen AS lastSeen FROM agent_use WHERE user_agent = ?`;
 	const principals: PrincipalUse[] = [];
 	// Calls with no identity ARN (AWS services, some federated calls) first, on the first page only.
-	if (options.after === undefined) principals.push(...groups.filter(g => g.arn === null));
-	const rest = named.filter(g => g.arn! > (options.after ?? ''));
-	principals.push(...rest.slice(0, limit));
+	if (options.after === undefined) principals.push(...(db.prepare(`${use} AND principal = ''`).all(agentId) as PrincipalUse[]));
+	const named = db.prepare(`${use} AND principal > ? ORDER BY principal LIMIT ?`).all(agentId, options.after ?? '', limit + 1) as PrincipalUse[];
+	principals.push(...named.slice(0, limit));
 	if (principals.length === 0) return undefined;
-	return {
-		userAgent,
-		firstSeen: groups.reduce((m, u) => (u.firstSeen < m ? u.firstSeen : m), groups[0]!.firstSeen),
-		lastSeen: groups.reduce((m, u) => (u.lastSeen > m ? u.lastSeen : m), groups[0]!.lastSeen),
-		eventCount: groups.reduce((n, u) => n + u.count, 0),
-		principals,
-		more: rest.length > limit,
-	};
+	return {userAgent, firstSeen: total.firstSeen, lastSeen: total.lastSeen, eventCount: total.events, principals, more: named.length > limit};
 }

@@ -491,3 +491,31 @@ export function signInActivity(db: CaseFile, first: string, last: string, bucket
 	});
 	return {total: success + failure, success, failure, buckets: slices};
 }
+
+/** What a finding's evidence list shows of one event, read from its columns (never its original text). */
+export interface EvidenceRow {
+	eventId: string;
+	eventTime: string;
+	eventName: string | null;
+	/** The error code, or a console sign-in's result. */
+	result: string | null;
+	actor: string | null;
+	accessKeyId: string | null;
+	sourceIPAddress: string | null;
+	userAgent: string | null;
+	errorCode: string | null;
+}
+
+/** The first stored version of each eventID (eventRecord's versions[0]); absent ones are left out. */
+export function evidenceRows(db: CaseFile, eventIds: string[]): Map<string, EvidenceRow> {
+	const one = db.prepare(`SELECT e.event_id AS eventId, e.event_time AS eventTime, e.event_name AS eventName, e.error_code AS errorCode,
+		coalesce(e.error_code, CASE WHEN e.event_name = 'ConsoleLogin' THEN s.result END) AS result, e.identity_arn AS actor, e.access_key_id AS accessKeyId,
+		e.source_ip AS sourceIPAddress, e.user_agent AS userAgent
+		FROM event e LEFT JOIN sign_in s ON s.event = e.id WHERE e.id IN (SELECT id FROM event_row WHERE event_id = ?) ORDER BY e.id LIMIT 1`);
+	const rows = new Map<string, EvidenceRow>();
+	for (const eventId of new Set(eventIds)) {
+		const row = one.get(encodeEventId(eventId)) as EvidenceRow | undefined;
+		if (row) rows.set(eventId, row);
+	}
+	return rows;
+}

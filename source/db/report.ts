@@ -3,6 +3,7 @@
  * finding and every principal with findings at once, where the explorer's queries (queries.ts)
  * answer one at a time.
  */
+import {encodeEventId} from './event-row.js';
 import type {CaseFile} from './open.js';
 
 export interface EvidenceRow {
@@ -30,20 +31,27 @@ function* chunks<T>(values: T[]): Generator<T[]> {
  * its error code. EventIDs not in the case file are absent from the map.
  */
 export function evidenceRows(db: CaseFile, eventIds: Iterable<string>): Map<string, EvidenceRow> {
-	const query = db.prepare(
-		`SELECT e.event_id AS eventId, e.event_time AS eventTime, e.event_name AS eventName,
-		        coalesce(e.identity_arn, e.identity_user_name, e.identity_principal_id) AS actor, e.source_ip AS sourceIp,
-		        CASE WHEN s.result = 'Failure' AND s.failed_at_mfa = 1 THEN 'Failure at MFA'
-		             WHEN s.result IS NOT NULL THEN s.result
-		             WHEN e.error_code IS NOT NULL THEN e.error_code
-		             ELSE 'Success' END AS result
-		 FROM event e LEFT JOIN sign_in s ON s.event = e.id
-		 WHERE e.event_id IN (SELECT value FROM json_each(?))
-		 ORDER BY e.id`,
-	);
 	const rows = new Map<string, EvidenceRow>();
+	const statements = new Map<number, ReturnType<CaseFile['prepare']>>();
+	// Looked up through event_row's eventID index (the view's event_id is computed: comparing it
+	// reads every event), with the eventIDs encoded as event_row stores them.
 	for (const part of chunks([...new Set(eventIds)])) {
-		for (const row of query.all(JSON.stringify(part)) as Omit<EvidenceRow, 'present'>[]) if (!rows.has(row.eventId)) rows.set(row.eventId, {...row, present: true});
+		let query = statements.get(part.length);
+		if (!query) {
+			query = db.prepare(
+				`SELECT e.event_id AS eventId, e.event_time AS eventTime, e.event_name AS eventName,
+				        coalesce(e.identity_arn, e.identity_user_name, e.identity_principal_id) AS actor, e.source_ip AS sourceIp,
+				        CASE WHEN s.result = 'Failure' AND s.failed_at_mfa = 1 THEN 'Failure at MFA'
+				             WHEN s.result IS NOT NULL THEN s.result
+				             WHEN e.error_code IS NOT NULL THEN e.error_code
+				             ELSE 'Success' END AS result
+				 FROM event e LEFT JOIN sign_in s ON s.event = e.id
+				 WHERE e.id IN (SELECT id FROM event_row WHERE event_id IN (${part.map(() => '?').join(', ')}))
+				 ORDER BY e.id`,
+			);
+			statements.set(part.length, query);
+		}
+		for (const row of (query as unknown as {all(...values: unknown[]): unknown[]}).all(...part.map(encodeEventId)) as Omit<EvidenceRow, 'present'>[]) if (!rows.has(row.eventId)) rows.set(row.eventId, {...row, present: true});
 	}
 	return rows;
 }

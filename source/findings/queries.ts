@@ -91,6 +91,10 @@ export interface FindingFilter {
 	status?: TriageStatus[];
 	/** Only findings about this principal (ARN). */
 	principal?: string;
+	/** Only this severity (severity above means at least). */
+	onlySeverity?: Severity;
+	/** The first this many, in the list's order (a page: the order is the finding_rank index's). */
+	limit?: number;
 }
 
 export function listFindings(db: CaseFile, filter: FindingFilter = {}): StoredFinding[] {
@@ -120,7 +124,12 @@ export function listFindings(db: CaseFile, filter: FindingFilter = {}): StoredFi
 		where.push('f.principal_arn = @principal');
 		params.principal = filter.principal;
 	}
-	const sql = `SELECT ${columns} FROM ${from} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ${order}`;
+	if (filter.onlySeverity) {
+		where.push('f.severity = @onlySeverity');
+		params.onlySeverity = filter.onlySeverity;
+	}
+	const limit = filter.limit !== undefined ? `LIMIT ${Math.max(0, Math.floor(filter.limit))}` : '';
+	const sql = `SELECT ${columns} FROM ${from} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ${order} ${limit}`;
 	return (db.prepare(sql).all(params) as Row[]).map(toFinding);
 }
 
@@ -165,6 +174,20 @@ export function findingCounts(db: CaseFile): FindingCounts {
 		if (r.serial) counts.bySerial[r.serial] = (counts.bySerial[r.serial] ?? 0) + 1;
 	}
 	return counts;
+}
+
+/**
+ * Findings per principal and per serial, for the given ones only (row markers on a screen): each
+ * is a seek on finding's principal or serial index, never a read of every finding.
+ */
+export function findingCountsFor(db: CaseFile, subjects: {principals?: string[]; serials?: string[]}): {principals: Map<string, number>; serials: Map<string, number>} {
+	const read = (column: 'principal_arn' | 'serial_number', values: string[] = []) =>
+		new Map(
+			values.length === 0
+				? []
+				: (db.prepare(`SELECT ${column}, count(*) FROM finding WHERE ${column} IN (SELECT value FROM json_each(?)) GROUP BY ${column}`).raw().all(JSON.stringify([...new Set(values)])) as [string, number][]),
+		);
+	return {principals: read('principal_arn', subjects.principals), serials: read('serial_number', subjects.serials)};
 }
 
 /** The most severe findings first (then oldest): the overview's top lines, without reading them all. */

@@ -1,5 +1,6 @@
 import Fuse from 'fuse.js';
 import type {CaseFile} from '../db/open.js';
+import {pivotShape, type PivotHit} from '../db/pivots.js';
 
 export interface SearchHit {
 	kind: 'principal' | 'device';
@@ -19,8 +20,35 @@ export interface SearchHit {
 
 export type SearchKind = 'principal' | 'device';
 
+/** The single characters SearchIndex.warm answers ahead: what a first keystroke usually is. */
+const warmCharacters = [...'abcdefghijklmnopqrstuvwxyz0123456789'];
+
+/** Scores from here up are fuzzy matches; below it, exact and substring matches (substringScore). */
+export const fuzzyFloor = 0.3;
+
+/**
+ * One list in rank order. Text shaped like a key, IP or eventID lists those values first. Free
+ * text lists the principals and devices it names exactly or as a substring (score below 0.3)
+ * first, then the user agents and named sources holding it, then fuzzy name matches: `root`
+ * finds the root principals before an `aws-cli/… sts.assume-root` agent.
+ */
+export function ranked(query: string, hits: SearchHit[], pivots: PivotHit[]): {hit?: SearchHit; pivot?: PivotHit}[] {
+	const names = hits.map(hit => ({hit}));
+	const values = pivots.map(pivot => ({pivot}));
+	if (pivotShape(query.replace(/^\s*(user|principal|device|serial):/i, '')) !== 'text') return [...values, ...names];
+	const strong = hits.filter(h => h.score < fuzzyFloor).map(hit => ({hit}));
+	const fuzzy = hits.filter(h => h.score >= fuzzyFloor).map(hit => ({hit}));
+	return [...strong, ...values, ...fuzzy];
+}
+
 /** fuse.js's bitap patterns are limited to 32 characters; longer text is matched exactly or as a substring. */
 const fuzzyLimit = 32;
+/**
+ * Fuzzy matches rank below every substring match, so they are looked for only when the substring
+ * matches are fewer than this (more than fill a screen): fuse.js over its candidates costs tens of
+ * milliseconds at 100k entries, and a query matching hundreds of names exactly has no use for them.
+ */
+const fuzzyBelow = 50;
 /** At most this many entries go to fuse.js per query. */
 const fuzzyCandidates = 400;
 /** Rows read per step of an incremental build (one small query each, so the explorer stays responsive). */
@@ -140,6 +168,9 @@ export class SearchIndex {
 	private last: {lower: string; kind: number; matched: Int32Array} | undefined;
 	/** Per-entry counters for the fuzzy prefilter, reused across queries. */
 	private shared: Uint8Array | undefined;
+	/** Single-character queries answered ahead (warm): the first keystroke scans every entry. */
+	private readonly first = new Map<string, {hits: SearchHit[]; matched: Int32Array}>();
+	private warmed = 0;
 
 	/** Use SearchIndex.build or SearchIndexBuilder. */
 	constructor(columns: Columns) {
@@ -185,7 +216,7 @@ export class SearchIndex {
 						.raw()
 						.all({q: lower, n: lower.length, limit, like})
 		) as OnceRow[];
-		if (rows.length < limit && query.length >= 2 && query.length <= fuzzyLimit) {
+		if (rows.length < Math.min(limit, fuzzyBelow) && query.length >= 2 && query.length <= fuzzyLimit) {
 			const grams = [...new Set(Array.from({length: lower.length - 1}, (_, i) => lower.slice(i, i + 2)))];
 			const need = Math.max(1, Math.ceil(grams.length / 3));
 			const params: Record<string, string> = {};
@@ -226,12 +257,31 @@ export class SearchIndex {
 		return this.c.id.length;
 	}
 
+	/**
+	 * Answers one single-character query ahead of time (letters and digits, as the explorer asks
+	 * them: `limit`, every kind), so the first keystroke costs a lookup, not a scan of every entry.
+	 * Meant for idle slices after the index is built; true when all are done.
+	 */
+	warm(limit: number): boolean {
+		const c = warmCharacters[this.warmed];
+		if (c === undefined) return true;
+		this.warmed++;
+		const hits = this.search(c, {limit});
+		this.first.set(`${c}:${limit}`, {hits, matched: this.last!.matched});
+		return this.warmed >= warmCharacters.length;
+	}
+
 	search(text: string, options: {limit?: number; kind?: SearchKind} = {}): SearchHit[] {
 		const query = text.trim();
 		if (query === '') return [];
 		const limit = Math.max(1, options.limit ?? 20);
 		const lower = query.toLowerCase();
 		const kind = kindCode(options.kind);
+		const ready = kind < 0 ? this.first.get(`${lower}:${limit}`) : undefined;
+		if (ready) {
+			this.last = {lower, kind, matched: ready.matched};
+			return ready.hits.map(h => ({...h, matches: h.matches.map(m => [...m] as [number, number])}));
+		}
 		const {lowerId, lowerLabel} = this.c;
 		const top = new TopK(limit, (i, j) => this.tieBreak(i, j));
 		const matched: number[] = [];
@@ -248,13 +298,13 @@ export class SearchIndex {
 			for (let i = 0; i < lowerId.length; i++) if (kind < 0 || kinds[i] === kind) visit(i);
 		}
 		this.last = {lower, kind, matched: Int32Array.from(matched)};
-		if (matched.length < limit && query.length >= 2 && query.length <= fuzzyLimit) {
+		if (matched.length < Math.min(limit, fuzzyBelow) && query.length >= 2 && query.length <= fuzzyLimit) {
 			// Every substring match is kept (fewer than limit) and scores below 0.3: a fuzzy hit on
 			// the same entry would rank lower, so it is left out.
 			const found = new Set(matched);
 			for (const r of this.fuzzy(lower, kind, limit)) {
 				if (found.has(r.item.i)) continue;
-				top.offer(r.item.i, 0.3 + 0.7 * (r.score ?? 1), (r.matches ?? []).flatMap(m => m.indices.map(([s, e]) => [s, e] as [number, number])));
+				top.offer(r.item.i, fuzzyFloor + 0.7 * (r.score ?? 1), (r.matches ?? []).flatMap(m => m.indices.map(([s, e]) => [s, e] as [number, number])));
 			}
 		}
 		return top.sorted().map(({i, score, matches}) => this.hit(i, score, matches ?? substringRanges(this.c.label[i], this.c.id[i], lowerLabel[i], lowerId[i], lower)));

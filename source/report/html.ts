@@ -101,11 +101,17 @@ function caseSection(m: ReportModel): string {
 				)}`
 			: '';
 	const severityCounts = m.bySeverity.map(s => `${s.findings.length} ${s.severity}`).join(', ');
-	return `<section class="case"><h2>1. The case</h2><dl class="facts">${facts.map(([k, v]) => `<dt>${html(k)}</dt><dd>${v}</dd>`).join('')}</dl>${scope}<p>${m.findings.length} finding${m.findings.length === 1 ? '' : 's'}${severityCounts ? `: ${severityCounts}` : ''}; ${m.principals.length} principal${m.principals.length === 1 ? '' : 's'} with findings.</p></section>`;
+	return `<section class="case"><h2>1. The case</h2><dl class="facts">${facts.map(([k, v]) => `<dt>${html(k)}</dt><dd>${v}</dd>`).join('')}</dl>${scope}<p>${m.findings.length} finding${m.findings.length === 1 ? '' : 's'}${severityCounts ? `: ${severityCounts}` : ''}; ${m.principals.length + m.otherPrincipals.length} principal${m.principals.length + m.otherPrincipals.length === 1 ? '' : 's'} with findings.</p></section>`;
 }
 
+/**
+ * Evidence rows shown under a finding: a password spray over a large case names hundreds of
+ * events; past this many the rest are listed by eventID in the appendix (Evidence in full).
+ */
+const evidenceShown = 10;
+
 function findingHtml(f: ReportFinding): string {
-	const rows = f.evidence.map(e =>
+	const rows = f.evidence.slice(0, evidenceShown).map(e =>
 		e.present
 			? [maybe(e.eventTime, nw), maybe(e.eventName), maybe(e.actor, id), maybe(e.sourceIp, nw), maybe(e.result), id(e.eventId)]
 			: ['<span class="muted">not in this case file</span>', '', '', '', '', id(e.eventId)],
@@ -114,7 +120,7 @@ function findingHtml(f: ReportFinding): string {
 <dl class="facts"><dt>Principal</dt><dd>${maybe(f.principal, id)}</dd><dt>MFA device</dt><dd>${maybe(f.serialNumber, id)}</dd><dt>Seen</dt><dd>${id(f.firstSeen)} – ${id(f.lastSeen)}</dd></dl>
 <p>${html(f.summary)}</p>${f.note ? `<div class="note"><strong>Note:</strong> ${html(f.note)}</div>` : ''}
 <p class="muted">Evidence: ${html(evidenceCount(f))}.</p>
-${table(['time', 'event', 'actor', 'IP', 'result', 'eventID'], rows)}</div>`;
+${table(['time', 'event', 'actor', 'IP', 'result', 'eventID'], rows)}${f.evidence.length > evidenceShown ? `<p class="muted">${evidenceShown} of ${f.evidence.length} evidence events shown; every eventID is in the appendix, Evidence in full, under #${f.id}.</p>` : ''}</div>`;
 }
 
 /** The Sigma rules behind findings, each with its author and file, as the Detection Rule License asks. */
@@ -139,6 +145,13 @@ ${p.lanes.length > 0 ? table(['device', 'inc.', 'state', 'created', 'enabled', '
 <h3>Sign-in outcomes per ${html(p.bucket)}</h3>${p.outcomes.length === 0 ? '<p class="muted">no sign-ins</p>' : `${outcomesSvg(p)}${table([p.bucket, 'success', 'failure'], p.outcomes.map(o => [id(o.period), String(o.success), String(o.failure)]))}`}</section>`;
 }
 
+/** Principals past the drawn ones: by name and finding count (their findings are all in section 2). */
+function otherPrincipals(m: ReportModel): string {
+	if (m.otherPrincipals.length === 0) return '';
+	const n = m.principals.length + 1;
+	return `<section class="page"><h2>3.${n} ${m.otherPrincipals.length} more principals with findings</h2><p class="muted">Each is drawn by mfatrail report --principal ARN, or shown by mfatrail user ARN.</p>${table(['principal', 'findings'], m.otherPrincipals.map(p => [id(p.arn), String(p.findings)]))}</section>`;
+}
+
 function appendix(m: ReportModel): string {
 	const journal =
 		m.journal.length > 0
@@ -152,7 +165,12 @@ function appendix(m: ReportModel): string {
 		['#', 'source', 'format', 'records', 'SHA-256'],
 		m.sources.map((f, i) => [String(i + 1), `${id(f.path)}${f.member ? ` ⟩ ${id(f.member)}` : ''}`, html(f.format), String(f.records), id(f.sha256)]),
 	);
-	return `<section class="page appendix"><h2>Appendix</h2>${journal}${orphaned}<h3>Evidence sources and their SHA-256</h3>${files}</section>`;
+	const cut = m.findings.filter(f => f.evidence.length > evidenceShown);
+	const full =
+		cut.length > 0
+			? `<h3>Evidence in full</h3>${cut.map(f => `<p><strong>#${f.id}</strong> ${html(f.rule)} (${f.evidence.length}): ${f.eventIds.map(e => id(e)).join(' ')}</p>`).join('\n')}`
+			: '';
+	return `<section class="page appendix"><h2>Appendix</h2>${journal}${orphaned}${full}<h3>Evidence sources and their SHA-256</h3>${files}</section>`;
 }
 
 export function renderHtml(m: ReportModel): string {
@@ -173,6 +191,7 @@ ${caseSection(m)}
 ${findingsSection(m)}
 ${sigmaCredits(m)}
 ${m.principals.map((p, i) => principalHtml(p, i + 1)).join('\n')}
+${otherPrincipals(m)}
 ${appendix(m)}
 </body>
 </html>

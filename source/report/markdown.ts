@@ -41,7 +41,7 @@ function caseSection(m: ReportModel): string {
 		lines.push('', '### Scope of the extract', '', table(['engine', 'accounts', 'regions', 'since', 'until', 'imported', 'query'], m.scope.map(s => [markdown(s.engine), s.accounts.map(code).join(' '), s.regions.map(code).join(' '), dash(s.since, code), dash(s.until, code), code(s.importedAt), code(s.query)])));
 	}
 	const severityCounts = m.bySeverity.map(s => `${s.findings.length} ${s.severity}`).join(', ');
-	lines.push('', `${m.findings.length} finding${m.findings.length === 1 ? '' : 's'}${severityCounts ? `: ${severityCounts}` : ''}; ${m.principals.length} principal${m.principals.length === 1 ? '' : 's'} with findings.`);
+	lines.push('', `${m.findings.length} finding${m.findings.length === 1 ? '' : 's'}${severityCounts ? `: ${severityCounts}` : ''}; ${m.principals.length + m.otherPrincipals.length} principal${m.principals.length + m.otherPrincipals.length === 1 ? '' : 's'} with findings.`);
 	return lines.join('\n');
 }
 
@@ -108,7 +108,11 @@ function appendix(m: ReportModel): string {
 }
 
 export function renderMarkdown(m: ReportModel): string {
-	const principals = m.principals.length > 0 ? `## 3. Principals with findings\n\n${m.principals.map((p, i) => principalMd(p, i + 1)).join('\n\n')}` : '';
+	const others =
+		m.otherPrincipals.length > 0
+			? `\n\n### 3.${m.principals.length + 1} ${m.otherPrincipals.length} more principals with findings\n\nEach is drawn by \`mfatrail report --principal ARN\`.\n\n| principal | findings |\n|---|---|\n${m.otherPrincipals.map(p => `| ${markdownCode(p.arn)} | ${p.findings} |`).join('\n')}`
+			: '';
+	const principals = m.principals.length > 0 ? `## 3. Principals with findings\n\n${m.principals.map((p, i) => principalMd(p, i + 1)).join('\n\n')}${others}` : '';
 	return `${[
 		'# MFA evidence report',
 		'',

@@ -79,13 +79,23 @@ export interface ReportModel {
 	options: ReportOptions;
 	findings: ReportFinding[];
 	bySeverity: {severity: Severity; findings: ReportFinding[]}[];
+	/** The first principalSections principals with findings, each with its charts. */
 	principals: ReportPrincipal[];
+	/** The rest (past principalSections): named with their finding counts only. */
+	otherPrincipals: {arn: string; findings: number}[];
 	journal: TriageEntry[];
 	/** Decisions whose finding, principal or device is no longer in the case: listed, never hidden. */
 	orphaned: (TriageTarget & TriageState)[];
 	/** Sigma rules behind the report's findings: each credited with its author and file (Detection Rule License). */
 	sigmaRules: SigmaRuleRecord[];
 }
+
+/**
+ * Principals drawn with their own section and charts: a report over tens of thousands of
+ * principals with findings stays readable (and its size bounded); the rest are listed by name and
+ * count, and `mfatrail user ARN` or a report with --principal ARN draws any of them.
+ */
+export const principalSections = 50;
 
 const maxBuckets = 60;
 
@@ -101,8 +111,9 @@ export function buildReport(db: CaseFile, caseFile: CaseFileFacts, options: Repo
 	const counts = new Map<string, number>();
 	for (const f of findings) if (f.principal) counts.set(f.principal, (counts.get(f.principal) ?? 0) + 1);
 	// Principals in the order their first (most severe, oldest) finding comes.
-	const activity = principalActivity(db, [...counts.keys()]);
-	const principals = [...counts.keys()]
+	const drawn = [...counts.keys()].slice(0, principalSections);
+	const activity = principalActivity(db, drawn);
+	const principals = drawn
 		.map(arn => activity.get(arn))
 		.filter((a): a is PrincipalActivity => a !== undefined)
 		.map(a => principalSection(a, counts.get(a.principal.arn)!));
@@ -121,6 +132,7 @@ export function buildReport(db: CaseFile, caseFile: CaseFileFacts, options: Repo
 		findings,
 		bySeverity: severities.map(severity => ({severity, findings: findings.filter(f => f.severity === severity)})).filter(s => s.findings.length > 0),
 		principals,
+		otherPrincipals: [...counts.keys()].slice(principalSections).map(arn => ({arn, findings: counts.get(arn)!})),
 		orphaned: orphanedTriage(db),
 		// The journal entries of what the report covers: its findings, and its principals' and devices' own entries.
 		journal: triageJournal(db).filter(

@@ -5,37 +5,20 @@ import {breadcrumbLine, Frame, listHeight} from './components/Frame.js';
 import {Help, helpLength} from './components/Help.js';
 import {triagePromptLine, triageSubject, useTriagePrompt, withTriage, type TriagePromptState, type TriageSubject} from './components/TriagePrompt.js';
 import type {SearchHit} from '../model/search.js';
-import {pivotShape, type ExplorerData, type PivotHit} from './data.js';
+import {pivotShape, searchLimit, type ExplorerData, type PivotHit} from './data.js';
 import {formatTime, parseShownTime, type Zone} from './clock.js';
-import {overviewModel, chartBuckets} from './screens/overview.js';
-import {devicesModel, ipModel, keyModel, keyPage, userAgentModel} from './screens/pivots.js';
+import {keyPage} from './screens/pivots.js';
 import {exportView} from './export.js';
 import {bindingFor, type Action} from './keymap.js';
 import {rowIdentifier, type ScreenModel, type Target} from './model.js';
-import {deviceModel} from './screens/device.js';
-import {eventModel} from './screens/event.js';
-import {findingModel, findingsModel} from './screens/findings.js';
-import {principalModel} from './screens/principal.js';
-import {parseQuery, searchModel} from './screens/search.js';
-import {timelineLimit, timelineModel, type TimelineState} from './screens/timeline.js';
+import {parseQuery} from './screens/search.js';
 import {colourEnabled} from './theme.js';
 import {truncateStart} from './text.js';
 import {terminalSafe} from '../lib/terminal-text.js';
 import {useSize} from './use-size.js';
+import {screenModel, targetView, type View} from './screens/build.js';
 
-export type View =
-	| {screen: 'search'; query: string; focus: 'query' | 'results'; hits: SearchHit[]; pivots: PivotHit[]; hitsFor: string; recalled?: boolean}
-	| {screen: 'overview'}
-	| {screen: 'principal'; arn: string; moment?: string}
-	| {screen: 'device'; deviceId: number}
-	| {screen: 'event'; eventId: string; version: number}
-	| ({screen: 'timeline'} & TimelineState)
-	| {screen: 'findings'; severity?: string}
-	| {screen: 'finding'; findingId: number}
-	| {screen: 'devices'; state: string}
-	| {screen: 'key'; accessKeyId: string; limit: number}
-	| {screen: 'ip'; ip: string}
-	| {screen: 'user-agent'; userAgent: string};
+export type {View};
 
 interface Entry {
 	view: View;
@@ -100,33 +83,6 @@ function searchView(query: string, focus: 'query' | 'results' = 'query'): View {
 	return {screen: 'search', query, focus, hits: [], pivots: [], hitsFor: ''};
 }
 
-function targetView(target: Target): View {
-	switch (target.screen) {
-		case 'principal':
-			return {screen: 'principal', arn: target.arn};
-		case 'device':
-			return {screen: 'device', deviceId: target.deviceId};
-		case 'finding':
-			return {screen: 'finding', findingId: target.findingId};
-		case 'event':
-			return {screen: 'event', eventId: target.eventId, version: 0};
-		case 'findings':
-			return {screen: 'findings', severity: target.severity};
-		case 'devices':
-			return {screen: 'devices', state: target.state};
-		case 'key':
-			return {screen: 'key', accessKeyId: target.accessKeyId, limit: keyPage};
-		case 'ip':
-			return {screen: 'ip', ip: target.ip};
-		case 'user-agent':
-			return {screen: 'user-agent', userAgent: target.userAgent};
-	}
-}
-
-function notFound(screen: ScreenModel['screen'], title: string, what: string): ScreenModel {
-	return {screen, title, header: [], panes: [{name: 'Not found', columns: [{title: '', width: 10, flex: true}], rows: [], empty: what}], export: {name: screen, format: 'json', json: null}};
-}
-
 export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeTerminal, open: openFirst}: AppProps) {
 	const {exit} = useApp();
 	const {stdout} = useStdout();
@@ -145,6 +101,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 	const [indexed, setIndexed] = useState(false);
 	const overview = useRef<ReturnType<ExplorerData['overview']> | undefined>(undefined);
 	const searchTimer = useRef<NodeJS.Timeout | undefined>(undefined);
+	const searchSlice = useRef<NodeJS.Immediate | undefined>(undefined);
 	const quitting = useRef(false);
 
 	const update = (change: (s: State) => State) => {
@@ -166,60 +123,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 	}
 
 	function buildModel(view: View): ScreenModel {
-		switch (view.screen) {
-			case 'search':
-				return searchModel(data, view.query, view.hitsFor === view.query ? view.hits : [], overview.current, view.hitsFor !== view.query, indexed ? 1 : data.indexProgress(), view.hitsFor === view.query ? view.pivots : []);
-			case 'overview':
-				return overviewModel(overview.current ? data.summary(chartBuckets(width)) : undefined, overview.current, state.current.zone);
-			case 'principal': {
-				const user = data.principal(view.arn);
-				if (!user) return notFound('principal', view.arn, `no principal ${terminalSafe(view.arn)} in this case file`);
-				const at = view.moment ? {moment: view.moment, devices: data.devicesAt(view.arn, view.moment)} : undefined;
-				return principalModel(user, data.findings({principalArn: view.arn}), data.findingCounts().serials, {rollup: data.rollup(view.arn), at, geo: data.geo});
-			}
-			case 'devices':
-				return devicesModel(view.state, data.devicesInState(view.state));
-			case 'key': {
-				const key = data.key(view.accessKeyId);
-				if (!key) return notFound('key', `Key ${view.accessKeyId}`, `no access key ${terminalSafe(view.accessKeyId)} in this case file`);
-				const calls = data.keyCalls(view.accessKeyId, {limit: view.limit + 1});
-				return keyModel(key, calls.slice(0, view.limit), calls.length > view.limit);
-			}
-			case 'ip': {
-				const ip = data.ip(view.ip);
-				if (!ip) return notFound('ip', `IP ${view.ip}`, `no event from ${terminalSafe(view.ip)} in this case file`);
-				return ipModel(ip, data.geo(view.ip));
-			}
-			case 'user-agent': {
-				const ua = data.userAgent(view.userAgent);
-				if (!ua) return notFound('user-agent', 'Agent', `no event with this user agent in this case file`);
-				return userAgentModel(ua);
-			}
-			case 'device': {
-				const device = data.device(view.deviceId);
-				if (!device) return notFound('device', `device ${view.deviceId}`, 'no such device in this case file');
-				return deviceModel(device, data.findings({serialNumber: device.serialNumber}));
-			}
-			case 'event': {
-				const record = data.event(view.eventId);
-				if (!record || record.versions.length === 0) return notFound('event', `Event ${view.eventId}`, `no event ${terminalSafe(view.eventId)} in this case file`);
-				return eventModel(record, view.version, width - 1);
-			}
-			case 'timeline': {
-				const {subject, failedOnly, since, until} = view;
-				const entries = data.timeline({principalArn: subject.principalArn, deviceSerial: subject.deviceSerial, since, until, failedOnly, limit: timelineLimit});
-				return timelineModel(view, entries);
-			}
-			case 'findings': {
-				const all = data.findings();
-				return findingsModel(view.severity ? all.filter(f => f.severity === view.severity) : all, view.severity);
-			}
-			case 'finding': {
-				const finding = data.finding(view.findingId);
-				if (!finding) return notFound('finding', `Finding ${view.findingId}`, 'no such finding in this case file');
-				return findingModel(finding, eventId => data.event(eventId), width);
-			}
-		}
+		return screenModel(data, view, {width, zone: state.current.zone, overview: overview.current, indexed});
 	}
 
 	// After the first frame: count the overview, then build the search index a chunk at a time,
@@ -227,10 +131,15 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 	useEffect(() => {
 		let timer: NodeJS.Immediate | undefined;
 		let chunks = 0;
+		// Once built, single-character queries are answered ahead in the same idle slices.
+		const warm = () => {
+			if (!data.warmStep()) timer = setImmediate(warm);
+		};
 		const step = () => {
 			if (data.indexStep()) {
 				generation.current++;
 				setIndexed(true);
+				timer = setImmediate(warm);
 				return;
 			}
 			// The progress figure is redrawn now and then, not after every chunk.
@@ -250,30 +159,44 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 	}, []);
 
 	// Search runs after the keystrokes stop for debounceMs: a burst of keys costs one search, and
-	// only the latest query runs (a timer, never a queue). Until the index is built it waits.
+	// only the latest query runs (a timer, never a queue). Until the index is built it waits. It runs
+	// in two slices, names (in memory) then keys/IPs/agents/eventIDs (index ranges), with input
+	// handled between them; a key typed meanwhile changes the query, and the stale slice is dropped.
 	const current = top();
 	const pendingQuery = current.view.screen === 'search' && current.view.hitsFor !== current.view.query ? current.view.query : undefined;
 	useEffect(() => {
 		if (pendingQuery === undefined || !indexed) return;
 		clearTimeout(searchTimer.current);
-		searchTimer.current = setTimeout(() => {
+		clearImmediate(searchSlice.current);
+		const stillWanted = () => {
 			const e = top();
-			if (e.view.screen !== 'search' || e.view.query !== pendingQuery) return;
+			return e.view.screen === 'search' && e.view.query === pendingQuery;
+		};
+		searchTimer.current = setTimeout(() => {
+			if (!stillWanted()) return;
 			const {text, kind} = parseQuery(pendingQuery);
 			let hits: SearchHit[] = [];
-			let pivots: PivotHit[] = [];
 			let status = '';
 			try {
-				hits = text ? data.search(text, {limit: 500, kind}) : [];
-				pivots = text && !kind ? data.pivotSearch(text, 50) : [];
-				// A CIDR prefix is a place to go to itself, above the addresses it covers.
-				if (pivotShape(text) === 'cidr' && !pivots.some(p => p.id === text)) pivots = [{kind: 'ip', id: text, count: null, firstSeen: null, lastSeen: null}, ...pivots];
+				hits = text ? data.search(text, {limit: searchLimit, kind}) : [];
 			} catch (error) {
 				status = `search failed: ${terminalSafe((error as Error).message)}`;
 			}
-			update(s => ({...replaceTop(s, en => ({...en, view: {...(en.view as Extract<View, {screen: 'search'}>), hits, pivots, hitsFor: pendingQuery}, cursors: [0, 0, 0, 0]})), status, lastQuery: pendingQuery.trim() ? pendingQuery : s.lastQuery}));
+			searchSlice.current = setImmediate(() => {
+				if (!stillWanted()) return;
+				let pivots: PivotHit[] = [];
+				try {
+					pivots = text && !kind ? data.pivotSearch(text, 50) : [];
+					// A CIDR prefix is a place to go to itself, above the addresses it covers.
+					if (pivotShape(text) === 'cidr' && !pivots.some(p => p.id === text)) pivots = [{kind: 'ip', id: text, count: null, firstSeen: null, lastSeen: null}, ...pivots];
+				} catch (error) {
+					status ||= `search failed: ${terminalSafe((error as Error).message)}`;
+				}
+				update(s => ({...replaceTop(s, en => ({...en, view: {...(en.view as Extract<View, {screen: 'search'}>), hits, pivots, hitsFor: pendingQuery}, cursors: [0, 0, 0, 0]})), status, lastQuery: pendingQuery.trim() ? pendingQuery : s.lastQuery}));
+			});
 		}, debounceMs);
 	}, [pendingQuery, indexed]);
+	useEffect(() => () => clearImmediate(searchSlice.current), []);
 	useEffect(() => () => clearTimeout(searchTimer.current), []);
 
 	function quit() {
@@ -425,7 +348,7 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 			// The overlay scrolls (↓ j PgDn space); any other key closes it.
 			const scroll = key.downArrow || key.pageDown || input === 'j' || input === ' ' ? 5 : key.upArrow || key.pageUp || input === 'k' ? -5 : 0;
 			const help = s.help;
-			return update(st => ({...st, help: scroll ? Math.max(0, Math.min(helpLength(top().view.screen) - (height - 1), help + scroll)) : false}));
+			return update(st => ({...st, help: scroll ? Math.max(0, Math.min(helpLength(top().view.screen, width) - (height - 2), help + scroll)) : false}));
 		}
 		if (s.prompt !== undefined) return handlePrompt(input, key);
 		const e = top();

@@ -1,6 +1,8 @@
 import type {CaseFile} from '../db/open.js';
 import {caseSummary, type CaseSummary} from '../findings/summary.js';
 import {isScoped} from '../db/scope.js';
+import type {Severity} from '../findings/types.js';
+import {eventTotal} from '../db/pivot-values.js';
 import {ipView, keyCalls, keyView, PivotSearch, pivotShape, userAgentView, type IpView, type KeyCall, type KeyView, type PivotHit, type UserAgentView} from '../db/pivots.js';
 import {principalRollup, type Rollup} from '../db/rollup.js';
 import {geoOf, type Geo} from '../lib/geoip.js';
@@ -9,6 +11,7 @@ import {
 	devicesInState,
 	deviceView,
 	eventRecord,
+	evidenceRows,
 	findDevices,
 	listSignIns,
 	timeline,
@@ -18,14 +21,15 @@ import {
 	type DeviceView,
 	type SignInEntry,
 	type EventRecord,
+	type EvidenceRow,
 	type TimelineEntry,
 	type UserView,
 } from '../db/queries.js';
 import {recordTriage, triageState, type TriageChange, type TriageEntry, type TriageState, type TriageTarget} from '../db/triage.js';
-import {findingById, findingCounts, findingsFor, listFindings, type StoredFinding} from '../findings/queries.js';
+import {findingById, findingCountsFor, findingsBySeverity, findingsFor, listFindings, type StoredFinding} from '../findings/queries.js';
 import {SearchIndexBuilder, type SearchHit, type SearchIndex} from '../model/search.js';
 
-export type {CaseSummary, DeviceAt, DeviceRow, DeviceView, EventRecord, SearchHit, SignInEntry, TimelineEntry, UserView};
+export type {CaseSummary, DeviceAt, DeviceRow, DeviceView, EventRecord, EvidenceRow, SearchHit, SignInEntry, TimelineEntry, UserView};
 
 /**
  * Everything the explorer shows comes through here: screens call these small functions and never
@@ -82,6 +86,8 @@ export interface ExplorerData {
 	 * devices takes longer than a start may). Each call reads one chunk; true once it is built.
 	 */
 	indexStep(): boolean;
+	/** After the index: answers one first-keystroke query ahead (idle slices); true when all are. */
+	warmStep(): boolean;
 	/** Share of the search index built, 0..1. */
 	indexProgress(): number;
 	/** Searches; before indexStep() has finished it completes the index first (a blocking wait). */
@@ -93,15 +99,22 @@ export interface ExplorerData {
 	event(eventId: string): EventRecord | undefined;
 	timeline(filter: TimelineFilter): TimelineEntry[];
 	findings(filter?: {principalArn?: string; serialNumber?: string}): Finding[];
+	/** The first `limit` findings of the list (of one severity), and how many there are in all. */
+	findingsPage(page: {severity?: Severity; limit: number}): {findings: Finding[]; total: number};
+	/** What the evidence list shows of each eventID (absent: not in this case file). */
+	evidence(eventIds: string[]): Map<string, EvidenceRow>;
 	/** One finding by its id (the findings queries' id). */
 	finding(id: number): Finding | undefined;
-	/** Finding counts for row markers: by principal ARN and by serial. */
-	findingCounts(): {principals: Map<string, number>; serials: Map<string, number>};
+	/** Finding counts for row markers, for the principals and serials on screen only. */
+	findingCounts(subjects: {principals?: string[]; serials?: string[]}): {principals: Map<string, number>; serials: Map<string, number>};
 	/** The triage state of a finding (by key), principal, device (serial) or event. */
 	triage(target: TriageTarget): TriageState;
 	/** Appends a triage decision to the case file's journal; throws when the case file cannot be written. */
 	setTriage(change: TriageChange): TriageEntry;
 }
+
+/** Results the explorer's search keeps per query (more than a screen: scrolling needs no new search). */
+export const searchLimit = 500;
 
 export interface ExplorerDataOptions {
 	/**
@@ -126,12 +139,11 @@ export function openExplorerData(db: CaseFile, options: ExplorerDataOptions = {}
 	};
 	// The overview line's counts (table counts, once per session): no query module offers them.
 	const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as {n: number}).n;
-	let counts: ReturnType<ExplorerData['findingCounts']> | undefined;
 	// One per session: it keeps the distinct user agents it has read.
 	let pivots: PivotSearch | undefined;
 
 	return {
-		overview: () => ({principals: count('principal'), devices: count('device'), events: count('event'), findings: count('finding'), scoped: isScoped(db)}),
+		overview: () => ({principals: count('principal'), devices: count('device'), events: eventTotal(db), findings: count('finding'), scoped: isScoped(db)}),
 		summary: buckets => caseSummary(db, {buckets}),
 		devicesInState: state => devicesInState(db, state),
 		pivotSearch: (text, limit) => (pivots ??= new PivotSearch(db)).search(text, {limit}),
@@ -143,6 +155,8 @@ export function openExplorerData(db: CaseFile, options: ExplorerDataOptions = {}
 		devicesAt: (arn, time) => devicesAt(db, arn, time),
 		geo: ip => geoOf(ip),
 		indexStep,
+		// The explorer's search asks for 500 (source/ui/App.tsx).
+		warmStep: () => (index ? index.warm(searchLimit) : true),
 		indexProgress: () => (index ? 1 : builder.progress),
 		search: (text, options) => (text.trim() ? (index ??= builder.finish()).search(text, options) : []),
 		principal: arn => userView(db, arn),
@@ -155,13 +169,12 @@ export function openExplorerData(db: CaseFile, options: ExplorerDataOptions = {}
 		},
 		findings: (filter = {}) => (filter.principalArn || filter.serialNumber ? findingsFor(db, filter) : listFindings(db)),
 		finding: id => findingById(db, id),
-		findingCounts() {
-			if (!counts) {
-				const c = findingCounts(db);
-				counts = {principals: new Map(Object.entries(c.byPrincipal)), serials: new Map(Object.entries(c.bySerial))};
-			}
-			return counts;
+		evidence: eventIds => evidenceRows(db, eventIds),
+		findingsPage({severity, limit}) {
+			const counts = findingsBySeverity(db);
+			return {findings: listFindings(db, {onlySeverity: severity, limit}), total: severity ? counts.bySeverity[severity] ?? 0 : counts.total};
 		},
+		findingCounts: subjects => findingCountsFor(db, subjects),
 		triage: target => triageState(db, target),
 		setTriage(change) {
 			if (options.openWritable) {

@@ -4,19 +4,17 @@ import type {CaseFile} from '../db/open.js';
 import {App} from './App.js';
 import {openExplorerData} from './data.js';
 
-const enterAlternateScreen = '\x1b[?1049h\x1b[H';
-const leaveAlternateScreen = '\x1b[?1049l';
+import {enterAlternateScreen, interactive, leaveAlternateScreen} from './splash.js';
+
+export {interactive};
 
 export interface RunOptions {
 	query?: string;
 	exportDir?: string;
 	/** Opens the case file for writing a triage decision (the explorer itself reads only). */
 	openWritable?: () => CaseFile;
-}
-
-/** True when the explorer can run: raw-mode keyboard input and a terminal to draw on. */
-export function interactive(): boolean {
-	return Boolean(process.stdin.isTTY && process.stdout.isTTY);
+	/** The splash (source/ui/splash.ts) is on screen: the alternate screen is entered, the frame is cleared for Ink. */
+	splash?: boolean;
 }
 
 /**
@@ -31,7 +29,7 @@ export async function runExplorer(db: CaseFile, options: RunOptions = {}): Promi
 		left = true;
 		process.stdout.write(leaveAlternateScreen);
 	};
-	process.stdout.write(enterAlternateScreen);
+	process.stdout.write(options.splash ? '\x1b[H\x1b[2J' : enterAlternateScreen);
 	const instance = render(<App data={data} initialQuery={options.query ?? ''} exportDir={options.exportDir ?? process.cwd()} />, {
 		exitOnCtrlC: false, // the App quits on Ctrl-C itself, through the same path as q
 		patchConsole: true,

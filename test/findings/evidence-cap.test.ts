@@ -46,7 +46,7 @@ describe('capped evidence says N of M', () => {
 		try {
 			const data = openExplorerData(read);
 			const [stored] = data.findings();
-			const screen = findingModel(stored!, id => data.event(id), 100);
+			const screen = findingModel(stored!, data.evidence(stored!.eventIds), 100);
 			expect(screen.panes[0]!.name).toBe('Evidence 200 of 250');
 		} finally {
 			read.close();

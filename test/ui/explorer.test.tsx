@@ -301,8 +301,15 @@ describe('findings, help, export, quit', () => {
 	it('? lists every key of the current screen from the keymap; any key closes it', async () => {
 		await openAlice();
 		await app!.press('?');
-		const frame = app!.frame();
+		let frame = app!.frame();
 		expect(frame).toContain('Keys on the principal screen');
+		// The keys that leave are on the last line whatever the help scrolls to.
+		expect(frame.trimEnd().split('\n').at(-1)).toMatch(/Esc back · \? help · q quit$/);
+		// Scrolled to its end, every key has been shown.
+		for (let i = 0; i < 10 && frame.includes('↓ more'); i++) {
+			await app!.press(' ');
+			frame += app!.frame();
+		}
 		for (const label of ['Enter', 'Esc Backspace', 'Tab', '/', 't', 'F', 'e', 'q', 'Ctrl-C', 'PgUp', 'g Home']) expect(frame).toContain(`  ${label} `);
 		expect(frame).not.toContain('owner of this device');
 		await app!.press('x');

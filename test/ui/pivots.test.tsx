@@ -277,6 +277,24 @@ describe('keys', () => {
 		}
 	});
 
+	it('/ root lists the root principals above the aws-cli … sts.assume-root user agent', async () => {
+		const roots = (db.prepare(`SELECT arn FROM principal WHERE arn LIKE '%:root' ORDER BY arn`).pluck().all() as string[]).map(a => a.split(':')[4]);
+		expect(roots.length).toBeGreaterThan(0);
+		app = await renderExplorer(db, {columns: 80, rows: 24});
+		await app.waitFor('[Overview]');
+		await app.press('/');
+		await app.type('root');
+		const frame = await app.waitFor(/\d+ results?/);
+		const rows = lines(frame);
+		const agent = rows.findIndex(l => / agent +aws-cli\//.test(l));
+		const rootRows = rows.flatMap((l, i) => (/ principal +root /.test(l) ? [i] : []));
+		expect(agent).toBeGreaterThan(-1);
+		expect(rootRows).toHaveLength(roots.length);
+		for (const i of rootRows) expect(i).toBeLessThan(agent);
+		// The first result, right under the column titles, is a root principal.
+		expect(rows[rows.findIndex(l => /kind +label/.test(l)) + 1]).toMatch(/ principal +root /);
+	});
+
 	it('/ searches keys, IPs and eventIDs too, and recalls the last search', async () => {
 		const eventId = one<{id: string}>(`SELECT event_id AS id FROM event ORDER BY event_id LIMIT 1`).id;
 		app = await renderExplorer(db, {columns: 80, rows: 24});

@@ -95,4 +95,23 @@ describe('event screen wrapping', () => {
 		expect(lines.filter(line => /\\(u0{0,2}1?)?$/.test(line))).toEqual([]);
 		expect(text).toContain('\\u001b[31m');
 	});
+
+	it('breaks a long source path between words and at slashes, not inside a word such as cloudtrail-log', async () => {
+		const {eventModel} = await import('../../source/ui/screens/event.js');
+		const path = 'evidence/AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/01/111122223333_CloudTrail_us-east-1_20240301T0000Z_cloudtrail-log.json.gz';
+		const record = JSON.stringify({eventID: 'e-1', eventSource: 'cloudtrail-log-delivery.amazonaws.com'});
+		const width = 79;
+		const model = eventModel(
+			{eventId: 'e-1', versions: [{record, conflict: false, partial: false, derived: false, eventTime: '2024-01-01T00:00:00Z', flags: null, provenance: [{path, member: null, format: 's3-records', sha256: 'a'.repeat(64), contentSha256: 'a'.repeat(64), position: 0}]}]} as never,
+			0,
+			width,
+		);
+		const lines = model.panes[0].rows.map(row => String(row.cells[0]));
+		for (const line of lines) expect(line.length).toBeLessThanOrEqual(width);
+		// Every word of the path and the record is whole on one line.
+		for (const word of ['cloudtrail-log.json.gz', '111122223333_CloudTrail_us-east-1_20240301T0000Z_cloudtrail-log.json.gz', 'cloudtrail-log-delivery.amazonaws.com']) {
+			expect(lines.some(line => line.includes(word))).toBe(true);
+		}
+		expect(lines.join('')).toContain(path);
+	});
 });

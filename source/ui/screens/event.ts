@@ -14,8 +14,11 @@ export function prettyRecord(record: string): {lines: string[]; safe: boolean} {
 	return pretty === undefined ? {lines: record.split(/\r?\n/), safe: false} : {lines: pretty.split('\n'), safe: true};
 }
 
-/** Cuts each (already safe) line at width so nothing is cut off. */
-/** Wraps safe lines at width terminal columns, never splitting an escape such as `\\x1b`. */
+/**
+ * Wraps safe lines at width terminal columns, never splitting an escape such as `\\x1b`, and
+ * between words where it can: after a space, '/', ',' or ':' in the last two thirds of the line
+ * (`cloudtrail-log` stays whole); a word longer than that is split where the line ends.
+ */
 function wrapSafe(lines: string[], width: number): string[] {
 	const out: string[] = [];
 	for (const line of lines) {
@@ -24,6 +27,11 @@ function wrapSafe(lines: string[], width: number): string[] {
 		while (rest !== '') {
 			let {kept} = takeColumns(rest, Math.max(1, width));
 			if (kept === '') kept = rest.match(safeTextToken)![0]; // a token wider than the line: alone
+			else if (kept.length < rest.length && !/^[ /,:]/.test(rest.slice(kept.length))) {
+				const at = Math.max(kept.lastIndexOf(' '), kept.lastIndexOf('/'), kept.lastIndexOf(','), kept.lastIndexOf(':'));
+				// Never inside an escape: the break comes right after one of these plain characters.
+				if (at >= Math.floor(kept.length / 3)) kept = kept.slice(0, at + 1);
+			}
 			out.push(kept);
 			rest = rest.slice(kept.length);
 		}

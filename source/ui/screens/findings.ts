@@ -1,6 +1,6 @@
 import {evidenceCount} from '../../findings/lib.js';
 import {terminalSafe} from '../../lib/terminal-text.js';
-import type {EventRecord, Finding} from '../data.js';
+import type {EvidenceRow, Finding} from '../data.js';
 import {accountPair, arnIn, hiddenIn, mainAccount, shortArn, time, type Column, type Pane, type Row, type ScreenModel} from '../model.js';
 import {wrapWords} from '../text.js';
 import {accountOfArn} from '../../model/principals.js';
@@ -27,7 +27,8 @@ export function findingsAccount(findings: Finding[]): string | undefined {
  */
 const columns: Column[] = [
 	{title: 'sev', width: 8, fit: true},
-	{title: 'rule', width: 30, fit: true},
+	// A rule id is looked up by name (mfatrail findings --rule): wrapped when short of room, never cut.
+	{title: 'rule', width: 30, fit: true, id: true},
 	{title: 'subject', width: 12, fit: true, id: true},
 	{title: 'status', width: 12, fit: true, drop: 2},
 	{title: 'summary', width: 20, flex: true, drop: 1, prose: true},
@@ -68,56 +69,49 @@ export function findingsPane(findings: Finding[], screenAccount?: string | null)
 	return {name: `Findings ${findings.length}`, columns, rows: findings.map(f => findingRow(f, screenAccount ?? undefined)), empty: 'no finding'};
 }
 
-/** The findings screen: every finding (or those of one severity); Enter opens one. */
-export function findingsModel(findings: Finding[], severity?: string): ScreenModel {
+/**
+ * Findings the list screen reads at once: far more than a screen shows, few enough to read within a
+ * keystroke at tens of thousands of findings (the rest: `mfatrail findings`, the report).
+ */
+export const findingsPage = 1000;
+
+/** The findings screen: the first findingsPage findings (or those of one severity) of `total`; Enter opens one. */
+export function findingsModel(findings: Finding[], severity?: string, total = findings.length): ScreenModel {
 	const account = findingsAccount(findings);
 	return {
 		screen: 'findings',
 		title: severity ? `Findings ${severity}` : 'Findings',
 		header: account ? [accountPair(account, findings.map(f => f.serialNumber ?? f.principal))] : [],
-		panes: [{...findingsPane(findings, account), empty: severity ? `no ${severity} finding` : 'no findings in this case file (or findings have not been computed)'}],
+		panes: [
+			{
+				...findingsPane(findings, account),
+				...(total > findings.length ? {name: `Findings ${findings.length} of ${total}`, note: `the first ${findings.length} of ${total}: mfatrail findings lists them all`} : {}),
+				empty: severity ? `no ${severity} finding` : 'no findings in this case file (or findings have not been computed)',
+			},
+		],
 		export: findingsExport(findings),
 	};
-}
-
-/** A field of the first version of an evidence record ('' when the record is not JSON). */
-function field(record: Record<string, unknown> | undefined, name: string): string | undefined {
-	const value = record?.[name];
-	return typeof value === 'string' ? value : undefined;
-}
-
-function parse(record: EventRecord | undefined): Record<string, unknown> | undefined {
-	try {
-		const value: unknown = record?.versions[0] ? JSON.parse(record.versions[0].record) : undefined;
-		return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
-	} catch {
-		return undefined;
-	}
 }
 
 /**
  * One finding: rule, severity, principal, serial, first and last seen, the summary wrapped to the
  * width (in the header), and its evidence events as a list (Enter opens the Event screen).
  */
-export function findingModel(f: Finding, eventFor: (eventId: string) => EventRecord | undefined, width: number): ScreenModel {
+export function findingModel(f: Finding, evidence: Map<string, EvidenceRow>, width: number): ScreenModel {
 	const summary = wrapWords(terminalSafe(f.summary), Math.max(10, width - 'summary: '.length));
 	const shown = arnIn(accountOfArn(f.principal) ?? accountOfArn(f.serialNumber));
 	const rows: Row[] = f.eventIds.map(eventId => {
-		const record = eventFor(eventId);
-		const r = parse(record);
-		const identity = r?.userIdentity as Record<string, unknown> | undefined;
-		const result = field(r, 'errorCode') ?? (r?.responseElements as Record<string, unknown> | undefined)?.ConsoleLogin;
-		const eventTime = record?.versions[0]?.eventTime ?? field(r, 'eventTime');
-		const actor = field(identity, 'arn');
-		const key = field(identity, 'accessKeyId');
-		const ip = field(r, 'sourceIPAddress');
+		const e = evidence.get(eventId);
+		const actor = e?.actor ?? undefined;
+		const key = e?.accessKeyId ?? undefined;
+		const ip = e?.sourceIPAddress ?? undefined;
 		return {
-			cells: [eventTime, field(r, 'eventName') ?? (record ? '' : 'not in this case file'), typeof result === 'string' ? result : '', shown(actor), ip, eventId],
-			target: record ? {screen: 'event', eventId} : undefined,
-			hidden: hiddenIn(field(r, 'eventName'), actor, ip, field(r, 'errorCode'), field(r, 'userAgent'), eventId),
+			cells: [e?.eventTime, e ? (e.eventName ?? '') : 'not in this case file', e?.result ?? '', shown(actor), ip, eventId],
+			target: e ? {screen: 'event', eventId} : undefined,
+			hidden: hiddenIn(e?.eventName, actor, ip, e?.errorCode, e?.userAgent, eventId),
 			detail: [...(actor ? [['actor', actor] as [string, unknown]] : []), ...(key ? [['key', key] as [string, unknown]] : []), ['eventID', eventId]],
 			pivots: {principal: actor, key, ip},
-			time: eventTime,
+			time: e?.eventTime,
 		};
 	});
 	return {

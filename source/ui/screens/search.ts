@@ -1,4 +1,4 @@
-import type {SearchHit} from '../../model/search.js';
+import {ranked, type SearchHit} from '../../model/search.js';
 import type {ExplorerData, Overview, PivotHit} from '../data.js';
 import {hiddenIn, shortArn, type Cell, type Row, type ScreenModel, type Target} from '../model.js';
 
@@ -63,14 +63,30 @@ function pivotRow(hit: PivotHit): Row {
 	};
 }
 
+function hitRow(hit: SearchHit, counts: ReturnType<ExplorerData['findingCounts']> | undefined): Row {
+	return {
+		cells: [hit.kind, hitLabel(hit), hit.accountId, hit.fact],
+		target: hitTarget(hit),
+		marker: Boolean(hit.kind === 'principal' ? counts?.principals.get(hit.id) : counts?.serials.get(hit.id)),
+		detail: [[hit.kind, hit.id] as [string, unknown]],
+		copy: hit.id,
+		hidden: hiddenIn(hit.id, hit.label),
+	};
+}
+
 /**
  * The search screen. `overview` is undefined until it has been counted and `indexing` below 1
  * while the search index is built: the first frame comes before either (both follow within a
  * second on a case file of a million events).
  */
-export function searchModel(data: ExplorerData, query: string, hits: SearchHit[], overview: Overview | undefined, pending = false, indexing = 1, pivots: PivotHit[] = []): ScreenModel {
+export function searchModel(data: ExplorerData, query: string, hits: SearchHit[], overview: Overview | undefined, pending = false, indexing = 1, pivots: PivotHit[] = [], hitsFor = query): ScreenModel {
+	// Results of an earlier query stay on screen while this one runs, unless the query was cleared.
+	if (pending && !query.trim()) [hits, pivots] = [[], []];
 	// Finding markers are needed only for rows, and reading the counts costs time on a big case file.
-	const counts = hits.length > 0 ? data.findingCounts() : undefined;
+	const counts =
+		hits.length > 0
+			? data.findingCounts({principals: hits.filter(h => h.kind === 'principal').map(h => h.id), serials: hits.filter(h => h.kind === 'device').map(h => h.id)})
+			: undefined;
 	const principals = hits.filter(h => h.kind === 'principal').length;
 	return {
 		screen: 'search',
@@ -85,17 +101,7 @@ export function searchModel(data: ExplorerData, query: string, hits: SearchHit[]
 					{title: 'account', width: 12, fit: true, id: true},
 					{title: 'fact', width: 22, flex: true, drop: 1},
 				],
-				rows: [
-					...pivots.map(pivotRow),
-					...hits.map(hit => ({
-						cells: [hit.kind, hitLabel(hit), hit.accountId, hit.fact],
-						target: hitTarget(hit),
-						marker: Boolean(hit.kind === 'principal' ? counts?.principals.get(hit.id) : counts?.serials.get(hit.id)),
-						detail: [[hit.kind, hit.id] as [string, unknown]],
-						copy: hit.id,
-						hidden: hiddenIn(hit.id, hit.label),
-					})),
-				],
+				rows: ranked(hitsFor, hits, pivots).map(r => (r.pivot ? pivotRow(r.pivot) : hitRow(r.hit!, counts))),
 				empty: query.trim()
 					? pending
 						? indexing < 1
@@ -104,7 +110,9 @@ export function searchModel(data: ExplorerData, query: string, hits: SearchHit[]
 						: 'no match'
 					: `${overview ? `${overview.scoped ? 'Scoped extract (mfatrail scope): absence holds only within its query. ' : ''}${overview.principals} principals, ${overview.devices} devices, ${overview.events} events, ${overview.findings} findings. ` : ''}Type a name, ARN, serial, access key, IP, user agent or eventID (user: device: serial: narrow it).${indexing < 1 ? ` Indexing… ${Math.floor(indexing * 100)}%` : ''}`,
 				note:
-					hits.length + pivots.length
+					pending && query.trim() && hits.length + pivots.length
+						? `results still coming for "${query.trim()}"… (showing "${hitsFor.trim()}")`
+						: hits.length + pivots.length
 						? `${hits.length + pivots.length} result${hits.length + pivots.length === 1 ? '' : 's'}: ${principals} principal${principals === 1 ? '' : 's'}, ${hits.length - principals} device${hits.length - principals === 1 ? '' : 's'}${pivots.length ? `, ${pivots.length} key/IP/agent/event` : ''}`
 						: undefined,
 			},
