@@ -1,4 +1,4 @@
--- Schema version 21: Sigma rules run over the case (source/findings/sigma.ts, issue 19). Their
+-- Schema version 22: Sigma rules run over the case (source/findings/sigma.ts, issue 19). Their
 -- matches are findings (rule 'sigma:<rule id>'); what each must credit and show is kept here, by
 -- the rule's id: title, level, author and the link the Detection Rule License asks a match to
 -- keep, references and ATT&CK tags. Rule folders saved with the case are in meta 'sigma.paths'.
