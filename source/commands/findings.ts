@@ -125,7 +125,7 @@ ${rulesHelp()}
 	},
 	run(_input, flags) {
 		const rule = flags.rule as string | undefined;
-		if (rule && !ruleById(rule)) throw new UsageError(`unknown rule ${JSON.stringify(rule)}; rules: ${rules.map(r => r.id).join(', ')}`);
+		if (rule && !ruleById(rule) && !rule.startsWith('sigma:')) throw new UsageError(`unknown rule ${JSON.stringify(rule)}; rules: ${rules.map(r => r.id).join(', ')}`);
 		const severity = flags.severity as string | undefined;
 		if (severity && !severities.includes(severity as Severity)) throw new UsageError(`unknown severity ${JSON.stringify(severity)}; use ${severities.join(', ')}`);
 		const status = statusFlag(flags.status);

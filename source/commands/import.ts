@@ -2,7 +2,7 @@ import {UsageError} from '../lib/errors.js';
 import {caseFilePath, openCaseFile} from '../db/open.js';
 import {recordScope} from '../db/scope.js';
 import {readScopeFile, scopeFileName, scopeFilesOf} from '../scope/scope-file.js';
-import {importEvidence, type ImportProgress, type ImportSummary} from '../pipeline.js';
+import {importEvidence, type ImportProgress, type ImportSummary, type PipelineSummary} from '../pipeline.js';
 import {readRulesConfig} from '../findings/settings.js';
 import {storedThresholds} from '../findings/refresh.js';
 import {safe} from '../lib/terminal-text.js';
@@ -104,12 +104,13 @@ export const importCommand: Command = {
 	},
 };
 
-function printSummary(summary: ImportSummary): void {
+function printSummary(summary: PipelineSummary): void {
 	const {files, records} = summary;
 	process.stdout.write(
 		`files: ${files.seen} seen, ${files.imported} imported, ${files.skipped} skipped, ${files.rejected} rejected\n` +
 			`records: ${records.seen} seen, ${records.inserted} inserted, ${records.duplicates} duplicates, ${records.conflicts} conflicts, ${records.rejected} rejected\n`,
 	);
+	if (summary.sigma) process.stdout.write(`sigma (rules saved with the case): ${summary.sigma.loaded} rules evaluated, ${summary.sigma.unsupported.length} unsupported, ${summary.sigma.findings} findings\n`);
 	const shown = summary.errors.slice(0, 20);
 	for (const e of shown) process.stderr.write(`  rejected ${safe(e.source)}: ${safe(e.reason)}\n`);
 	if (summary.errors.length > shown.length) process.stderr.write(`  … ${summary.errors.length - shown.length} more (--json lists up to 1000)\n`);

@@ -23,3 +23,10 @@ export function encodeIp(ip: string | null): string | bigint | null {
 	if (!m) return ip;
 	return BigInt(((Number(m[1]) << 24) >>> 0) + (Number(m[2]) << 16) + (Number(m[3]) << 8) + Number(m[4]));
 }
+
+/** The eventID as CloudTrail wrote it, from its stored form (the inverse of encodeEventId). */
+export function decodeEventId(stored: string | Buffer): string {
+	if (typeof stored === 'string') return stored;
+	// One flat string (a template of slices would keep five pieces and their parent alive per eventID).
+	return stored.toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
+}

@@ -95,7 +95,7 @@ export function refreshFindings(db: CaseFile, thresholds?: Thresholds, options: 
 						d: JSON.stringify([...scope.serials]),
 						g: JSON.stringify(globalRules),
 					})
-			: db.prepare(`${existingSql} ORDER BY id`).all();
+			: db.prepare(`${existingSql} WHERE rule NOT LIKE 'sigma:%' ORDER BY id`).all(); // Sigma findings are refreshed by findings/sigma.ts
 		const existing = new Map((existingRows as ExistingRow[]).map(row => [row.key, row]));
 		const upsert = db.prepare(
 			`INSERT INTO finding (rule, severity, principal_arn, serial_number, first_seen, last_seen, event_ids, event_count, summary, key)

@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import {evidenceCount} from '../findings/lib.js';
 import {html} from '../lib/markup.js';
 import {outcomesSvg, swimlaneSvg} from './charts.js';
+import {drlLink} from '../findings/sigma.js';
 import {verifyResult, type ReportFinding, type ReportModel, type ReportPrincipal} from './model.js';
 
 const css = `
@@ -122,6 +123,13 @@ function findingHtml(f: ReportFinding): string {
 ${table(['time', 'event', 'actor', 'IP', 'result', 'eventID'], rows)}${f.evidence.length > evidenceShown ? `<p class="muted">${evidenceShown} of ${f.evidence.length} evidence events shown; every eventID is in the appendix, Evidence in full, under #${f.id}.</p>` : ''}</div>`;
 }
 
+/** The Sigma rules behind findings, each with its author and file, as the Detection Rule License asks. */
+function sigmaCredits(m: ReportModel): string {
+	if (m.sigmaRules.length === 0) return '';
+	const rows = m.sigmaRules.map(r => [html(r.title), id(`sigma:${r.id}`), html(r.author ?? '–'), id(r.path), maybe(r.license)]);
+	return `<section><h3>Sigma rules credited</h3>${table(['Rule', 'Id', 'Author', 'File', 'Licence'], rows)}<p>SigmaHQ's rules are under the Detection Rule License 1.1: ${id(drlLink)}.</p></section>`;
+}
+
 function findingsSection(m: ReportModel): string {
 	if (m.findings.length === 0) return `<section class="page"><h2>2. Findings</h2><p>No findings${m.options.status || m.options.principals ? ' match the report\'s limits' : ''}.</p></section>`;
 	return `<section class="page"><h2>2. Findings by severity</h2>${m.bySeverity.map(s => `<h3>${html(s.severity)} (${s.findings.length})</h3>${s.findings.map(findingHtml).join('\n')}`).join('\n')}</section>`;
@@ -181,6 +189,7 @@ export function renderHtml(m: ReportModel): string {
 <header><h1>MFA evidence report</h1><p class="sub">Case ${id(m.caseFile.name)} · ${m.generatedAt ? `as of ${id(m.generatedAt)}` : 'no import yet'} · mfatrail ${html(m.caseFile.toolVersion)}</p></header>
 ${caseSection(m)}
 ${findingsSection(m)}
+${sigmaCredits(m)}
 ${m.principals.map((p, i) => principalHtml(p, i + 1)).join('\n')}
 ${otherPrincipals(m)}
 ${appendix(m)}

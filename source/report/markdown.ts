@@ -5,6 +5,7 @@
  */
 import {evidenceCount} from '../findings/lib.js';
 import {markdown, markdownCode} from '../lib/markup.js';
+import {drlLink} from '../findings/sigma.js';
 import {verifyResult, type ReportFinding, type ReportModel, type ReportPrincipal} from './model.js';
 
 const code = (value: unknown) => markdownCode(value);
@@ -62,6 +63,13 @@ function findingMd(f: ReportFinding): string {
 	].join('\n');
 }
 
+/** The Sigma rules behind findings, each with its author and file, as the Detection Rule License asks. */
+function sigmaCredits(m: ReportModel): string {
+	if (m.sigmaRules.length === 0) return '';
+	const rows = m.sigmaRules.map(r => [markdown(r.title), code(`sigma:${r.id}`), markdown(r.author ?? '–'), code(r.path), dash(r.license)]);
+	return ['### Sigma rules credited', '', table(['Rule', 'Id', 'Author', 'File', 'Licence'], rows), '', `SigmaHQ's rules are under the Detection Rule License 1.1: ${code(drlLink)}.`].join('\n');
+}
+
 function findingsSection(m: ReportModel): string {
 	if (m.findings.length === 0) return `## 2. Findings\n\nNo findings${m.options.status || m.options.principals ? " match the report's limits" : ''}.`;
 	return ['## 2. Findings by severity', ...m.bySeverity.map(s => `### ${markdown(s.severity)} (${s.findings.length})\n\n${s.findings.map(findingMd).join('\n\n')}`)].join('\n\n');
@@ -113,6 +121,8 @@ export function renderMarkdown(m: ReportModel): string {
 		caseSection(m),
 		'',
 		findingsSection(m),
+		'',
+		sigmaCredits(m),
 		'',
 		principals,
 		'',

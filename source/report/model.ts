@@ -9,6 +9,7 @@ import {evidenceRows, missingEvidence, principalActivity, type ActivityDevice, t
 import {caseScope, type CaseScope} from '../db/scope.js';
 import {orphanedTriage, triageJournal, type TriageEntry, type TriageState, type TriageStatus, type TriageTarget} from '../db/triage.js';
 import {listFindings, type StoredFinding} from '../findings/queries.js';
+import {sigmaRulesWithFindings, type SigmaRuleRecord} from '../findings/sigma.js';
 import {severities, type Severity} from '../findings/types.js';
 
 export interface ReportOptions {
@@ -85,6 +86,8 @@ export interface ReportModel {
 	journal: TriageEntry[];
 	/** Decisions whose finding, principal or device is no longer in the case: listed, never hidden. */
 	orphaned: (TriageTarget & TriageState)[];
+	/** Sigma rules behind the report's findings: each credited with its author and file (Detection Rule License). */
+	sigmaRules: SigmaRuleRecord[];
 }
 
 /**
@@ -117,7 +120,9 @@ export function buildReport(db: CaseFile, caseFile: CaseFileFacts, options: Repo
 	const principalSerials = new Set(principals.flatMap(p => p.lanes.map(l => l.serialNumber)));
 	const findingEvents = new Set(findings.flatMap(f => f.eventIds));
 	const reported = new Set(findings.map(f => f.key));
+	const sigmaRules = new Set(findings.map(f => f.rule));
 	return {
+		sigmaRules: sigmaRulesWithFindings(db).filter(r => sigmaRules.has(`sigma:${r.id}`)),
 		generatedAt: options.generatedAt ?? inventory.imports.lastFinishedAt,
 		caseFile,
 		inventory,

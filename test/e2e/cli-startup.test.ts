@@ -12,7 +12,7 @@ import {cli, ensureBuilt, repoRoot} from '../hostile/cli.js';
  */
 describe('command registry', () => {
 	it('each entry loads its command, with the same name and summary', async () => {
-		expect(commands.map(c => c.name)).toEqual(['import', 'verify', 'explore', 'summary', 'findings', 'triage', 'report', 'search', 'user', 'device', 'logins', 'timeline', 'key', 'ip', 'agent', 'event', 'scope']);
+		expect(commands.map(c => c.name)).toEqual(['import', 'verify', 'explore', 'summary', 'findings', 'sigma', 'export', 'triage', 'report', 'search', 'user', 'device', 'logins', 'timeline', 'key', 'ip', 'agent', 'event', 'scope']);
 		for (const entry of commands) {
 			const command = await entry.load();
 			expect(command.name).toBe(entry.name);
