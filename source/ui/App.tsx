@@ -329,11 +329,18 @@ export function App({data, initialQuery = '', exportDir, debounceMs = 40, writeT
 
 	useInput((input, key) => {
 		if (triagePrompt.tookKey() || state.current.triage) return; // the triage prompt's (its handler runs first)
-		// Keys repeated or sent together (a held j, tmux send-keys Tab Tab) can arrive as one chunk;
-		// outside the search line each character is its own keystroke.
+		// Keys repeated or sent together (a held j or Backspace, tmux send-keys Tab Tab) can arrive as
+		// one chunk. Outside a text line each character is its own keystroke; on the search line or a
+		// prompt a run of printable text stays text (a paste), and each control character between runs
+		// (Backspace, Tab, Enter) is its own keystroke.
 		const typingNow = (top().view.screen === 'search' && (top().view as {focus: string}).focus === 'query') || state.current.prompt !== undefined;
-		if (input.length > 1 && !input.includes('\u001b') && !typingNow) {
-			for (const ch of input) handleKey(ch, {...key, tab: ch === '\t', return: ch === '\r', delete: ch === '\u007f', ctrl: ch === '\u0003', shift: ch !== ch.toLowerCase()});
+		if (input.length > 1 && !input.includes('\u001b')) {
+			const pieces = typingNow ? (input.match(/[^\u0000-\u001f\u007f-\u009f]+|[\s\S]/g) ?? []) : [...input];
+			for (const piece of pieces) {
+				if (state.current.triage) return; // a chunk's keys after the one that opened the prompt
+				const control = piece.length === 1 ? piece : '';
+				handleKey(piece, {...key, tab: control === '\t', return: control === '\r', delete: control === '\u007f' || control === '\b', backspace: false, ctrl: control === '\u0003', shift: control !== '' && control !== control.toLowerCase()});
+			}
 			return;
 		}
 		handleKey(input, key);

@@ -146,6 +146,17 @@ describe('principal screen', () => {
 		expect(app!.frame()).toContain('[Findings 4]');
 	});
 
+	it('on the search line, Backspaces in one chunk (a held key) each erase a character, and text around them stays text', async () => {
+		app = await renderExplorer(db);
+		await app.press('/');
+		await app.type('alice');
+		await app.waitFor('2 results');
+		await app.press('\u007f\u007f\u007f');
+		expect(app.frame().split('\n')[1]).toBe('/ al█');
+		await app.press('ex\u007f\u007fice\u007f');
+		expect(app.frame().split('\n')[1]).toBe('/ alic█');
+	});
+
 	it('Enter on a device row opens the device; Esc comes back (breadcrumb)', async () => {
 		await openAlice();
 		await app!.press(keys.enter);
