@@ -298,10 +298,21 @@ export async function generateJsonl(options: {bytes: number; out: string; seed?:
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-	const {values} = parseArgs({options: {events: {type: 'string', default: '1000000'}, out: {type: 'string'}, seed: {type: 'string'}, mix: {type: 'string', default: 'mfa-heavy'}}});
+	const usage = 'usage: node dist/bench/generate.js --events N --out DIR [--seed S] [--mix mfa-heavy|realistic]\n';
+	let values;
+	try {
+		({values} = parseArgs({options: {events: {type: 'string', default: '1000000'}, out: {type: 'string'}, seed: {type: 'string'}, mix: {type: 'string', default: 'mfa-heavy'}, help: {type: 'boolean', short: 'h'}}}));
+	} catch (error) {
+		process.stderr.write(`${(error as Error).message}\n${usage}`);
+		process.exit(2);
+	}
+	if (values.help) {
+		process.stdout.write(usage);
+		process.exit(0);
+	}
 	const events = Number(values.events);
 	if (!values.out || !Number.isInteger(events) || events < 1 || !mixes.includes(values.mix as Mix)) {
-		process.stderr.write('usage: node dist/bench/generate.js --events N --out DIR [--seed S] [--mix mfa-heavy|realistic]\n');
+		process.stderr.write(usage);
 		process.exit(2);
 	}
 	const stats = await generateArchive({
