@@ -5,6 +5,7 @@
  */
 import type {CaseFile} from './db/open.js';
 import {refreshPivotValues} from './db/pivot-values.js';
+import {markLastRunInterrupted} from './db/store.js';
 import {refreshFindings} from './findings/refresh.js';
 import {refreshSigma} from './findings/sigma.js';
 import type {Thresholds} from './findings/types.js';
@@ -23,12 +24,24 @@ export async function importEvidence(db: CaseFile, inputs: string[], options: Im
 	// Search's distinct keys, IPs and user agents, over what was committed (even when interrupted).
 	refreshPivotValues(db);
 	phases.mark('pivot values');
-	// An interrupted import keeps what it committed; the model catches up on the next run.
-	if (summary.interrupted) return summary;
+	// An interrupted import keeps what it committed; the model, findings and Sigma catch up on the
+	// next run. A stop asked for after the evidence was loaded is honoured between these phases too
+	// (the exit status says the import was stopped, as it does during the load).
+	const stopped = () => {
+		if (!options.signal?.aborted) return false;
+		if (!summary.interrupted) {
+			summary.interrupted = true;
+			markLastRunInterrupted(db);
+		}
+		return true;
+	};
+	if (summary.interrupted || stopped()) return summary;
 	refreshModel(db);
 	phases.mark('model');
+	if (stopped()) return summary;
 	refreshFindings(db, options.thresholds);
 	phases.mark('findings');
+	if (stopped()) return summary;
 	const sigma = refreshSigma(db);
 	if (sigma) phases.mark('sigma');
 	phases.report(summary.records.seen);

@@ -515,3 +515,12 @@ function safeUser(): string | null {
 		return null;
 	}
 }
+
+/**
+ * The newest import run, recorded 'done' once its evidence was loaded, becomes 'interrupted' when
+ * the stop arrives during the phases after the load (source/pipeline.ts): only one import writes
+ * a case file at a time, so the newest run is this one.
+ */
+export function markLastRunInterrupted(db: CaseFile): void {
+	db.prepare(`UPDATE import_run SET status = 'interrupted' WHERE id = (SELECT max(id) FROM import_run)`).run();
+}
