@@ -83,7 +83,7 @@ describe('search screen', () => {
 		await app.waitFor('2 results');
 		expect(app.frame()).toMatch(/›..identity user\/alice/);
 		await app.press(keys.down);
-		expect(app.frame()).toMatch(/›..device {4}mfa\/alice-phone/);
+		expect(app.frame()).toMatch(/›..device {3}mfa\/alice-phone/);
 		await app.press(keys.tab, 'k');
 		expect(app.frame()).toMatch(/›..identity user\/alice/);
 		await app.press('j');
