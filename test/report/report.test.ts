@@ -216,6 +216,7 @@ describe('mfatrail report over hostile evidence', () => {
 	let page = '';
 	let text = '';
 	let hostile: StoredFinding[] = [];
+	let hostileFile = '';
 	const note = '<script>alert(9)</script> javascript:alert(10) [x](https://evil.example) | `tick` \u001b]0;T\u0007';
 
 	beforeAll(async () => {
@@ -223,10 +224,24 @@ describe('mfatrail report over hostile evidence', () => {
 		cleanups.push(made.cleanup);
 		hostile = listFindings(made.db);
 		recordTriage(made.db, {kind: 'finding', target: hostile[0].key, status: 'confirmed', note, analyst: '<img src=x onerror=alert(11)>', at: '2024-05-01T10:00:00.000Z'});
+		recordTriage(made.db, {kind: 'finding', target: hostile[1].key, status: 'benign', note: '=HYPERLINK("https://evil.example","x")', analyst: '@SUM(1)', at: '2024-05-01T10:01:00.000Z'});
 		made.db.close();
+		hostileFile = made.file;
 		page = await report(made.file);
 		text = await report(made.file, '--format', 'md');
 	}, 120_000);
+
+	it('CSV beside the report: every cell as the evidence holds it, none read as a formula', async () => {
+		const out = path.join(path.dirname(hostileFile), 'hostile.html');
+		expect((await runMain('report', '--db', hostileFile, '--out', out)).status).toBe(0);
+		const {parse} = await import('csv-parse/sync');
+		const rows = parse(fs.readFileSync(out.replace(/html$/, 'findings.csv')), {relaxQuotes: false}) as string[][];
+		expect(rows[0].slice(0, 4)).toEqual(['finding', 'rule', 'severity', 'status']);
+		for (const row of rows) for (const cell of row) expect(cell, cell).not.toMatch(/^[=+\-@\t\r]/);
+		expect(rows.filter(r => r[0] === String(hostile[1].id)).every(r => r[9] === `'=HYPERLINK("https://evil.example","x")`)).toBe(true);
+		expect(rows.filter(r => r[0] === String(hostile[0].id)).every(r => r[9] === note)).toBe(true);
+		for (const f of hostile) for (const eventId of f.eventIds) expect(rows.some(r => r[0] === String(f.id) && r[11] === eventId)).toBe(true);
+	});
 
 	it('the fixture carries markup in principals, serials, eventIDs, IPs and user agents', () => {
 		expect(hostile.some(f => f.principal?.includes('<script>'))).toBe(true);
