@@ -31,6 +31,37 @@ export const common = {
 	logLevel: 'warning',
 };
 
+/**
+ * meow without its package.json lookup (source/lib/meow.ts says why). meow's build ships its
+ * dependencies as one module whose top level evaluates all of them: the calls there are marked
+ * pure so that esbuild drops what nothing uses, and options.js's import of the package.json
+ * reader and normaliser is replaced by stubs (mfatrail passes `pkg`). A meow whose files no longer
+ * read as expected fails the build here rather than starting slowly or differently.
+ */
+export const meowWithoutPackageLookup = {
+	name: 'meow-without-package-lookup',
+	setup(b) {
+		const patch = (file, from, to) => {
+			const text = fs.readFileSync(file, 'utf8');
+			const patched = text.replace(from, to);
+			if (patched === text) throw new Error(`meow-without-package-lookup: ${file} no longer reads as expected (meow upgraded?): look again at source/lib/meow.ts`);
+			return patched;
+		};
+		b.onLoad({filter: /[\\/]meow[\\/]build[\\/]dependencies\.js$/}, args => ({
+			loader: 'js',
+			contents: patch(args.path, /^(var|const) ([\w$]+) = ([\w$]+)\(/gm, '$1 $2 = /* @__PURE__ */ $3(').replace(/^promisify\(/m, '/* @__PURE__ */ promisify('),
+		}));
+		b.onLoad({filter: /[\\/]meow[\\/]build[\\/]options\.js$/}, args => ({
+			loader: 'js',
+			contents: patch(
+				args.path,
+				"import { a as readPackageUpSync, n as normalizePackageData } from './dependencies.js';",
+				"const readPackageUpSync = () => { throw new Error('mfatrail passes pkg to meow'); }; const normalizePackageData = () => {};",
+			),
+		}));
+	},
+};
+
 export async function buildDist() {
 	await build({
 		...common,
@@ -38,6 +69,15 @@ export async function buildDist() {
 		outbase: path.join(root, 'source'),
 		outdir: path.join(root, 'dist'),
 		bundle: false,
+	});
+	// Over the file-for-file copy of source/lib/meow.ts: meow itself, bundled without its package.json lookup.
+	await build({
+		...common,
+		absWorkingDir: root,
+		entryPoints: ['meow'],
+		outfile: path.join(root, 'dist', 'lib', 'meow.js'),
+		bundle: true,
+		plugins: [meowWithoutPackageLookup],
 	});
 	fs.chmodSync(path.join(root, 'dist', 'cli.js'), 0o755);
 }

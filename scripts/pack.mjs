@@ -25,7 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {build} from 'esbuild';
-import {common} from './build.mjs';
+import {common, meowWithoutPackageLookup} from './build.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -156,7 +156,7 @@ export async function pack() {
 			minify: true,
 			legalComments: 'none',
 			metafile: true,
-			plugins: [lazyRequire, noDevtools],
+			plugins: [lazyRequire, noDevtools, meowWithoutPackageLookup],
 			// CommonJS packages inlined in an ES module still call require() for Node's built-ins.
 			banner: {js: "import {createRequire as __mfatrailRequire} from 'node:module'; const require = __mfatrailRequire(import.meta.url);"},
 		});

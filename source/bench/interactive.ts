@@ -304,9 +304,12 @@ export async function reportRows(db: string, measure: Measure): Promise<BenchRow
 	const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mfatrail-report-')), 'report.html');
 	try {
 		const run = await measure(process.execPath, [cli, 'report', '--db', db, '--out', out], {peak: true});
-		const bytes = fs.existsSync(out) ? fs.statSync(out).size : 0;
+		const size = (file: string) => (fs.existsSync(file) ? fs.statSync(file).size : 0);
+		const bytes = size(out);
+		// The CSV files written beside it (every finding's evidence, every source's SHA-256), for the record.
+		const beside = ['findings', 'sources'].map(kind => `${(size(out.replace(/\.html$/, `.${kind}.csv`)) / 1e6).toFixed(1)} MB ${kind}`).join(', ');
 		return [
-			{metric: 'report HTML, size', value: `${(bytes / 1e6).toFixed(1)} MB${run.status === 0 ? '' : ` (exit ${run.status})`}`, target: '≤ 10 MB', pass: run.status === 0 && bytes <= 10e6},
+			{metric: 'report HTML, size (CSV beside it)', value: `${(bytes / 1e6).toFixed(1)} MB (${beside})${run.status === 0 ? '' : ` (exit ${run.status})`}`, target: '≤ 10 MB', pass: run.status === 0 && bytes <= 10e6},
 			{metric: 'report HTML, whole process', value: `${(run.ms / 1000).toFixed(2)} s${run.peakKiB ? `, peak RSS ${(run.peakKiB / 1024).toFixed(0)} MiB` : ''}`, target: '≤ 10 s', pass: run.status === 0 && run.ms <= 10_000},
 		];
 	} finally {

@@ -63,8 +63,11 @@ ${commands.map(c => `	  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
 /** meow costs a few milliseconds to load: only commands and the help overview need it. */
 async function loadMeow() {
-	return (await import('meow')).default;
+	return (await import('../lib/meow.js')).default;
 }
+
+/** What meow would otherwise look for up the folder tree (dist/lib/meow.js cannot: source/lib/meow.ts). */
+const pkg = {name: 'mfatrail'};
 
 /** Where the command name is: the first word that is neither a flag nor the value of --db (`mfatrail --db case.db user alice`). */
 function commandIndex(argv: string[]): number {
@@ -94,7 +97,7 @@ export async function main(givenArgv: string[]): Promise<number> {
 			return 2;
 		}
 		const meow = await loadMeow();
-		const cli = meow(overview(), {importMeta: import.meta, argv, flags: {db: {type: 'string'}}, autoHelp: false, autoVersion: false, version: toolVersion()});
+		const cli = meow(overview(), {importMeta: import.meta, pkg, argv, flags: {db: {type: 'string'}}, autoHelp: false, autoVersion: false, version: toolVersion()});
 		if (!argv.includes('--help') && process.stdin.isTTY && process.stdout.isTTY) {
 			const explore = await commands.find(c => c.name === 'explore')!.load();
 			return explore.run([], cli.flags);
@@ -106,6 +109,7 @@ export async function main(givenArgv: string[]): Promise<number> {
 	const rest = [...argv.slice(0, at), ...argv.slice(at + 1)];
 	const cli = meow(command.help, {
 		importMeta: import.meta,
+		pkg,
 		argv: rest,
 		flags: {...command.flags, help: {type: 'boolean', shortFlag: 'h'}},
 		version: toolVersion(),

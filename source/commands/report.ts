@@ -9,6 +9,7 @@ import {safe} from '../lib/terminal-text.js';
 import {renderHtml} from '../report/html.js';
 import {renderMarkdown} from '../report/markdown.js';
 import {buildReport, type CaseFileFacts} from '../report/model.js';
+import {findingsCsv, sha256, sourcesCsv, type Beside} from '../report/beside.js';
 import {dbFlag, type Command} from './command.js';
 import {statusFlag} from './findings.js';
 import {toolVersion} from '../package-root.js';
@@ -47,7 +48,11 @@ export const reportCommand: Command = {
 	Options
 	  --db FILE           case file (default ./mfatrail.db, or $MFATRAIL_DB)
 	  --format F          html (default) or md
-	  --out FILE          write here (created owner-only) instead of standard output
+	  --out FILE          write here (created owner-only) instead of standard output; beside it
+	                      FILE.findings.csv (every finding with every evidence event) and
+	                      FILE.sources.csv (every evidence source with its SHA-256), which the
+	                      report names with their SHA-256: it then shows at most 20 principals
+	                      per rule, 3 findings per rule and principal, 10 evidence events each
 	  --status S          only findings with this triage status (needs-review, confirmed, benign;
 	                      comma-separated for several)
 	  --principal ARN     only findings about this principal (ARN or user name; repeatable)
@@ -75,6 +80,8 @@ export const reportCommand: Command = {
 		// Hashed before it is opened: what the report states is the file as it was handed over.
 		const wal = `${file}-wal`;
 		const caseFile: CaseFileFacts = {name: path.basename(file), sha256: fileSha256(file), walBytes: fs.existsSync(wal) ? fs.statSync(wal).size : 0, toolVersion: toolVersion()};
+		const out = flags.out as string | undefined;
+		let beside: Beside | undefined;
 		const db = openCaseFile(file, {readonly: true});
 		let text: string;
 		try {
@@ -92,17 +99,27 @@ export const reportCommand: Command = {
 				principals.push(found[0].arn);
 			}
 			const model = buildReport(db, caseFile, {status, principals: principals.length > 0 ? principals : undefined, generatedAt});
-			text = format === 'html' ? renderHtml(model) : renderMarkdown(model);
+			// Written to a file, the report puts every finding's evidence and the sources' hashes in
+			// CSV files beside it and stays bounded (source/report/beside.ts).
+			if (out) {
+				const base = out.replace(/\.(html?|md)$/i, '');
+				const files = {findings: [`${base}.findings.csv`, findingsCsv(model)], sources: [`${base}.sources.csv`, sourcesCsv(model)]} as const;
+				for (const [file, content] of Object.values(files)) fs.writeFileSync(file, content, {mode: 0o600});
+				beside = {
+					findings: {name: path.basename(files.findings[0]), sha256: sha256(files.findings[1])},
+					sources: {name: path.basename(files.sources[0]), sha256: sha256(files.sources[1])},
+				};
+			}
+			text = format === 'html' ? renderHtml(model, beside) : renderMarkdown(model, beside);
 		} finally {
 			db.close();
 		}
-		const out = flags.out as string | undefined;
 		if (!out) {
 			process.stdout.write(text);
 			return 0;
 		}
 		fs.writeFileSync(out, text, {mode: 0o600});
-		process.stderr.write(`wrote ${safe(path.resolve(out))} (${Buffer.byteLength(text)} bytes)\n`);
+		process.stderr.write(`wrote ${safe(path.resolve(out))} (${Buffer.byteLength(text)} bytes) and beside it ${safe(beside!.findings.name)} and ${safe(beside!.sources.name)}\n`);
 		return 0;
 	},
 };

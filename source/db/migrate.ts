@@ -13,16 +13,20 @@ export interface Migration {
 	sql: string;
 }
 
-export function migrations(): Migration[] {
+/** The migration files' names, in order (every open reads these; the SQL only when one is pending). */
+function migrationNames(): string[] {
 	return fs
 		.readdirSync(schemaDir)
 		.filter(name => /^\d{3}_.+\.sql$/.test(name))
-		.sort()
-		.map(name => ({version: Number(name.slice(0, 3)), name, sql: fs.readFileSync(path.join(schemaDir, name), 'utf8')}));
+		.sort();
+}
+
+export function migrations(): Migration[] {
+	return migrationNames().map(name => ({version: Number(name.slice(0, 3)), name, sql: fs.readFileSync(path.join(schemaDir, name), 'utf8')}));
 }
 
 export function latestVersion(): number {
-	return Math.max(0, ...migrations().map(m => m.version));
+	return Math.max(0, ...migrationNames().map(name => Number(name.slice(0, 3))));
 }
 
 /** The schema that replaced the event table with lean rows and zstd blocks (db/005_lean_event.sql). */
@@ -51,7 +55,6 @@ export function refuseOldStorage(db: Database.Database, file: string): void {
 /** Brings a case file up to the latest schema; refuses a file written by a newer mfatrail. */
 export function migrate(db: Database.Database, {readonly, file}: {readonly: boolean; file: string}): void {
 	const current = db.pragma('user_version', {simple: true}) as number;
-	const all = migrations();
 	const latest = latestVersion();
 	if (current > latest) {
 		throw new CaseFileError(
@@ -63,7 +66,7 @@ export function migrate(db: Database.Database, {readonly, file}: {readonly: bool
 	if (readonly) {
 		throw new CaseFileError(`case file ${file} has schema version ${current}; open it once without read-only to upgrade to ${latest}`);
 	}
-	const pending = all.filter(m => m.version > current);
+	const pending = migrations().filter(m => m.version > current);
 	const apply = db.transaction(() => {
 		for (const m of pending) {
 			db.exec(m.sql);

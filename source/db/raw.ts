@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import {constants, zstdCompressSync, zstdDecompressSync} from 'node:zlib';
 
 /**
  * Original records are stored verbatim, packed into blocks of about 1 MiB of text compressed with
@@ -15,7 +14,10 @@ export const blockBytes = 1 << 20;
 
 const level = 1;
 /** Level 1: import speed first; the blocks are plain zstd frames, readable by any zstd. */
-const compressOptions = {params: {[constants.ZSTD_c_compressionLevel]: level}};
+const compressOptions = () => ({params: {[zlib().constants.ZSTD_c_compressionLevel]: level}});
+
+/** node:zlib when a block is first packed or read: most query commands read none (1–2 ms of their start). */
+const zlib = () => process.getBuiltinModule('node:zlib');
 
 export interface RawRef {
 	/** Index into the blocks the builder hands over at its next seal(). */
@@ -73,11 +75,11 @@ export class RawBlockBuilder {
 }
 
 export function compressBlock(text: Uint8Array): Uint8Array {
-	return zstdCompressSync(text, compressOptions);
+	return zlib().zstdCompressSync(text, compressOptions());
 }
 
 export function unpackBlock(data: Uint8Array): Buffer {
-	return zstdDecompressSync(data);
+	return zlib().zstdDecompressSync(data);
 }
 
 /** Reads original record texts back, keeping the last few unpacked blocks (neighbours share one). */

@@ -86,13 +86,19 @@ const combining = /^\p{M}$/u;
 const wide =
 	/^[\u1100-\u115f\u231a\u231b\u2329\u232a\u23e9-\u23ec\u23f0\u23f3\u25fd\u25fe\u2614\u2615\u2648-\u2653\u267f\u2693\u26a1\u26aa\u26ab\u26bd\u26be\u26c4\u26c5\u26ce\u26d4\u26ea\u26f2\u26f3\u26f5\u26fa\u26fd\u2705\u270a\u270b\u2728\u274c\u274e\u2753-\u2755\u2757\u2795-\u2797\u27b0\u27bf\u2b1b\u2b1c\u2b50\u2b55\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6\u{16fe0}-\u{1b2ff}\u{1f004}\u{1f0cf}\u{1f18e}\u{1f191}-\u{1f19a}\u{1f200}-\u{1f251}\u{1f300}-\u{1f64f}\u{1f680}-\u{1f6ff}\u{1f7e0}-\u{1f7eb}\u{1f90c}-\u{1f9ff}\u{1fa70}-\u{1faff}\u{20000}-\u{3fffd}]$/u;
 
+/** Printable ASCII: one column a character, no escape to keep whole (most evidence; the fast path). */
+const plainAscii = /^[\x20-\x5b\x5d-\x7e]*$/;
+
 function columns(codePoint: string): number {
+	// Combining marks start at U+0300, wide characters at U+1100: below both, one column.
+	if (codePoint.charCodeAt(0) < 0x300) return 1;
 	if (combining.test(codePoint)) return 0;
 	return wide.test(codePoint) ? 2 : 1;
 }
 
 /** Terminal columns that safe text occupies (width is computed after escaping, so columns line up). */
 export function displayWidth(text: string): number {
+	if (plainAscii.test(text)) return text.length;
 	let width = 0;
 	for (const ch of text) width += columns(ch);
 	return width;
@@ -155,6 +161,7 @@ export const safeTextToken = /\\(?:\\|n|r|t|x[0-9a-f]{2}|u\{[0-9a-f]{1,6}\}|u[0-
 
 /** The tokens of safe text that fit in width columns, and whether all of it fit. */
 export function takeColumns(text: string, width: number): {kept: string; used: number; whole: boolean} {
+	if (plainAscii.test(text)) return text.length <= Math.max(0, width) ? {kept: text, used: text.length, whole: true} : {kept: text.slice(0, Math.max(0, width)), used: Math.max(0, width), whole: false};
 	let used = 0;
 	let end = 0;
 	safeTextToken.lastIndex = 0;

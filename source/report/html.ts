@@ -9,6 +9,7 @@ import {html} from '../lib/markup.js';
 import {outcomesSvg, swimlaneSvg} from './charts.js';
 import {drlLink} from '../findings/sigma.js';
 import {verifyResult, type ReportFinding, type ReportModel, type ReportPrincipal} from './model.js';
+import {evidenceShown, findingsShownPerPrincipal, groupFindings, principalsShownPerRule, type Beside, type BesideFile} from './beside.js';
 
 const css = `
 :root { color-scheme: light; }
@@ -70,7 +71,7 @@ function table(head: string[], rows: string[][]): string {
 	return `<table><thead><tr>${head.map(h => `<th>${html(h)}</th>`).join('')}</tr></thead><tbody>${rows.map(row => `<tr>${row.map(c => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
-function caseSection(m: ReportModel): string {
+function caseSection(m: ReportModel, beside: Beside | undefined): string {
 	const inv = m.inventory;
 	const verify = verifyResult(inv);
 	const facts: [string, string][] = [
@@ -78,7 +79,7 @@ function caseSection(m: ReportModel): string {
 		['Case file SHA-256', `${id(m.caseFile.sha256)}${m.caseFile.walBytes > 0 ? ` <span class="muted">(main file; ${m.caseFile.walBytes} bytes still in its write-ahead log)</span>` : ''}`],
 		['Tool', `mfatrail ${html(m.caseFile.toolVersion)}`],
 		['Report time', maybe(m.generatedAt, id)],
-		['Evidence sources', `${inv.sources.total} <span class="muted">(SHA-256 of each in the appendix)</span>`],
+		['Evidence sources', `${inv.sources.total} <span class="muted">(SHA-256 of each in ${beside ? html(beside.sources.name) : 'the appendix'})</span>`],
 		['Events', `${inv.events}${inv.rejections > 0 ? ` <span class="muted">(${inv.rejections} record${inv.rejections === 1 ? '' : 's'} rejected at import)</span>` : ''}`],
 		['Time span', inv.span.first ? `${id(inv.span.first)} – ${id(inv.span.last)}` : '<span class="muted">no events</span>'],
 		['Accounts', inv.accounts.length > 0 ? inv.accounts.map(id).join(' ') : '<span class="muted">none</span>'],
@@ -104,23 +105,21 @@ function caseSection(m: ReportModel): string {
 	return `<section class="case"><h2>1. The case</h2><dl class="facts">${facts.map(([k, v]) => `<dt>${html(k)}</dt><dd>${v}</dd>`).join('')}</dl>${scope}<p>${m.findings.length} finding${m.findings.length === 1 ? '' : 's'}${severityCounts ? `: ${severityCounts}` : ''}; ${m.principals.length + m.otherPrincipals.length} principal${m.principals.length + m.otherPrincipals.length === 1 ? '' : 's'} with findings.</p></section>`;
 }
 
-/**
- * Evidence rows shown under a finding: a password spray over a large case names hundreds of
- * events; past this many the rest are listed by eventID in the appendix (Evidence in full).
- */
-const evidenceShown = 10;
+/** A file beside the report, named with its SHA-256. */
+const besideName = (f: BesideFile) => `${id(f.name)} <span class="muted">(SHA-256 ${id(f.sha256)})</span>`;
 
-function findingHtml(f: ReportFinding): string {
+function findingHtml(f: ReportFinding, beside: Beside | undefined): string {
 	const rows = f.evidence.slice(0, evidenceShown).map(e =>
 		e.present
 			? [maybe(e.eventTime, nw), maybe(e.eventName), maybe(e.actor, id), maybe(e.sourceIp, nw), maybe(e.result), id(e.eventId)]
 			: ['<span class="muted">not in this case file</span>', '', '', '', '', id(e.eventId)],
 	);
+	const rest = beside ? `all are in ${id(beside.findings.name)}` : `every eventID is in the appendix, Evidence in full, under #${f.id}`;
 	return `<div class="finding ${f.severity}" id="finding-${f.id}"><h3><span class="badge ${f.severity}">${html(f.severity)}</span> ${html(f.rule)} <span class="muted">#${f.id}</span> <span class="status ${f.status}">${html(f.status)}</span></h3>
 <dl class="facts"><dt>Principal</dt><dd>${maybe(f.principal, id)}</dd><dt>MFA device</dt><dd>${maybe(f.serialNumber, id)}</dd><dt>Seen</dt><dd>${id(f.firstSeen)} – ${id(f.lastSeen)}</dd></dl>
 <p>${html(f.summary)}</p>${f.note ? `<div class="note"><strong>Note:</strong> ${html(f.note)}</div>` : ''}
 <p class="muted">Evidence: ${html(evidenceCount(f))}.</p>
-${table(['time', 'event', 'actor', 'IP', 'result', 'eventID'], rows)}${f.evidence.length > evidenceShown ? `<p class="muted">${evidenceShown} of ${f.evidence.length} evidence events shown; every eventID is in the appendix, Evidence in full, under #${f.id}.</p>` : ''}</div>`;
+${table(['time', 'event', 'actor', 'IP', 'result', 'eventID'], rows)}${f.evidence.length > evidenceShown ? `<p class="muted">${evidenceShown} of ${f.evidence.length} evidence events shown; ${rest}.</p>` : ''}</div>`;
 }
 
 /** The Sigma rules behind findings, each with its author and file, as the Detection Rule License asks. */
@@ -130,9 +129,21 @@ function sigmaCredits(m: ReportModel): string {
 	return `<section><h3>Sigma rules credited</h3>${table(['Rule', 'Id', 'Author', 'File', 'Licence'], rows)}<p>SigmaHQ's rules are under the Detection Rule License 1.1: ${id(drlLink)}.</p></section>`;
 }
 
-function findingsSection(m: ReportModel): string {
+function findingsSection(m: ReportModel, beside: Beside | undefined): string {
 	if (m.findings.length === 0) return `<section class="page"><h2>2. Findings</h2><p>No findings${m.options.status || m.options.principals ? ' match the report\'s limits' : ''}.</p></section>`;
-	return `<section class="page"><h2>2. Findings by severity</h2>${m.bySeverity.map(s => `<h3>${html(s.severity)} (${s.findings.length})</h3>${s.findings.map(findingHtml).join('\n')}`).join('\n')}</section>`;
+	// Bounded only with the files beside the report to hold the rest (beside.ts).
+	const principalsShown = beside ? principalsShownPerRule : Infinity;
+	const findingsShown = beside ? findingsShownPerPrincipal : Infinity;
+	const groups = groupFindings(m.findings).map(r => {
+		const principals = r.principals.slice(0, principalsShown).map(p => {
+			const more = p.findings.length > findingsShown ? `<p class="muted">${findingsShown} of ${p.findings.length} findings of this rule and principal shown; all are in ${id(beside!.findings.name)}.</p>` : '';
+			return `<h4>${p.principal ? id(p.principal) : 'no principal'} <span class="muted">(${p.findings.length})</span></h4>${p.findings.slice(0, findingsShown).map(f => findingHtml(f, beside)).join('\n')}${more}`;
+		});
+		const more = r.principals.length > principalsShown ? `<p class="muted">${principalsShown} of ${r.principals.length} principals shown for ${html(r.rule)}; every finding is in ${id(beside!.findings.name)}.</p>` : '';
+		return `<h3>${html(r.rule)} <span class="muted">(${r.findings} finding${r.findings === 1 ? '' : 's'}, ${r.principals.length} principal${r.principals.length === 1 ? '' : 's'})</span></h3>${principals.join('\n')}${more}`;
+	});
+	const files = beside ? `<p>Every finding with every evidence event: ${besideName(beside.findings)}, beside this report.</p>` : '';
+	return `<section class="page"><h2>2. Findings by rule and principal</h2>${files}${groups.join('\n')}</section>`;
 }
 
 const legend = `<p class="legend"><span><i class="created"></i>created</span><span><i class="enabled"></i>enabled</span><span><i class="deactivated"></i>deactivated</span><span><i class="unknown"></i>in use, start unknown</span><span><i class="ok"></i>sign-in ok</span><span><i class="fail"></i>sign-in failed</span></p>`;
@@ -152,7 +163,7 @@ function otherPrincipals(m: ReportModel): string {
 	return `<section class="page"><h2>3.${n} ${m.otherPrincipals.length} more principals with findings</h2><p class="muted">Each is drawn by mfatrail report --principal ARN, or shown by mfatrail user ARN.</p>${table(['principal', 'findings'], m.otherPrincipals.map(p => [id(p.arn), String(p.findings)]))}</section>`;
 }
 
-function appendix(m: ReportModel): string {
+function appendix(m: ReportModel, beside: Beside | undefined): string {
 	const journal =
 		m.journal.length > 0
 			? `<h3>Triage journal</h3>${table(['time', 'analyst', 'target', 'old → new', 'note'], m.journal.map(e => [id(e.at), html(e.analyst), `${html(e.kind)} ${id(e.target)}`, `${html(e.oldStatus)} → ${html(e.newStatus)}`, html(e.note)]))}`
@@ -165,6 +176,9 @@ function appendix(m: ReportModel): string {
 		['#', 'source', 'format', 'records', 'SHA-256'],
 		m.sources.map((f, i) => [String(i + 1), `${id(f.path)}${f.member ? ` ⟩ ${id(f.member)}` : ''}`, html(f.format), String(f.records), id(f.sha256)]),
 	);
+	if (beside) {
+		return `<section class="page appendix"><h2>Appendix</h2>${journal}${orphaned}<h3>Beside this report</h3><p>Every finding with every evidence event: ${besideName(beside.findings)}.</p><p>Evidence sources and their SHA-256: ${besideName(beside.sources)}.</p></section>`;
+	}
 	const cut = m.findings.filter(f => f.evidence.length > evidenceShown);
 	const full =
 		cut.length > 0
@@ -173,7 +187,8 @@ function appendix(m: ReportModel): string {
 	return `<section class="page appendix"><h2>Appendix</h2>${journal}${orphaned}${full}<h3>Evidence sources and their SHA-256</h3>${files}</section>`;
 }
 
-export function renderHtml(m: ReportModel): string {
+/** The report as one HTML page; with `beside`, bounded, naming the files written beside it (beside.ts). */
+export function renderHtml(m: ReportModel, beside?: Beside): string {
 	const title = `mfatrail case report — ${m.caseFile.name}`;
 	return `<!DOCTYPE html>
 <html lang="en">
@@ -187,12 +202,12 @@ export function renderHtml(m: ReportModel): string {
 </head>
 <body>
 <header><h1>MFA evidence report</h1><p class="sub">Case ${id(m.caseFile.name)} · ${m.generatedAt ? `as of ${id(m.generatedAt)}` : 'no import yet'} · mfatrail ${html(m.caseFile.toolVersion)}</p></header>
-${caseSection(m)}
-${findingsSection(m)}
+${caseSection(m, beside)}
+${findingsSection(m, beside)}
 ${sigmaCredits(m)}
 ${m.principals.map((p, i) => principalHtml(p, i + 1)).join('\n')}
 ${otherPrincipals(m)}
-${appendix(m)}
+${appendix(m, beside)}
 </body>
 </html>
 `;

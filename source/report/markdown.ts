@@ -7,6 +7,10 @@ import {evidenceCount} from '../findings/lib.js';
 import {markdown, markdownCode} from '../lib/markup.js';
 import {drlLink} from '../findings/sigma.js';
 import {verifyResult, type ReportFinding, type ReportModel, type ReportPrincipal} from './model.js';
+import {evidenceShown, findingsShownPerPrincipal, groupFindings, principalsShownPerRule, type Beside, type BesideFile} from './beside.js';
+
+/** A file beside the report, named with its SHA-256. */
+const besideName = (f: BesideFile) => `${markdownCode(f.name, {inTable: false})} (SHA-256 ${markdownCode(f.sha256, {inTable: false})})`;
 
 const code = (value: unknown) => markdownCode(value);
 const dash = (value: unknown, as: (v: unknown) => string = markdown) => (value === null || value === undefined || value === '' ? '–' : as(value));
@@ -15,7 +19,7 @@ function table(head: string[], rows: string[][]): string {
 	return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map(row => `| ${row.map(c => c || ' ').join(' | ')} |`)].join('\n');
 }
 
-function caseSection(m: ReportModel): string {
+function caseSection(m: ReportModel, beside: Beside | undefined): string {
 	const inv = m.inventory;
 	const verify = verifyResult(inv);
 	const lines = [
@@ -25,7 +29,7 @@ function caseSection(m: ReportModel): string {
 		`- **Case file SHA-256:** ${markdownCode(m.caseFile.sha256, {inTable: false})}${m.caseFile.walBytes > 0 ? ` (main file; ${m.caseFile.walBytes} bytes still in its write-ahead log)` : ''}`,
 		`- **Tool:** mfatrail ${markdown(m.caseFile.toolVersion)}`,
 		`- **Report time:** ${m.generatedAt ? markdownCode(m.generatedAt, {inTable: false}) : '–'}`,
-		`- **Evidence sources:** ${inv.sources.total} (SHA-256 of each in the appendix)`,
+		`- **Evidence sources:** ${inv.sources.total} (SHA-256 of each in ${beside ? markdownCode(beside.sources.name, {inTable: false}) : 'the appendix'})`,
 		`- **Events:** ${inv.events}${inv.rejections > 0 ? ` (${inv.rejections} record${inv.rejections === 1 ? '' : 's'} rejected at import)` : ''}`,
 		`- **Time span:** ${inv.span.first ? `${markdownCode(inv.span.first, {inTable: false})} – ${markdownCode(inv.span.last, {inTable: false})}` : 'no events'}`,
 		`- **Accounts:** ${inv.accounts.length > 0 ? inv.accounts.map(a => markdownCode(a, {inTable: false})).join(' ') : 'none'}`,
@@ -45,8 +49,8 @@ function caseSection(m: ReportModel): string {
 	return lines.join('\n');
 }
 
-function findingMd(f: ReportFinding): string {
-	const rows = f.evidence.map(e => (e.present ? [dash(e.eventTime, code), dash(e.eventName, code), dash(e.actor, code), dash(e.sourceIp, code), dash(e.result), code(e.eventId)] : ['not in this case file', '', '', '', '', code(e.eventId)]));
+function findingMd(f: ReportFinding, beside: Beside | undefined): string {
+	const rows = f.evidence.slice(0, evidenceShown).map(e => (e.present ? [dash(e.eventTime, code), dash(e.eventName, code), dash(e.actor, code), dash(e.sourceIp, code), dash(e.result), code(e.eventId)] : ['not in this case file', '', '', '', '', code(e.eventId)]));
 	return [
 		`#### ${markdown(f.severity)}: ${markdown(f.rule)} (#${f.id}) — ${markdown(f.status)}`,
 		'',
@@ -60,6 +64,9 @@ function findingMd(f: ReportFinding): string {
 		`Evidence: ${evidenceCount(f)}.`,
 		'',
 		table(['time', 'event', 'actor', 'IP', 'result', 'eventID'], rows),
+		...(f.evidence.length > evidenceShown
+			? ['', `${evidenceShown} of ${f.evidence.length} evidence events shown; ${beside ? `all are in ${markdownCode(beside.findings.name, {inTable: false})}` : `every eventID is in the appendix, Evidence in full, under #${f.id}`}.`]
+			: []),
 	].join('\n');
 }
 
@@ -70,9 +77,20 @@ function sigmaCredits(m: ReportModel): string {
 	return ['### Sigma rules credited', '', table(['Rule', 'Id', 'Author', 'File', 'Licence'], rows), '', `SigmaHQ's rules are under the Detection Rule License 1.1: ${code(drlLink)}.`].join('\n');
 }
 
-function findingsSection(m: ReportModel): string {
+function findingsSection(m: ReportModel, beside: Beside | undefined): string {
 	if (m.findings.length === 0) return `## 2. Findings\n\nNo findings${m.options.status || m.options.principals ? " match the report's limits" : ''}.`;
-	return ['## 2. Findings by severity', ...m.bySeverity.map(s => `### ${markdown(s.severity)} (${s.findings.length})\n\n${s.findings.map(findingMd).join('\n\n')}`)].join('\n\n');
+	// Bounded only with the files beside the report to hold the rest (beside.ts).
+	const principalsShown = beside ? principalsShownPerRule : Infinity;
+	const findingsShown = beside ? findingsShownPerPrincipal : Infinity;
+	const groups = groupFindings(m.findings).map(r => {
+		const principals = r.principals.slice(0, principalsShown).map(p => {
+			const more = p.findings.length > findingsShown ? `\n\n${findingsShown} of ${p.findings.length} findings of this rule and principal shown; all are in ${markdownCode(beside!.findings.name, {inTable: false})}.` : '';
+			return `**${p.principal ? markdownCode(p.principal, {inTable: false}) : 'no principal'}** (${p.findings.length})\n\n${p.findings.slice(0, findingsShown).map(f => findingMd(f, beside)).join('\n\n')}${more}`;
+		});
+		const more = r.principals.length > principalsShown ? `\n\n${principalsShown} of ${r.principals.length} principals shown for ${markdown(r.rule)}; every finding is in ${markdownCode(beside!.findings.name, {inTable: false})}.` : '';
+		return `### ${markdown(r.rule)} (${r.findings} finding${r.findings === 1 ? '' : 's'}, ${r.principals.length} principal${r.principals.length === 1 ? '' : 's'})\n\n${principals.join('\n\n')}${more}`;
+	});
+	return ['## 2. Findings by rule and principal', ...(beside ? [`Every finding with every evidence event: ${besideName(beside.findings)}, beside this report.`] : []), ...groups].join('\n\n');
 }
 
 function principalMd(p: ReportPrincipal, n: number): string {
@@ -92,7 +110,7 @@ function principalMd(p: ReportPrincipal, n: number): string {
 	return lines.join('\n');
 }
 
-function appendix(m: ReportModel): string {
+function appendix(m: ReportModel, beside: Beside | undefined): string {
 	const parts = ['## Appendix'];
 	if (m.journal.length > 0) {
 		parts.push('### Triage journal', table(['time', 'analyst', 'target', 'old → new', 'note'], m.journal.map(e => [code(e.at), markdown(e.analyst), `${markdown(e.kind)} ${code(e.target)}`, `${markdown(e.oldStatus)} → ${markdown(e.newStatus)}`, markdown(e.note)])));
@@ -103,11 +121,18 @@ function appendix(m: ReportModel): string {
 			table(['target', 'status', 'note', 'decided'], m.orphaned.map(o => [`${markdown(o.kind)} ${code(o.target)}`, markdown(o.status), markdown(o.note), `${code(o.at ?? '')} ${markdown(o.analyst ?? '')}`])),
 		);
 	}
+	if (beside) {
+		parts.push('### Beside this report', `Every finding with every evidence event: ${besideName(beside.findings)}.\n\nEvidence sources and their SHA-256: ${besideName(beside.sources)}.`);
+		return parts.join('\n\n');
+	}
+	const cut = m.findings.filter(f => f.evidence.length > evidenceShown);
+	if (cut.length > 0) parts.push('### Evidence in full', cut.map(f => `**#${f.id}** ${markdown(f.rule)} (${f.evidence.length}): ${f.eventIds.map(e => markdownCode(e, {inTable: false})).join(' ')}`).join('\n\n'));
 	parts.push('### Evidence sources and their SHA-256', table(['#', 'source', 'format', 'records', 'SHA-256'], m.sources.map((f, i) => [String(i + 1), `${code(f.path)}${f.member ? ` ⟩ ${code(f.member)}` : ''}`, markdown(f.format), String(f.records), code(f.sha256)])));
 	return parts.join('\n\n');
 }
 
-export function renderMarkdown(m: ReportModel): string {
+/** The report as Markdown; with `beside`, bounded, naming the files written beside it (beside.ts). */
+export function renderMarkdown(m: ReportModel, beside?: Beside): string {
 	const others =
 		m.otherPrincipals.length > 0
 			? `\n\n### 3.${m.principals.length + 1} ${m.otherPrincipals.length} more principals with findings\n\nEach is drawn by \`mfatrail report --principal ARN\`.\n\n| principal | findings |\n|---|---|\n${m.otherPrincipals.map(p => `| ${markdownCode(p.arn)} | ${p.findings} |`).join('\n')}`
@@ -118,15 +143,15 @@ export function renderMarkdown(m: ReportModel): string {
 		'',
 		`Case ${markdownCode(m.caseFile.name, {inTable: false})} · ${m.generatedAt ? `as of ${markdownCode(m.generatedAt, {inTable: false})}` : 'no import yet'} · mfatrail ${markdown(m.caseFile.toolVersion)}`,
 		'',
-		caseSection(m),
+		caseSection(m, beside),
 		'',
-		findingsSection(m),
+		findingsSection(m, beside),
 		'',
 		sigmaCredits(m),
 		'',
 		principals,
 		'',
-		appendix(m),
+		appendix(m, beside),
 	]
 		.join('\n')
 		.replace(/\n{3,}/g, '\n\n')

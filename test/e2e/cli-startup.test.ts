@@ -60,7 +60,7 @@ export async function resolve(specifier, context, next) {
 		const loaded = loadedModules(['--version']);
 		expect(loaded.some(u => u.endsWith('/package-root.js'))).toBe(true);
 		expect(loaded.filter(u => /\/commands\/[^/]+\.js$/.test(u))).toEqual([]);
-		expect(loaded.filter(u => /node_modules\/(meow|ink|react|fuse\.js|better-sqlite3)\//.test(u))).toEqual([]);
+		expect(loaded.filter(u => /node_modules\/(meow|ink|react|fuse\.js|better-sqlite3)\/|\/lib\/meow\.js$/.test(u))).toEqual([]);
 	});
 
 	it('--help lists every command without loading their modules', () => {
@@ -77,6 +77,9 @@ export async function resolve(specifier, context, next) {
 		expect(loaded.some(u => u.endsWith('/commands/search.js'))).toBe(true);
 		expect(loaded.filter(u => /\/commands\/(explore|import|verify|user)\.js$/.test(u))).toEqual([]);
 		expect(loaded.filter(u => /node_modules\/(ink|react)\//.test(u))).toEqual([]);
+		// meow as dist/lib/meow.js bundles it (without its package.json lookup), not meow's own build.
+		expect(loaded.some(u => u.endsWith('/dist/lib/meow.js'))).toBe(true);
+		expect(loaded.filter(u => /node_modules\/meow\//.test(u))).toEqual([]);
 	});
 
 	it('--db before the command name is the case file, not the command', () => {

@@ -60,7 +60,7 @@ describe.skipIf(!hasChromium)('the HTML report in headless Chromium', () => {
 		expect(result.problems).toEqual([]);
 		expect(result.requests).toEqual([]);
 		expect(result.text).toContain('MFA evidence report');
-		expect(result.text).toContain('Findings by severity');
+		expect(result.text).toContain('Findings by rule and principal');
 		const seen = ink(result.png);
 		expect(seen.share).toBeGreaterThan(0.03);
 		expect(seen.colours).toBeGreaterThan(8);

@@ -121,12 +121,29 @@ describe('mfatrail report over samples/', () => {
 		const pinned = await report(file, '--generated-at', '2024-06-01T12:00:00Z');
 		expect(pinned).toContain('<code>2024-06-01T12:00:00Z</code>');
 		expect(pinned.replaceAll('2024-06-01T12:00:00Z', 'T')).not.toBe(first);
-		// --out writes the same bytes, owner-only.
+	});
+
+	it('--out writes the report owner-only with every finding and every source in CSV files beside it, named with their SHA-256', async () => {
 		const out = path.join(path.dirname(file), 'report.html');
 		const {status} = await runMain('report', '--db', file, '--out', out);
 		expect(status).toBe(0);
-		expect(fs.readFileSync(out, 'utf8')).toBe(first);
-		expect(fs.statSync(out).mode & 0o777).toBe(0o600);
+		const page = fs.readFileSync(out, 'utf8');
+		const beside = ['report.findings.csv', 'report.sources.csv'].map(name => path.join(path.dirname(file), name));
+		for (const f of [out, ...beside]) expect(fs.statSync(f).mode & 0o777).toBe(0o600);
+		for (const f of beside) expect(page).toContain(`<code>${path.basename(f)}</code> <span class="muted">(SHA-256 <code>${fileSha256(f)}</code>)</span>`);
+		// Every finding: in the page with its status and eventIDs, or cut with "N of M" for its rule, and in the CSV.
+		const csv = fs.readFileSync(beside[0], 'utf8').split('\r\n');
+		for (const f of findings) {
+			const lines = csv.filter(l => l.startsWith(`${f.id},${f.rule},${f.severity},${f.status},`));
+			expect(lines.length, `finding #${f.id} in the CSV`).toBe(Math.max(1, f.eventIds.length));
+			for (const eventId of f.eventIds) expect(lines.some(l => l.includes(`,${eventId},`))).toBe(true);
+			if (page.includes(`id="finding-${f.id}"`)) for (const eventId of f.eventIds) expect(htmlBlock(page, f.id)).toContain(`<code>${html(eventId)}</code>`);
+			else expect(page).toMatch(new RegExp(`\\d+ of \\d+ (findings of this rule and principal|principals) shown`));
+		}
+		// The sources' hashes are in their CSV, not in the page.
+		const sources = fs.readFileSync(beside[1], 'utf8').trim().split('\r\n').slice(1);
+		expect(page).toContain(`${sources.length} <span class="muted">(SHA-256 of each in report.sources.csv)</span>`);
+		for (const line of sources) expect(page).not.toContain(line.split(',').at(-1)!);
 	});
 
 	it('limits to a triage status or a principal', async () => {
@@ -199,6 +216,7 @@ describe('mfatrail report over hostile evidence', () => {
 	let page = '';
 	let text = '';
 	let hostile: StoredFinding[] = [];
+	let hostileFile = '';
 	const note = '<script>alert(9)</script> javascript:alert(10) [x](https://evil.example) | `tick` \u001b]0;T\u0007';
 
 	beforeAll(async () => {
@@ -206,10 +224,24 @@ describe('mfatrail report over hostile evidence', () => {
 		cleanups.push(made.cleanup);
 		hostile = listFindings(made.db);
 		recordTriage(made.db, {kind: 'finding', target: hostile[0].key, status: 'confirmed', note, analyst: '<img src=x onerror=alert(11)>', at: '2024-05-01T10:00:00.000Z'});
+		recordTriage(made.db, {kind: 'finding', target: hostile[1].key, status: 'benign', note: '=HYPERLINK("https://evil.example","x")', analyst: '@SUM(1)', at: '2024-05-01T10:01:00.000Z'});
 		made.db.close();
+		hostileFile = made.file;
 		page = await report(made.file);
 		text = await report(made.file, '--format', 'md');
 	}, 120_000);
+
+	it('CSV beside the report: every cell as the evidence holds it, none read as a formula', async () => {
+		const out = path.join(path.dirname(hostileFile), 'hostile.html');
+		expect((await runMain('report', '--db', hostileFile, '--out', out)).status).toBe(0);
+		const {parse} = await import('csv-parse/sync');
+		const rows = parse(fs.readFileSync(out.replace(/html$/, 'findings.csv')), {relaxQuotes: false}) as string[][];
+		expect(rows[0].slice(0, 4)).toEqual(['finding', 'rule', 'severity', 'status']);
+		for (const row of rows) for (const cell of row) expect(cell, cell).not.toMatch(/^[=+\-@\t\r]/);
+		expect(rows.filter(r => r[0] === String(hostile[1].id)).every(r => r[9] === `'=HYPERLINK("https://evil.example","x")`)).toBe(true);
+		expect(rows.filter(r => r[0] === String(hostile[0].id)).every(r => r[9] === note)).toBe(true);
+		for (const f of hostile) for (const eventId of f.eventIds) expect(rows.some(r => r[0] === String(f.id) && r[11] === eventId)).toBe(true);
+	});
 
 	it('the fixture carries markup in principals, serials, eventIDs, IPs and user agents', () => {
 		expect(hostile.some(f => f.principal?.includes('<script>'))).toBe(true);
@@ -222,7 +254,7 @@ describe('mfatrail report over hostile evidence', () => {
 		expect(page).not.toMatch(/javascript:/i);
 		expect(page).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
 		const tags = new Set([...page.matchAll(/<\/?([a-zA-Z][\w-]*)/g)].map(m => m[1].toLowerCase()));
-		const allowed = ['html', 'head', 'meta', 'title', 'style', 'body', 'header', 'h1', 'h2', 'h3', 'p', 'section', 'dl', 'dt', 'dd', 'div', 'span', 'strong', 'code', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'svg', 'rect', 'circle', 'path', 'text', 'i'];
+		const allowed = ['html', 'head', 'meta', 'title', 'style', 'body', 'header', 'h1', 'h2', 'h3', 'h4', 'p', 'section', 'dl', 'dt', 'dd', 'div', 'span', 'strong', 'code', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'svg', 'rect', 'circle', 'path', 'text', 'i'];
 		expect([...tags].filter(t => !allowed.includes(t))).toEqual([]);
 		// Attribute names of every tag (values are double-quoted; evidence cannot hold a raw quote).
 		const attributes = new Set(

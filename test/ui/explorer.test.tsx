@@ -40,7 +40,7 @@ describe('search screen', () => {
 		await app.waitFor('4 principals, 2 devices, 48 events');
 		await app.type('alic');
 		const frame = await app.waitFor('2 results: 1 principal, 1 device');
-		expect(frame).toMatch(/›! principal user\/alice\s+111122223333 signed in 2024-03-01/);
+		expect(frame).toMatch(/›! identity user\/alice\s+111122223333 signed in 2024-03-01/);
 		// The label is the ARN's resource (its name inside), never cut; the detail line has the whole ARN.
 		expect(frame).toMatch(/device\s+mfa\/alice-phone/);
 		expect(frame).toContain('principal: arn:aws:iam::111122223333:user/alice');
@@ -81,15 +81,15 @@ describe('search screen', () => {
 	it('marks the selection with a glyph and moves it with arrows and j/k after Tab', async () => {
 		app = await renderExplorer(db, {query: 'alice'});
 		await app.waitFor('2 results');
-		expect(app.frame()).toMatch(/›..principal user\/alice/);
+		expect(app.frame()).toMatch(/›..identity user\/alice/);
 		await app.press(keys.down);
-		expect(app.frame()).toMatch(/›..device {4}mfa\/alice-phone/);
+		expect(app.frame()).toMatch(/›..device {3}mfa\/alice-phone/);
 		await app.press(keys.tab, 'k');
-		expect(app.frame()).toMatch(/›..principal user\/alice/);
+		expect(app.frame()).toMatch(/›..identity user\/alice/);
 		await app.press('j');
 		expect(app.frame()).toMatch(/›..device/);
 		await app.press('g');
-		expect(app.frame()).toMatch(/›..principal/);
+		expect(app.frame()).toMatch(/›..identity/);
 		await app.press('G');
 		expect(app.frame()).toMatch(/›..device/);
 	});

@@ -287,12 +287,12 @@ describe('keys', () => {
 		const frame = await app.waitFor(/\d+ results?/);
 		const rows = lines(frame);
 		const agent = rows.findIndex(l => / agent +aws-cli\//.test(l));
-		const rootRows = rows.flatMap((l, i) => (/ principal +root /.test(l) ? [i] : []));
+		const rootRows = rows.flatMap((l, i) => (/ identity +root /.test(l) ? [i] : []));
 		expect(agent).toBeGreaterThan(-1);
 		expect(rootRows).toHaveLength(roots.length);
 		for (const i of rootRows) expect(i).toBeLessThan(agent);
 		// The first result, right under the column titles, is a root principal.
-		expect(rows[rows.findIndex(l => /kind +label/.test(l)) + 1]).toMatch(/ principal +root /);
+		expect(rows[rows.findIndex(l => /kind +label/.test(l)) + 1]).toMatch(/ identity +root /);
 	});
 
 	it('/ searches keys, IPs and eventIDs too, and recalls the last search', async () => {

@@ -36,6 +36,11 @@ export function hitLabel(hit: SearchHit): {raw: string; matches: Array<[number, 
 	return {raw: `${hit.label}  ${short}`, matches: hit.matches};
 }
 
+/**
+ * The kind column's words: 8 characters at most, what other columns narrow to at 80 columns
+ * before identifiers give way (`principal` showed as `princip…`). The detail line names the kind in full.
+ */
+const nameKind: Record<SearchHit['kind'], string> = {principal: 'identity', device: 'device'};
 const pivotKind: Record<PivotHit['kind'], string> = {key: 'key', ip: 'IP', 'user-agent': 'agent', event: 'event'};
 
 export function pivotTarget(hit: PivotHit): Target {
@@ -65,7 +70,7 @@ function pivotRow(hit: PivotHit): Row {
 
 function hitRow(hit: SearchHit, counts: ReturnType<ExplorerData['findingCounts']> | undefined): Row {
 	return {
-		cells: [hit.kind, hitLabel(hit), hit.accountId, hit.fact],
+		cells: [nameKind[hit.kind], hitLabel(hit), hit.accountId, hit.fact],
 		target: hitTarget(hit),
 		marker: Boolean(hit.kind === 'principal' ? counts?.principals.get(hit.id) : counts?.serials.get(hit.id)),
 		detail: [[hit.kind, hit.id] as [string, unknown]],
