@@ -36,7 +36,8 @@ export const reportCommand: Command = {
 
 	The report to hand over: the case (evidence inventory, time span, accounts, the verify result,
 	the scope of a scoped extract, tool version and the case file's SHA-256), the findings by
-	severity with their triage status, note, summary and evidence table, and per principal with
+	rule and then principal with their triage status, note, summary and evidence table (and the
+	Sigma rules behind any, credited), and per principal with
 	findings a chart of its MFA devices' lives with the sign-ins that used them and its sign-in
 	outcomes over time; the SHA-256 of every evidence source and the triage journal as appendix.
 
