@@ -1,9 +1,8 @@
 /**
  * What the case file holds, for the overview, `mfatrail summary` and reports: the evidence
  * (sources with their SHA-256, time span, accounts, regions), the last verify outcome, and whether
- * the case is a scoped extract. Cheap at a million events: accounts and regions are read by
- * seeking from one distinct value to the next in an index (db/013_explorer.sql), the span from the
- * per-source first/last times.
+ * the case is a scoped extract. Cheap at a million events: accounts and regions are read from the
+ * distinct values the import keeps (db/021_pivot_value.sql), the span from the per-source first/last times.
  */
 import {unreadableRows} from './unreadable.js';
 import type {CaseFile} from './open.js';

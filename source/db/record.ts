@@ -18,6 +18,7 @@ export interface NormalisedEvent {
 	identityType: string | null;
 	identityArn: string | null;
 	identityUserName: string | null;
+	/** Only when the caller has neither ARN nor userName (the one case a reader falls back to it, db/report.ts). */
 	identityPrincipalId: string | null;
 	identityAccountId: string | null;
 	accessKeyId: string | null;

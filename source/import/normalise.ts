@@ -98,6 +98,8 @@ export function normaliseRecord(record: unknown, raw: string, position: number, 
 	const identity = object(r.userIdentity);
 	const attributes = object(object(identity?.sessionContext)?.attributes);
 	const facts = extractFacts(r);
+	const identityArn = text(identity?.arn) || null;
+	const identityUserName = text(identity?.userName);
 	return {
 		eventId,
 		eventIdDerived,
@@ -110,9 +112,11 @@ export function normaliseRecord(record: unknown, raw: string, position: number, 
 		recipientAccountId: text(r.recipientAccountId),
 		awsRegion: text(r.awsRegion),
 		identityType: text(identity?.type),
-		identityArn: text(identity?.arn) || null,
-		identityUserName: text(identity?.userName),
-		identityPrincipalId: text(identity?.principalId),
+		identityArn,
+		identityUserName,
+		// Nearly one value per session (AROA…:name): as a dictionary entry on every event it cost
+		// more than all the other names together; it is read only to name a caller that has nothing else.
+		identityPrincipalId: identityArn === null && identityUserName === null ? text(identity?.principalId) : null,
 		identityAccountId: text(identity?.accountId),
 		accessKeyId: text(identity?.accessKeyId) || null,
 		mfaAuthenticated: flag(attributes?.mfaAuthenticated),
