@@ -69,8 +69,10 @@ describe('files over the old 128 MiB limit', () => {
 		console.info(`peak RSS: 2 × ${mb(small.bytes)} MiB → ${mb(small.peakRss)} MiB; 2 × ${mb(large.bytes)} MiB → ${mb(large.peakRss)} MiB`);
 		// Twice the input, both past the fixed costs (parts in flight, SQLite's page cache). Reading a file
 		// whole would cost at least twice its size (bytes, then text), so at least twice the difference
-		// in size; streamed, the difference is allocator noise (5–31 MiB measured, for 68 MiB more per file).
-		expect(large.peakRss - small.peakRss).toBeLessThan(large.bytes - small.bytes);
+		// in size; streamed, the difference is allocator and GC noise: 5–31 MiB measured alone, up to
+		// 75 MiB inside the full suite on 2 loaded cores (Node 24), for 68 MiB more per file. The bound
+		// sits between the two: 1.5 × the difference.
+		expect(large.peakRss - small.peakRss).toBeLessThan(1.5 * (large.bytes - small.bytes));
 		expect(large.peakRss).toBeLessThan(1024 * 2 ** 20);
 	}, 120_000);
 });
