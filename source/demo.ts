@@ -1,7 +1,8 @@
 /**
  * `npm start`: the explorer on the bundled samples. The samples are imported once into a case
- * file in the temporary directory named by a hash of their content, so a later start reuses it
- * and a change to samples/ builds a fresh one. The case file is built under a temporary name and
+ * file in the temporary directory named by a hash of their content and of the build that imports
+ * them (dist/ and the schema in db/), so a later start reuses it, and a change to samples/ or an
+ * upgrade of mfatrail (a new schema version, a changed rule) builds a fresh one. The case file is built under a temporary name and
  * renamed when complete, so an interrupted first start is never mistaken for a finished import.
  */
 import './terminal-env.js';
@@ -15,7 +16,8 @@ const {openCaseFile} = await import('./db/open.js');
 const {importEvidence} = await import('./pipeline.js');
 const {toolVersion} = await import('./package-root.js');
 
-const samplesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'samples');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const samplesDir = path.join(root, 'samples');
 
 function filesUnder(dir: string): string[] {
 	return fs
@@ -24,10 +26,11 @@ function filesUnder(dir: string): string[] {
 		.sort();
 }
 
+/** The samples and the build that imports them (dist/, db/), hashed by path and content. */
 function samplesHash(files: string[]): string {
 	const hash = crypto.createHash('sha256');
-	for (const file of files) {
-		hash.update(path.relative(samplesDir, file));
+	for (const file of [...files, ...filesUnder(path.join(root, 'dist')), ...filesUnder(path.join(root, 'db'))]) {
+		hash.update(path.relative(root, file));
 		hash.update('\0');
 		hash.update(fs.readFileSync(file));
 		hash.update('\0');
