@@ -2,10 +2,19 @@
  * `npm start`: the explorer on the bundled samples. The samples are imported once into a case
  * file in the temporary directory named by a hash of their content and of the build that imports
  * them (dist/ and the schema in db/), so a later start reuses it, and a change to samples/ or an
- * upgrade of mfatrail (a new schema version, a changed rule) builds a fresh one. The case file is built under a temporary name and
- * renamed when complete, so an interrupted first start is never mistaken for a finished import.
+ * upgrade of mfatrail (a new schema version, a changed rule) builds a fresh one. The case file is
+ * built under a temporary name and renamed when complete, so an interrupted first start is never
+ * mistaken for a finished import.
  */
 import './terminal-env.js';
+import {toolVersion, unsupportedNode} from './package-root.js';
+
+// As cli.tsx: an older Node is told so before SQLite's addon is loaded (it may crash there).
+const unsupported = unsupportedNode();
+if (unsupported) {
+	process.stderr.write(`${unsupported}\n`);
+	process.exit(5);
+}
 
 const {default: crypto} = await import('node:crypto');
 const {default: fs} = await import('node:fs');
@@ -14,7 +23,6 @@ const {default: path} = await import('node:path');
 const {fileURLToPath} = await import('node:url');
 const {openCaseFile} = await import('./db/open.js');
 const {importEvidence} = await import('./pipeline.js');
-const {toolVersion} = await import('./package-root.js');
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const samplesDir = path.join(root, 'samples');
