@@ -10,7 +10,9 @@ export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 
 type PackageJson = {version: string; engines?: {node?: string}};
 
-const packageJson = (): PackageJson => JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as PackageJson;
+let read: PackageJson | undefined;
+/** Read once: the start-up check and --version both ask. */
+const packageJson = (): PackageJson => (read ??= JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as PackageJson);
 
 /** mfatrail's version, from its package.json. */
 export function toolVersion(): string {
