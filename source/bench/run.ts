@@ -288,6 +288,9 @@ async function sigmaRow(label: (metric: string) => string, db: string, importMs:
 async function measureInput(input: Input, db: string, workers: number, jqAvailable: boolean, options: {sigma: boolean}): Promise<Row[]> {
 	const label = (metric: string) => `${input.name}: ${metric}`;
 	process.stderr.write(`${input.name}: floor…\n`);
+	// One untimed pass first, so that both sides read from the page cache: a cold first read made
+	// the floor 3× slower (6.3 s against 2.1 s on 200k realistic events) and the ratio flattering.
+	await measure(process.execPath, [path.join(repoRoot, 'dist', 'bench', 'floor.js'), '--workers', String(workers), ...input.paths]);
 	const floor = await measure(process.execPath, [path.join(repoRoot, 'dist', 'bench', 'floor.js'), '--workers', String(workers), ...input.paths], {peak: true});
 	process.stderr.write(`${input.name}: import…\n`);
 	const imported = await measure(process.execPath, [cli, 'import', ...input.paths, '--db', db, '--json'], {peak: true, env: {MFATRAIL_IMPORT_TIMING: '1'}});
@@ -322,7 +325,9 @@ async function measureInput(input: Input, db: string, workers: number, jqAvailab
 	}
 	const size = caseFileBytes(db);
 	const share = size / input.jsonBytes;
-	rows.push({metric: label('case file / JSON'), value: `${mib(size)} / ${mib(input.jsonBytes)} = ${(share * 100).toFixed(1)} %`, target: '≤ 40 %', pass: share <= 0.4});
+	// Issue 21's targets: the MFA-heavy mix stores a model row for a third of its events.
+	const sizeLimit = input.name === 'MFA-heavy mix' ? 0.5 : 0.4;
+	rows.push({metric: label('case file / JSON'), value: `${mib(size)} / ${mib(input.jsonBytes)} = ${(share * 100).toFixed(1)} %`, target: `≤ ${sizeLimit * 100} %`, pass: share <= sizeLimit});
 	rows.push({
 		metric: label('import peak RSS'),
 		value: imported.peakKiB ? `${mib(imported.peakKiB * 1024)} (floor ${floor.peakKiB ? mib(floor.peakKiB * 1024) : '?'})` : 'unknown',
