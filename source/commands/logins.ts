@@ -1,6 +1,6 @@
 import {UsageError} from '../lib/errors.js';
 import {listSignIns, type SignInEntry, type SignInFilter} from '../db/queries.js';
-import {csvCell, terminalSafe} from '../lib/terminal-text.js';
+import {csvCell} from '../lib/terminal-text.js';
 import {dbFlag, jsonFlag, type Command} from './command.js';
 import {openForQuery, out, printJson, resolveDevice, resolvePrincipal, timeFlag} from './query-common.js';
 import {signInTable} from './query-render.js';
@@ -24,13 +24,12 @@ const csvColumns = [
 ] as const;
 
 /**
- * The sign-ins as CSV. A file or pipe gets the plain CSV (formula-neutralised: the evidence text
- * as it is); a terminal gets every cell, header included, escaped as well, like any evidence
- * shown on a terminal, so no ESC/OSC sequence or bidi override reaches it.
+ * The sign-ins as CSV, to a file, a pipe or a terminal alike: every cell, header included, is
+ * formula-neutralised and has its control and bidi characters made visible (csvCell), so no
+ * ESC/OSC sequence or override reaches whoever reads it.
  */
-export function loginsCsv(entries: readonly SignInEntry[], terminal: boolean): string {
-	const cell = terminal ? (value: unknown) => terminalSafe(csvCell(value)) : csvCell;
-	const lines = [csvColumns.map(cell).join(','), ...entries.map(e => csvColumns.map(c => cell(e[c])).join(','))];
+export function loginsCsv(entries: readonly SignInEntry[]): string {
+	const lines = [csvColumns.map(csvCell).join(','), ...entries.map(e => csvColumns.map(c => csvCell(e[c])).join(','))];
 	return `${lines.join('\r\n')}\r\n`;
 }
 
@@ -81,7 +80,7 @@ export const loginsCommand: Command = {
 			const entries = listSignIns(db, filter);
 			if (flags.json) printJson(entries);
 			else if (flags.csv) {
-				process.stdout.write(loginsCsv(entries, Boolean(process.stdout.isTTY)));
+				process.stdout.write(loginsCsv(entries));
 			} else out(signInTable(entries, {principal: !filter.principalArn}));
 			return 0;
 		} finally {

@@ -3,10 +3,10 @@
  * and timestamp_desc) and Timeline Explorer (CSV). Each event carries the findings it is evidence
  * of, with their triage status. Every string from the evidence is escaped for its format: JSON
  * escapes, plus the invisible and line-separator characters some viewers act on; CSV quoting,
- * formula neutralising (csvCell) and control characters made visible (terminalSafe).
+ * formula neutralising and control characters made visible (csvCell).
  */
 import type {ExportEvent} from '../db/timeline-export.js';
-import {csvCell, terminalSafe} from '../lib/terminal-text.js';
+import {csvCell} from '../lib/terminal-text.js';
 
 /** The findings an event is evidence of: rule ids and triage statuses, in the findings' order. */
 export interface EventFindings {
@@ -68,5 +68,5 @@ export const csvHeader = `${csvColumns.join(',')}\r\n`;
 /** One CSV row (RFC 4180 line ends), each cell terminal-safe and formula-neutralised. */
 export function csvLine(e: ExportEvent, findings: EventFindings | undefined): string {
 	const o = timesketchObject(e, findings);
-	return `${csvColumns.map(c => csvCell(o[c] === null || o[c] === undefined ? '' : terminalSafe(String(o[c])))).join(',')}\r\n`;
+	return `${csvColumns.map(c => csvCell(o[c])).join(',')}\r\n`;
 }

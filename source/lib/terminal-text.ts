@@ -149,9 +149,15 @@ export function truncateSafe(value: unknown, max: number): string {
 	return kept.map(k => k.token).join('') + marker;
 }
 
-/** CSV cell: quoted when needed, and a leading = + - @ (or tab/CR) neutralised against formula injection. */
+/**
+ * CSV cell, the one CSV policy of every file mfatrail writes: control, bidi and invisible
+ * characters made visible (terminalSafe: a CSV is read with cat, less and spreadsheets, which show
+ * an override or an ESC sequence as the attacker meant; the escape is reversible and the case file
+ * keeps the original byte-exact), a leading = + - @ neutralised against formula injection, and
+ * quoted when needed.
+ */
 export function csvCell(value: unknown): string {
-	let text = value === null || value === undefined ? '' : String(value);
+	let text = terminalSafe(value === null || value === undefined ? '' : String(value));
 	if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
 	return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -4,14 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {loginsCsv} from '../../source/commands/logins.js';
+import {unescapeTerminalSafe} from '../../source/lib/terminal-text.js';
 import type {SignInEntry} from '../../source/db/queries.js';
 import {cli, ensureBuilt, repoRoot, runCli} from '../hostile/cli.js';
 import {hasTool} from '../needs-tool.js';
 
 /**
  * `logins --csv` over records whose user agent and error message hold an OSC title sequence:
- * redirected, the CSV is the plain (formula-neutralised) text; on a terminal (a pseudo-terminal
- * from script(1)) every cell is escaped like any evidence, so no ESC reaches the terminal.
+ * redirected to a file or on a terminal (a pseudo-terminal from script(1)), every cell is escaped
+ * like any evidence, so no ESC reaches whoever reads the CSV; the escape is reversible.
  */
 const hasScript = hasTool('script', spawnSync('script', ['--version']).status === 0, 'apt-get install -y bsdutils (util-linux script)');
 const fixture = path.join(repoRoot, 'test', 'fixtures', 'hostile', 'escape-records.json');
@@ -29,10 +30,14 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, {recursive: true, force: true}));
 
 describe('logins --csv', () => {
-	it('to a pipe writes the evidence text as it is (a CSV file keeps the original)', () => {
+	it('to a pipe writes the same escaped cells as to a terminal: a CSV file is read with cat and less too', () => {
 		const result = runCli(['logins', '--csv', '--db', caseFile]);
 		expect(result.status).toBe(0);
-		expect(result.stdout.toString()).toContain('\u001b]0;PWNED\u0007');
+		const out = result.stdout.toString();
+		expect(out).toContain('\\x1b]0;PWNED\\x07');
+		expect(out).not.toMatch(/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+		// reversible: the original text comes back from the cell
+		expect(out.split('\r\n').some(line => unescapeTerminalSafe(line).includes('\u001b]0;PWNED\u0007'))).toBe(true);
 	});
 
 	it.skipIf(!hasScript)('to a terminal escapes every cell: no ESC or BEL reaches it', () => {
@@ -49,7 +54,7 @@ describe('logins --csv', () => {
 		expect(result.stdout).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u009b\u009d]/);
 	});
 
-	it('escapes every cell on the terminal branch, and only formula-neutralises otherwise', () => {
+	it('escapes and formula-neutralises every cell', () => {
 		const hostile = '=cmd\u001b]0;T\u0007\u202eX\u009b2J';
 		const entry: SignInEntry = {
 			eventTime: hostile,
@@ -71,7 +76,7 @@ describe('logins --csv', () => {
 			deviceId: null,
 			event: 1,
 		};
-		const terminal = loginsCsv([entry], true);
+		const terminal = loginsCsv([entry]);
 		expect(terminal).not.toMatch(/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
 		const [header, row] = terminal.split('\r\n');
 		expect(header.startsWith('eventTime,eventName,')).toBe(true);
@@ -79,7 +84,5 @@ describe('logins --csv', () => {
 		// every text column holds the hostile value: all but failedAtMfa (14 of the 15 columns)
 		expect(row.split(',').filter(c => c === "'=cmd\\x1b]0;T\\x07\\u202eX\\x9b2J")).toHaveLength(14);
 		expect(row.split(',')[5]).toBe('false');
-		const plain = loginsCsv([entry], false);
-		expect(plain.split('\r\n')[1].split(',').filter(c => c === `'${hostile}`)).toHaveLength(14);
 	});
 });

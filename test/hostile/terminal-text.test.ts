@@ -182,7 +182,10 @@ describe('csvCell', () => {
 		expect(csvCell("+cmd|' /C calc'!A0")).toBe("'+cmd|' /C calc'!A0");
 		expect(csvCell('-2+3')).toBe("'-2+3");
 		expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
-		expect(csvCell('\t=1')).toBe("'\t=1");
+		// a tab is made visible first, so the cell starts with a backslash, which no spreadsheet evaluates
+		expect(csvCell('\t=1')).toBe('\\t=1');
+		expect(csvCell('\u001b]0;T\u0007=x')).toBe('\\x1b]0;T\\x07=x');
+		expect(csvCell('admin\u202egnp.exe')).toBe('admin\\u202egnp.exe');
 		expect(csvCell('alice')).toBe('alice');
 		expect(csvCell('a,b')).toBe('"a,b"');
 		expect(csvCell(null)).toBe('');

@@ -14,6 +14,7 @@ import {recordTriage} from '../../source/db/triage.js';
 import {lastVerify} from '../../source/db/verify-record.js';
 import {fileSha256} from '../../source/commands/report.js';
 import {html, markdownCode} from '../../source/lib/markup.js';
+import {unescapeTerminalSafe} from '../../source/lib/terminal-text.js';
 import {listFindings, type StoredFinding} from '../../source/findings/queries.js';
 import {caseWith} from '../model/helpers.js';
 import {restoreMocksAfterEach, runMain} from '../run-main.js';
@@ -231,7 +232,7 @@ describe('mfatrail report over hostile evidence', () => {
 		text = await report(made.file, '--format', 'md');
 	}, 120_000);
 
-	it('CSV beside the report: every cell as the evidence holds it, none read as a formula', async () => {
+	it('CSV beside the report: every cell with its controls made visible (reversibly), none read as a formula', async () => {
 		const out = path.join(path.dirname(hostileFile), 'hostile.html');
 		expect((await runMain('report', '--db', hostileFile, '--out', out)).status).toBe(0);
 		const {parse} = await import('csv-parse/sync');
@@ -239,7 +240,9 @@ describe('mfatrail report over hostile evidence', () => {
 		expect(rows[0].slice(0, 4)).toEqual(['finding', 'rule', 'severity', 'status']);
 		for (const row of rows) for (const cell of row) expect(cell, cell).not.toMatch(/^[=+\-@\t\r]/);
 		expect(rows.filter(r => r[0] === String(hostile[1].id)).every(r => r[9] === `'=HYPERLINK("https://evil.example","x")`)).toBe(true);
-		expect(rows.filter(r => r[0] === String(hostile[0].id)).every(r => r[9] === note)).toBe(true);
+		expect(rows.filter(r => r[0] === String(hostile[0].id)).every(r => r[9] === note.replace('\u001b', '\\x1b').replace('\u0007', '\\x07'))).toBe(true);
+		expect(rows.filter(r => r[0] === String(hostile[0].id)).every(r => unescapeTerminalSafe(r[9]) === note)).toBe(true);
+		for (const row of rows) for (const cell of row) expect(cell).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
 		for (const f of hostile) for (const eventId of f.eventIds) expect(rows.some(r => r[0] === String(f.id) && r[11] === eventId)).toBe(true);
 	});
 
