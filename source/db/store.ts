@@ -3,6 +3,7 @@ import type {CaseFile} from './open.js';
 import {canonicalJson, type DigestRow, type NormalisedEvent} from './record.js';
 import {RawBlockBuilder, RawReader, rawCodec, unpackBlock, type RawRef} from './raw.js';
 import {encodeEventId, encodeIp} from './event-row.js';
+import {encodeContentSha256, encodeSha256, splitPath} from './source-row.js';
 
 export interface SourceInfo {
 	path: string;
@@ -124,10 +125,10 @@ export class EventStore {
 				s3_object, previous_hash, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			markConflict: db.prepare(`UPDATE event_row SET bits = bits | ${bit.conflict} WHERE id = ?`),
 			insertSighting: db.prepare(`INSERT INTO sighting(event, source_id, position) VALUES (?, ?, ?)`),
-			insertSource: db.prepare(`INSERT INTO source (
-				run_id, path, member, format, byte_size, sha256, content_size, content_sha256, imported_at, status, notes
-			) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			finishSource: db.prepare(`UPDATE source SET record_count = ?, inserted = ?, duplicates = ?, conflicts = ?, rejected = ?,
+			insertSource: db.prepare(`INSERT INTO source_row (
+				run_id, folder, name, member, format, byte_size, sha256, content_size, content_sha256, imported_at, status, notes
+			) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			finishSource: db.prepare(`UPDATE source_row SET record_count = ?, inserted = ?, duplicates = ?, conflicts = ?, rejected = ?,
 				first_event_time = ?, last_event_time = ?, status = ? WHERE id = ?`),
 			insertRejection: db.prepare(`INSERT INTO rejection(run_id, path, member, position, reason) VALUES (?, ?, ?, ?, ?)`),
 		};
@@ -197,7 +198,7 @@ export class EventStore {
 			const span = this.insertEvents(list, sourceId, counts);
 			for (const r of rejected) this.reject(info.path, info.member, r.position, r.reason);
 			extra?.(sourceId);
-			this.statements.finishSource.run(counts.records, counts.inserted, counts.duplicates, counts.conflicts, counts.rejected, span.first, span.last, status, sourceId);
+			this.statements.finishSource.run(counts.records, counts.inserted, counts.duplicates, counts.conflicts, counts.rejected, span.first, span.last, this.id(status), sourceId);
 			return {...counts, sourceId};
 		};
 		return this.whole(run);
@@ -205,10 +206,12 @@ export class EventStore {
 
 	private insertSourceRow(info: SourceInfo, status: string): number {
 		const notes = info.notes && info.notes.length > 0 ? JSON.stringify(info.notes) : null;
-		return Number(
-			this.statements.insertSource.run(this.runId, info.path, info.member, info.format, info.byteSize, info.sha256, info.contentSize, info.contentSha256, new Date().toISOString(), status, notes)
-				.lastInsertRowid,
-		);
+		const [folder, name] = splitPath(info.path);
+		const row = [
+			this.runId, this.id(folder), name, info.member, this.id(info.format), info.byteSize, encodeSha256(info.sha256), info.contentSize,
+			encodeContentSha256(info.contentSha256, info.sha256), BigInt(Date.now()), this.id(status), notes,
+		];
+		return Number(this.statements.insertSource.run(row).lastInsertRowid);
 	}
 
 	private insertEvents(events: Iterable<StoredEvent>, sourceId: number, counts: SourceCounts): {first: string | null; last: string | null} {
@@ -453,7 +456,7 @@ export class EventStore {
 			const final = p.status !== 'importing';
 			this.db
 				.prepare(
-					`UPDATE source SET record_count = record_count + ?, inserted = inserted + ?, duplicates = duplicates + ?,
+					`UPDATE source_row SET record_count = record_count + ?, inserted = inserted + ?, duplicates = duplicates + ?,
 					conflicts = conflicts + ?, rejected = rejected + ?,
 					first_event_time = CASE WHEN ? IS NULL THEN first_event_time WHEN first_event_time IS NULL OR ? < first_event_time THEN ? ELSE first_event_time END,
 					last_event_time = CASE WHEN ? IS NULL THEN last_event_time WHEN last_event_time IS NULL OR ? > last_event_time THEN ? ELSE last_event_time END,
@@ -465,9 +468,10 @@ export class EventStore {
 				.run(
 					counts.records, counts.inserted, counts.duplicates, counts.conflicts, counts.rejected,
 					first, first, first, last, last, last,
-					p.status, p.meta.format, p.meta.notes && p.meta.notes.length > 0 ? JSON.stringify(p.meta.notes) : null,
+					this.id(p.status), this.id(p.meta.format), p.meta.notes && p.meta.notes.length > 0 ? JSON.stringify(p.meta.notes) : null,
 					p.resume?.byteOffset ?? null, p.resume?.position ?? null, p.resume?.state ?? null,
-					final ? 1 : 0, p.meta.byteSize, final ? 1 : 0, p.meta.sha256, final ? 1 : 0, p.meta.contentSize, final ? 1 : 0, p.meta.contentSha256,
+					final ? 1 : 0, p.meta.byteSize, final ? 1 : 0, encodeSha256(p.meta.sha256), final ? 1 : 0, p.meta.contentSize,
+					final ? 1 : 0, encodeContentSha256(p.meta.contentSha256, p.meta.sha256),
 					sourceId,
 				);
 			if (final) this.openParts.delete(key);
