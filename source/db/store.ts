@@ -88,6 +88,11 @@ export class EventStore {
 	private readonly dict = new Map<string, number>();
 	private dictNext: number;
 	private dictAdded: string[] = [];
+	/** New dict rows (id, value, …) not yet written: many rows per statement, flushed with the event rows. */
+	private dictRows: unknown[] = [];
+	/** columnId()'s last value and id per column (cleared when a transaction rolls back). */
+	private lastValues: (string | null | undefined)[] = [];
+	private lastIds: (number | null)[] = [];
 	private depth = 0;
 	/** Source rows of this run still 'importing', by path NUL member (the next part adds to them). */
 	private openParts = new Map<string, number>();
@@ -100,6 +105,7 @@ export class EventStore {
 	private rowIds = new Set<string>();
 	private nextEventId = 0;
 	private readonly inserts = new Map<number, import('better-sqlite3').Statement>();
+	private readonly dictInserts = new Map<number, import('better-sqlite3').Statement>();
 
 	constructor(db: CaseFile, argv: string[], toolVersion: string) {
 		this.db = db;
@@ -118,7 +124,6 @@ export class EventStore {
 		this.statements = {
 			byEventId: db.prepare(`${existing} WHERE event_id = ?`),
 			byId: db.prepare(`${existing} WHERE id = ?`),
-			insertDict: db.prepare(`INSERT INTO dict(id, value) VALUES (?, ?)`),
 			insertBlock: db.prepare(`INSERT INTO raw_block(data) VALUES (?)`),
 			replaceEvent: db.prepare(`UPDATE event_row SET (${columns}) = (${Array(columnCount).fill('?').join(', ')}) WHERE id = ?`),
 			insertDigest: db.prepare(`INSERT INTO digest(source_id, account_id, region, digest_start_time, digest_end_time, s3_bucket,
@@ -239,8 +244,9 @@ export class EventStore {
 		return this.batch(run);
 	}
 
-	/** Writes the buffered event rows. */
+	/** Writes the buffered dict rows, then the buffered event rows. */
 	private flushRows(): void {
+		this.flushDict();
 		const width = columnCount + 1;
 		let at = 0;
 		while (at < this.rows.length) {
@@ -258,6 +264,17 @@ export class EventStore {
 		this.rowIds.clear();
 	}
 
+	private flushDict(): void {
+		for (let at = 0; at < this.dictRows.length; at += 2 * rowsPerInsert) {
+			const part = this.dictRows.length - at > 2 * rowsPerInsert ? this.dictRows.slice(at, at + 2 * rowsPerInsert) : at === 0 ? this.dictRows : this.dictRows.slice(at);
+			const n = part.length / 2;
+			let statement = this.dictInserts.get(n);
+			if (!statement) this.dictInserts.set(n, (statement = this.db.prepare(`INSERT INTO dict(id, value) VALUES ${Array(n).fill('(?, ?)').join(', ')}`)));
+			statement.run(part);
+		}
+		this.dictRows = [];
+	}
+
 	/** Runs a transaction; if it fails, the in-memory maps forget what it rolled back. */
 	private undoable<T>(write: () => T): T {
 		const mark = this.added.length;
@@ -269,6 +286,9 @@ export class EventStore {
 		} catch (error) {
 			this.rows = [];
 			this.rowIds.clear();
+			this.dictRows = [];
+			this.lastValues = [];
+			this.lastIds = [];
 			if (this.eventIds) for (const eventId of this.added.splice(mark)) forget(this.eventIds, eventId);
 			for (const value of this.dictAdded.splice(dictMark)) this.dict.delete(value);
 			this.dictNext = dictNext;
@@ -312,16 +332,29 @@ export class EventStore {
 		);
 	}
 
-	/** The dictionary id of a string (added when new). */
+	/** The dictionary id of a string (added when new; written with the next rows). */
 	private id(value: string | null): number | null {
 		if (value === null) return null;
 		let id = this.dict.get(value);
 		if (id === undefined) {
 			id = this.dictNext++;
-			this.statements.insertDict.run(id, value);
+			this.dictRows.push(id, value);
 			this.dict.set(value, id);
 			this.dictAdded.push(value);
 		}
+		return id;
+	}
+
+	/**
+	 * id() for event column `column`, remembering its last value: a source's events mostly repeat
+	 * their neighbour's account, region, service and caller, and the same string object arrives for
+	 * them (source/import/packed.ts), so the comparison is a pointer check where a lookup hashed the string.
+	 */
+	private columnId(column: number, value: string | null): number | null {
+		if (value === this.lastValues[column] && value !== undefined) return this.lastIds[column];
+		const id = this.id(value);
+		this.lastValues[column] = value;
+		this.lastIds[column] = id;
 		return id;
 	}
 
@@ -397,25 +430,25 @@ export class EventStore {
 			encodeEventId(event.eventId),
 			bits,
 			event.eventTime,
-			this.id(event.eventVersion),
-			this.id(event.eventSource),
-			this.id(event.eventName),
-			this.id(event.eventType),
-			this.id(event.recipientAccountId),
-			this.id(event.awsRegion),
-			this.id(event.identityType),
-			this.id(event.identityArn),
-			this.id(event.identityUserName),
-			this.id(event.identityPrincipalId),
-			this.id(event.identityAccountId),
-			this.id(event.accessKeyId),
-			this.id(event.invokedBy),
+			this.columnId(0, event.eventVersion),
+			this.columnId(1, event.eventSource),
+			this.columnId(2, event.eventName),
+			this.columnId(3, event.eventType),
+			this.columnId(4, event.recipientAccountId),
+			this.columnId(5, event.awsRegion),
+			this.columnId(6, event.identityType),
+			this.columnId(7, event.identityArn),
+			this.columnId(8, event.identityUserName),
+			this.columnId(9, event.identityPrincipalId),
+			this.columnId(10, event.identityAccountId),
+			this.columnId(11, event.accessKeyId),
+			this.columnId(12, event.invokedBy),
 			encodeIp(event.sourceIp),
-			this.id(event.userAgent),
-			this.id(event.errorCode),
-			this.id(event.errorMessage),
+			this.columnId(13, event.userAgent),
+			this.columnId(14, event.errorCode),
+			this.columnId(15, event.errorMessage),
 			event.facts,
-			this.id(event.flags),
+			this.columnId(16, event.flags),
 			sourceId,
 			event.position,
 			this.blockIds[ref.block],
