@@ -3,7 +3,7 @@ import type {CaseFile} from './open.js';
 import {canonicalJson, type DigestRow, type NormalisedEvent} from './record.js';
 import {RawBlockBuilder, RawReader, rawCodec, unpackBlock, type RawRef} from './raw.js';
 import {encodeEventId, encodeIp} from './event-row.js';
-import {encodeContentSha256, encodeSha256, splitPath} from './source-row.js';
+import {decodeTime, encodeContentSha256, encodeSha256, encodeTime, splitPath} from './source-row.js';
 
 export interface SourceInfo {
 	path: string;
@@ -131,8 +131,8 @@ export class EventStore {
 			markConflict: db.prepare(`UPDATE event_row SET bits = bits | ${bit.conflict} WHERE id = ?`),
 			insertSighting: db.prepare(`INSERT INTO sighting(event, source_id, position) VALUES (?, ?, ?)`),
 			insertSource: db.prepare(`INSERT INTO source_row (
-				run_id, folder, name, member, format, byte_size, sha256, content_size, content_sha256, imported_at, status, notes
-			) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+				run_id, folder, dirs, stem, name, member, format, byte_size, sha256, content_size, content_sha256, imported_at, status, notes
+			) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			finishSource: db.prepare(`UPDATE source_row SET record_count = ?, inserted = ?, duplicates = ?, conflicts = ?, rejected = ?,
 				first_event_time = ?, last_event_time = ?, status = ? WHERE id = ?`),
 			insertRejection: db.prepare(`INSERT INTO rejection(run_id, path, member, position, reason) VALUES (?, ?, ?, ?, ?)`),
@@ -203,7 +203,7 @@ export class EventStore {
 			const span = this.insertEvents(list, sourceId, counts);
 			for (const r of rejected) this.reject(info.path, info.member, r.position, r.reason);
 			extra?.(sourceId);
-			this.statements.finishSource.run(counts.records, counts.inserted, counts.duplicates, counts.conflicts, counts.rejected, span.first, span.last, this.id(status), sourceId);
+			this.statements.finishSource.run(counts.records, counts.inserted, counts.duplicates, counts.conflicts, counts.rejected, encodeTime(span.first), encodeTime(span.last), this.id(status), sourceId);
 			return {...counts, sourceId};
 		};
 		return this.whole(run);
@@ -211,9 +211,9 @@ export class EventStore {
 
 	private insertSourceRow(info: SourceInfo, status: string): number {
 		const notes = info.notes && info.notes.length > 0 ? JSON.stringify(info.notes) : null;
-		const [folder, name] = splitPath(info.path);
+		const path = splitPath(info.path);
 		const row = [
-			this.runId, this.id(folder), name, info.member, this.id(info.format), info.byteSize, encodeSha256(info.sha256), info.contentSize,
+			this.runId, this.id(path.folder), path.dirs, this.id(path.stem), path.name, info.member, this.id(info.format), info.byteSize, encodeSha256(info.sha256), info.contentSize,
 			encodeContentSha256(info.contentSha256, info.sha256), BigInt(Date.now()), this.id(status), notes,
 		];
 		return Number(this.statements.insertSource.run(row).lastInsertRowid);
@@ -487,12 +487,15 @@ export class EventStore {
 			const {first, last} = this.insertEvents(list, sourceId, counts);
 			for (const r of p.rejected) this.reject(p.meta.path, p.meta.member, r.position, r.reason);
 			const final = p.status !== 'importing';
+			// The span so far, compared as the text it stands for (source-row.ts encodes it).
+			const span = this.db.prepare(`SELECT first_event_time, last_event_time FROM source_row WHERE id = ?`).raw().get(sourceId) as [bigint | number | string | null, bigint | number | string | null];
+			const [before, after] = [decodeTime(span[0]), decodeTime(span[1])];
+			const firstTime = first === null || (before !== null && before <= first) ? before : first;
+			const lastTime = last === null || (after !== null && after >= last) ? after : last;
 			this.db
 				.prepare(
 					`UPDATE source_row SET record_count = record_count + ?, inserted = inserted + ?, duplicates = duplicates + ?,
-					conflicts = conflicts + ?, rejected = rejected + ?,
-					first_event_time = CASE WHEN ? IS NULL THEN first_event_time WHEN first_event_time IS NULL OR ? < first_event_time THEN ? ELSE first_event_time END,
-					last_event_time = CASE WHEN ? IS NULL THEN last_event_time WHEN last_event_time IS NULL OR ? > last_event_time THEN ? ELSE last_event_time END,
+					conflicts = conflicts + ?, rejected = rejected + ?, first_event_time = ?, last_event_time = ?,
 					status = ?, format = ?, notes = ?, resume_offset = ?, resume_position = ?, resume_state = ?,
 					byte_size = CASE WHEN ? THEN ? ELSE byte_size END, sha256 = CASE WHEN ? THEN ? ELSE sha256 END,
 					content_size = CASE WHEN ? THEN ? ELSE content_size END, content_sha256 = CASE WHEN ? THEN ? ELSE content_sha256 END
@@ -500,7 +503,7 @@ export class EventStore {
 				)
 				.run(
 					counts.records, counts.inserted, counts.duplicates, counts.conflicts, counts.rejected,
-					first, first, first, last, last, last,
+					encodeTime(firstTime), encodeTime(lastTime),
 					this.id(p.status), this.id(p.meta.format), p.meta.notes && p.meta.notes.length > 0 ? JSON.stringify(p.meta.notes) : null,
 					p.resume?.byteOffset ?? null, p.resume?.position ?? null, p.resume?.state ?? null,
 					final ? 1 : 0, p.meta.byteSize, final ? 1 : 0, encodeSha256(p.meta.sha256), final ? 1 : 0, p.meta.contentSize,

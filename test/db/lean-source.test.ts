@@ -58,22 +58,32 @@ describe('lean source rows (db/024_lean_source.sql)', () => {
 			fs.copyFileSync(f, path.join(day, path.basename(f)));
 		});
 		await c.run([path.dirname(path.dirname(trail))]);
-		const filed = c.db.prepare(`SELECT f.value AS folder, s.name FROM source_row s JOIN dict f ON f.id = s.folder WHERE s.name LIKE '2023/07/1_/%'`).all() as Row[];
+		const filed = c.db
+			.prepare(`SELECT f.value AS folder, t.value AS stem FROM source_row s JOIN dict f ON f.id = s.folder JOIN dict t ON t.id = s.stem WHERE s.dirs LIKE '2023/07/1_/'`)
+			.all() as Row[];
 		expect(filed).toHaveLength(4);
-		expect(new Set(filed.map(r => r.folder))).toEqual(new Set([`${trail}/`]));
+		expect(new Set(filed.map(r => `${r.folder} ${r.stem}`))).toEqual(new Set([`${trail}/ 218007301253_CloudTrail_us-east-1_`]));
+		const copies = c.db.prepare(`SELECT path FROM source WHERE path LIKE ?`).pluck().all(`${trail}/%`) as string[];
+		expect(copies.sort()).toEqual(files(trail).sort());
 		// verify recomputes every file's hash and finds them as the view gives them.
 		const report = await verifyCaseFile(c.db);
 		expect(report.sources.changed).toEqual([]);
 		expect(report.sources.unchanged).toBe(c.db.prepare('SELECT count(*) FROM source').pluck().get());
 	});
 
-	it('splits any path so that folder and name give it back', () => {
-		for (const p of ['-', 'a.json', '/a/b.json', '/e/AWSLogs/1/CloudTrail/us-east-1/2024/03/01/f.json.gz', '/e/2024/f', '2024/f', '/x//f', 'C:\\e\\f.json', '/e/ü/2024/01/ä.json']) {
-			const [folder, name] = splitPath(p);
-			expect((folder ?? '') + name).toBe(p);
+	it('splits any path so that its parts give it back', () => {
+		const whole = (p: ReturnType<typeof splitPath>) => (p.folder ?? '') + (p.dirs ?? '') + (p.stem ?? '') + p.name;
+		for (const p of ['-', 'a.json', '/a/b.json', '/e/AWSLogs/1/CloudTrail/us-east-1/2024/03/01/f.json.gz', '/e/2024/f', '2024/f', '/x//f', 'C:\\e\\f.json', '/e/ü/2024/01/ä.json', '123456789012_CloudTrail_us-east-1_x', '/e/123456789012_CloudTrail_/f']) {
+			expect(whole(splitPath(p))).toBe(p);
 		}
-		expect(splitPath('/e/AWSLogs/1/CloudTrail/us-east-1/2024/03/01/f.json.gz')).toEqual(['/e/AWSLogs/1/CloudTrail/us-east-1/', '2024/03/01/f.json.gz']);
-		expect(splitPath('-')).toEqual([null, '-']);
+		const trail = '/e/AWSLogs/218007301253/CloudTrail/us-east-1/2023/07/10/218007301253_CloudTrail_us-east-1_20230710T1220Z_WMiHxZgr5Hdd6UDc.json.gz';
+		expect(splitPath(trail)).toEqual({
+			folder: '/e/AWSLogs/218007301253/CloudTrail/us-east-1/',
+			dirs: '2023/07/10/',
+			stem: '218007301253_CloudTrail_us-east-1_',
+			name: '20230710T1220Z_WMiHxZgr5Hdd6UDc.json.gz',
+		});
+		expect(splitPath('-')).toEqual({folder: null, dirs: null, stem: null, name: '-'});
 	});
 
 	it('upgrades a schema 23 case file: every source reads as before, verify and re-import recognise them', async () => {
