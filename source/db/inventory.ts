@@ -9,6 +9,7 @@ import type {CaseFile} from './open.js';
 import {allPivotValues, eventTotal} from './pivot-values.js';
 import {caseScope, type CaseScope} from './scope.js';
 import {lastVerify, type VerifyOutcome} from './verify-record.js';
+import {decodeTime} from './source-row.js';
 
 /** One scope of a scoped extract (issue 12's caseScope, source/db/scope.ts). */
 export type ScopeEntry = CaseScope;
@@ -75,10 +76,19 @@ export function distinctValues(db: CaseFile, table: string, column: string, wher
 }
 
 export function caseInventory(db: CaseFile, options: InventoryOptions = {}): CaseInventory {
-	const sources = db
-		.prepare(`SELECT count(*) AS total, count(*) FILTER (WHERE status = 'digest') AS digests, count(*) FILTER (WHERE status = 'partial') AS partial,
-			min(first_event_time) AS first, max(last_event_time) AS last FROM source`)
-		.get() as {total: number; digests: number; partial: number; first: string | null; last: string | null};
+	// From source_row itself (db/024_lean_source.sql): the view would decode every row's times and
+	// status to aggregate them. Times are seconds there, or text where a time was not canonical: the
+	// least and greatest of each kind are compared as the text they stand for.
+	const span = db
+		.prepare(`SELECT count(*) AS total, count(*) FILTER (WHERE status = (SELECT id FROM dict WHERE value = 'digest')) AS digests,
+			count(*) FILTER (WHERE status = (SELECT id FROM dict WHERE value = 'partial')) AS partial,
+			min(first_event_time) FILTER (WHERE typeof(first_event_time) = 'integer') AS firstSeconds, min(first_event_time) FILTER (WHERE typeof(first_event_time) = 'text') AS firstText,
+			max(last_event_time) FILTER (WHERE typeof(last_event_time) = 'integer') AS lastSeconds, max(last_event_time) FILTER (WHERE typeof(last_event_time) = 'text') AS lastText
+			FROM source_row`)
+		.get() as {total: number; digests: number; partial: number; firstSeconds: number | null; firstText: string | null; lastSeconds: number | null; lastText: string | null};
+	const times = (a: string | null, b: string | null) => [a, b].filter(t => t !== null) as string[];
+	const first = times(decodeTime(span.firstSeconds), span.firstText).sort()[0] ?? null;
+	const last = times(decodeTime(span.lastSeconds), span.lastText).sort().at(-1) ?? null;
 	const runs = db.prepare(`SELECT count(*) AS runs, max(finished_at) AS lastFinishedAt FROM import_run WHERE status = 'done'`).get() as CaseInventory['imports'];
 	// The total, accounts and regions the import keeps (db/021_pivot_value.sql): no pass over the events.
 	const events = eventTotal(db);
@@ -99,12 +109,12 @@ export function caseInventory(db: CaseFile, options: InventoryOptions = {}): Cas
 		if (!/no such table: scope\b/.test((error as Error).message)) throw error;
 	}
 	return {
-		sources: {total: sources.total, digests: sources.digests, partial: sources.partial},
+		sources: {total: span.total, digests: span.digests, partial: span.partial},
 		imports: {runs: runs.runs, lastFinishedAt: runs.lastFinishedAt},
 		events,
 		rejections,
 		unreadableModelRows: unreadableRows(db),
-		span: {first: sources.first, last: sources.last},
+		span: {first, last},
 		accounts,
 		regions,
 		hashes,

@@ -67,11 +67,20 @@ export function migrate(db: Database.Database, {readonly, file}: {readonly: bool
 		throw new CaseFileError(`case file ${file} has schema version ${current}; open it once without read-only to upgrade to ${latest}`);
 	}
 	const pending = migrations().filter(m => m.version > current);
-	const apply = db.transaction(() => {
-		for (const m of pending) {
-			db.exec(m.sql);
-			db.pragma(`user_version = ${m.version}`);
-		}
-	});
-	apply();
+	// Foreign keys off while the schema changes, as SQLite's ALTER TABLE procedure asks: a table is
+	// rebuilt under its name (db/024_lean_source.sql), keeping its rows' ids, without a million
+	// children's rows being checked against it.
+	const foreignKeys = db.pragma('foreign_keys', {simple: true}) as number;
+	if (foreignKeys) db.pragma('foreign_keys = OFF');
+	try {
+		const apply = db.transaction(() => {
+			for (const m of pending) {
+				db.exec(m.sql);
+				db.pragma(`user_version = ${m.version}`);
+			}
+		});
+		apply();
+	} finally {
+		if (foreignKeys) db.pragma('foreign_keys = ON');
+	}
 }

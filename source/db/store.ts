@@ -3,6 +3,7 @@ import type {CaseFile} from './open.js';
 import {canonicalJson, type DigestRow, type NormalisedEvent} from './record.js';
 import {RawBlockBuilder, RawReader, rawCodec, unpackBlock, type RawRef} from './raw.js';
 import {encodeEventId, encodeIp} from './event-row.js';
+import {decodeTime, encodeContentSha256, encodeSha256, encodeTime, splitPath} from './source-row.js';
 
 export interface SourceInfo {
 	path: string;
@@ -87,6 +88,11 @@ export class EventStore {
 	private readonly dict = new Map<string, number>();
 	private dictNext: number;
 	private dictAdded: string[] = [];
+	/** New dict rows (id, value, …) not yet written: many rows per statement, flushed with the event rows. */
+	private dictRows: unknown[] = [];
+	/** columnId()'s last value and id per column (cleared when a transaction rolls back). */
+	private lastValues: (string | null | undefined)[] = [];
+	private lastIds: (number | null)[] = [];
 	private depth = 0;
 	/** Source rows of this run still 'importing', by path NUL member (the next part adds to them). */
 	private openParts = new Map<string, number>();
@@ -99,6 +105,7 @@ export class EventStore {
 	private rowIds = new Set<string>();
 	private nextEventId = 0;
 	private readonly inserts = new Map<number, import('better-sqlite3').Statement>();
+	private readonly dictInserts = new Map<number, import('better-sqlite3').Statement>();
 
 	constructor(db: CaseFile, argv: string[], toolVersion: string) {
 		this.db = db;
@@ -117,17 +124,16 @@ export class EventStore {
 		this.statements = {
 			byEventId: db.prepare(`${existing} WHERE event_id = ?`),
 			byId: db.prepare(`${existing} WHERE id = ?`),
-			insertDict: db.prepare(`INSERT INTO dict(id, value) VALUES (?, ?)`),
 			insertBlock: db.prepare(`INSERT INTO raw_block(data) VALUES (?)`),
 			replaceEvent: db.prepare(`UPDATE event_row SET (${columns}) = (${Array(columnCount).fill('?').join(', ')}) WHERE id = ?`),
 			insertDigest: db.prepare(`INSERT INTO digest(source_id, account_id, region, digest_start_time, digest_end_time, s3_bucket,
 				s3_object, previous_hash, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			markConflict: db.prepare(`UPDATE event_row SET bits = bits | ${bit.conflict} WHERE id = ?`),
 			insertSighting: db.prepare(`INSERT INTO sighting(event, source_id, position) VALUES (?, ?, ?)`),
-			insertSource: db.prepare(`INSERT INTO source (
-				run_id, path, member, format, byte_size, sha256, content_size, content_sha256, imported_at, status, notes
-			) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			finishSource: db.prepare(`UPDATE source SET record_count = ?, inserted = ?, duplicates = ?, conflicts = ?, rejected = ?,
+			insertSource: db.prepare(`INSERT INTO source_row (
+				run_id, folder, dirs, stem, name, member, format, byte_size, sha256, content_size, content_sha256, imported_at, status, notes
+			) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			finishSource: db.prepare(`UPDATE source_row SET record_count = ?, inserted = ?, duplicates = ?, conflicts = ?, rejected = ?,
 				first_event_time = ?, last_event_time = ?, status = ? WHERE id = ?`),
 			insertRejection: db.prepare(`INSERT INTO rejection(run_id, path, member, position, reason) VALUES (?, ?, ?, ?, ?)`),
 		};
@@ -197,7 +203,7 @@ export class EventStore {
 			const span = this.insertEvents(list, sourceId, counts);
 			for (const r of rejected) this.reject(info.path, info.member, r.position, r.reason);
 			extra?.(sourceId);
-			this.statements.finishSource.run(counts.records, counts.inserted, counts.duplicates, counts.conflicts, counts.rejected, span.first, span.last, status, sourceId);
+			this.statements.finishSource.run(counts.records, counts.inserted, counts.duplicates, counts.conflicts, counts.rejected, encodeTime(span.first), encodeTime(span.last), this.id(status), sourceId);
 			return {...counts, sourceId};
 		};
 		return this.whole(run);
@@ -205,10 +211,12 @@ export class EventStore {
 
 	private insertSourceRow(info: SourceInfo, status: string): number {
 		const notes = info.notes && info.notes.length > 0 ? JSON.stringify(info.notes) : null;
-		return Number(
-			this.statements.insertSource.run(this.runId, info.path, info.member, info.format, info.byteSize, info.sha256, info.contentSize, info.contentSha256, new Date().toISOString(), status, notes)
-				.lastInsertRowid,
-		);
+		const path = splitPath(info.path);
+		const row = [
+			this.runId, this.id(path.folder), path.dirs, this.id(path.stem), path.name, info.member, this.id(info.format), info.byteSize, encodeSha256(info.sha256), info.contentSize,
+			encodeContentSha256(info.contentSha256, info.sha256), BigInt(Date.now()), this.id(status), notes,
+		];
+		return Number(this.statements.insertSource.run(row).lastInsertRowid);
 	}
 
 	private insertEvents(events: Iterable<StoredEvent>, sourceId: number, counts: SourceCounts): {first: string | null; last: string | null} {
@@ -236,8 +244,9 @@ export class EventStore {
 		return this.batch(run);
 	}
 
-	/** Writes the buffered event rows. */
+	/** Writes the buffered dict rows, then the buffered event rows. */
 	private flushRows(): void {
+		this.flushDict();
 		const width = columnCount + 1;
 		let at = 0;
 		while (at < this.rows.length) {
@@ -255,6 +264,17 @@ export class EventStore {
 		this.rowIds.clear();
 	}
 
+	private flushDict(): void {
+		for (let at = 0; at < this.dictRows.length; at += 2 * rowsPerInsert) {
+			const part = this.dictRows.length - at > 2 * rowsPerInsert ? this.dictRows.slice(at, at + 2 * rowsPerInsert) : at === 0 ? this.dictRows : this.dictRows.slice(at);
+			const n = part.length / 2;
+			let statement = this.dictInserts.get(n);
+			if (!statement) this.dictInserts.set(n, (statement = this.db.prepare(`INSERT INTO dict(id, value) VALUES ${Array(n).fill('(?, ?)').join(', ')}`)));
+			statement.run(part);
+		}
+		this.dictRows = [];
+	}
+
 	/** Runs a transaction; if it fails, the in-memory maps forget what it rolled back. */
 	private undoable<T>(write: () => T): T {
 		const mark = this.added.length;
@@ -266,6 +286,9 @@ export class EventStore {
 		} catch (error) {
 			this.rows = [];
 			this.rowIds.clear();
+			this.dictRows = [];
+			this.lastValues = [];
+			this.lastIds = [];
 			if (this.eventIds) for (const eventId of this.added.splice(mark)) forget(this.eventIds, eventId);
 			for (const value of this.dictAdded.splice(dictMark)) this.dict.delete(value);
 			this.dictNext = dictNext;
@@ -309,16 +332,29 @@ export class EventStore {
 		);
 	}
 
-	/** The dictionary id of a string (added when new). */
+	/** The dictionary id of a string (added when new; written with the next rows). */
 	private id(value: string | null): number | null {
 		if (value === null) return null;
 		let id = this.dict.get(value);
 		if (id === undefined) {
 			id = this.dictNext++;
-			this.statements.insertDict.run(id, value);
+			this.dictRows.push(id, value);
 			this.dict.set(value, id);
 			this.dictAdded.push(value);
 		}
+		return id;
+	}
+
+	/**
+	 * id() for event column `column`, remembering its last value: a source's events mostly repeat
+	 * their neighbour's account, region, service and caller, and the same string object arrives for
+	 * them (source/import/packed.ts), so the comparison is a pointer check where a lookup hashed the string.
+	 */
+	private columnId(column: number, value: string | null): number | null {
+		if (value === this.lastValues[column] && value !== undefined) return this.lastIds[column];
+		const id = this.id(value);
+		this.lastValues[column] = value;
+		this.lastIds[column] = id;
 		return id;
 	}
 
@@ -394,25 +430,25 @@ export class EventStore {
 			encodeEventId(event.eventId),
 			bits,
 			event.eventTime,
-			this.id(event.eventVersion),
-			this.id(event.eventSource),
-			this.id(event.eventName),
-			this.id(event.eventType),
-			this.id(event.recipientAccountId),
-			this.id(event.awsRegion),
-			this.id(event.identityType),
-			this.id(event.identityArn),
-			this.id(event.identityUserName),
-			this.id(event.identityPrincipalId),
-			this.id(event.identityAccountId),
-			this.id(event.accessKeyId),
-			this.id(event.invokedBy),
+			this.columnId(0, event.eventVersion),
+			this.columnId(1, event.eventSource),
+			this.columnId(2, event.eventName),
+			this.columnId(3, event.eventType),
+			this.columnId(4, event.recipientAccountId),
+			this.columnId(5, event.awsRegion),
+			this.columnId(6, event.identityType),
+			this.columnId(7, event.identityArn),
+			this.columnId(8, event.identityUserName),
+			this.columnId(9, event.identityPrincipalId),
+			this.columnId(10, event.identityAccountId),
+			this.columnId(11, event.accessKeyId),
+			this.columnId(12, event.invokedBy),
 			encodeIp(event.sourceIp),
-			this.id(event.userAgent),
-			this.id(event.errorCode),
-			this.id(event.errorMessage),
+			this.columnId(13, event.userAgent),
+			this.columnId(14, event.errorCode),
+			this.columnId(15, event.errorMessage),
 			event.facts,
-			this.id(event.flags),
+			this.columnId(16, event.flags),
 			sourceId,
 			event.position,
 			this.blockIds[ref.block],
@@ -451,12 +487,15 @@ export class EventStore {
 			const {first, last} = this.insertEvents(list, sourceId, counts);
 			for (const r of p.rejected) this.reject(p.meta.path, p.meta.member, r.position, r.reason);
 			const final = p.status !== 'importing';
+			// The span so far, compared as the text it stands for (source-row.ts encodes it).
+			const span = this.db.prepare(`SELECT first_event_time, last_event_time FROM source_row WHERE id = ?`).raw().get(sourceId) as [bigint | number | string | null, bigint | number | string | null];
+			const [before, after] = [decodeTime(span[0]), decodeTime(span[1])];
+			const firstTime = first === null || (before !== null && before <= first) ? before : first;
+			const lastTime = last === null || (after !== null && after >= last) ? after : last;
 			this.db
 				.prepare(
-					`UPDATE source SET record_count = record_count + ?, inserted = inserted + ?, duplicates = duplicates + ?,
-					conflicts = conflicts + ?, rejected = rejected + ?,
-					first_event_time = CASE WHEN ? IS NULL THEN first_event_time WHEN first_event_time IS NULL OR ? < first_event_time THEN ? ELSE first_event_time END,
-					last_event_time = CASE WHEN ? IS NULL THEN last_event_time WHEN last_event_time IS NULL OR ? > last_event_time THEN ? ELSE last_event_time END,
+					`UPDATE source_row SET record_count = record_count + ?, inserted = inserted + ?, duplicates = duplicates + ?,
+					conflicts = conflicts + ?, rejected = rejected + ?, first_event_time = ?, last_event_time = ?,
 					status = ?, format = ?, notes = ?, resume_offset = ?, resume_position = ?, resume_state = ?,
 					byte_size = CASE WHEN ? THEN ? ELSE byte_size END, sha256 = CASE WHEN ? THEN ? ELSE sha256 END,
 					content_size = CASE WHEN ? THEN ? ELSE content_size END, content_sha256 = CASE WHEN ? THEN ? ELSE content_sha256 END
@@ -464,10 +503,11 @@ export class EventStore {
 				)
 				.run(
 					counts.records, counts.inserted, counts.duplicates, counts.conflicts, counts.rejected,
-					first, first, first, last, last, last,
-					p.status, p.meta.format, p.meta.notes && p.meta.notes.length > 0 ? JSON.stringify(p.meta.notes) : null,
+					encodeTime(firstTime), encodeTime(lastTime),
+					this.id(p.status), this.id(p.meta.format), p.meta.notes && p.meta.notes.length > 0 ? JSON.stringify(p.meta.notes) : null,
 					p.resume?.byteOffset ?? null, p.resume?.position ?? null, p.resume?.state ?? null,
-					final ? 1 : 0, p.meta.byteSize, final ? 1 : 0, p.meta.sha256, final ? 1 : 0, p.meta.contentSize, final ? 1 : 0, p.meta.contentSha256,
+					final ? 1 : 0, p.meta.byteSize, final ? 1 : 0, encodeSha256(p.meta.sha256), final ? 1 : 0, p.meta.contentSize,
+					final ? 1 : 0, encodeContentSha256(p.meta.contentSha256, p.meta.sha256),
 					sourceId,
 				);
 			if (final) this.openParts.delete(key);

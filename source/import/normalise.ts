@@ -3,6 +3,7 @@ import {parseEventTime} from '../lib/time.js';
 import {canonicalJson, type NormalisedEvent} from '../db/record.js';
 import {mintedAccessKeyId} from '../domain/credentials.js';
 import {extractFacts} from '../model/facts.js';
+import {encodeFacts} from '../db/facts-codec.js';
 
 export type {NormalisedEvent} from '../db/record.js';
 export {canonicalJson} from '../db/record.js';
@@ -126,7 +127,7 @@ export function normaliseRecord(record: unknown, raw: string, position: number, 
 		errorCode: normaliseErrorCode(r.errorCode),
 		errorMessage: text(r.errorMessage),
 		readOnly: flag(r.readOnly),
-		facts: facts ? JSON.stringify(facts) : null,
+		facts: encodeFacts(facts),
 		mintedAccessKeyId: mintedAccessKeyId(r.responseElements),
 		flags: flags.length > 0 ? flags.join(',') : null,
 		raw,

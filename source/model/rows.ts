@@ -1,3 +1,4 @@
+import {decodeFacts} from '../db/facts-codec.js';
 import type {CaseFile} from '../db/open.js';
 import type {Facts} from './facts.js';
 import type {FactRow} from './types.js';
@@ -18,7 +19,7 @@ function* parsed(rows: Iterable<RawFactRow>, unreadable?: number[]): Generator<F
 	for (const row of rows) {
 		let facts: Facts;
 		try {
-			facts = JSON.parse(row.facts) as Facts;
+			facts = decodeFacts(row.facts) as Facts;
 		} catch {
 			// Written by this program: unreadable facts mean a damaged row, not evidence to model. Counted.
 			unreadable?.push(row.id);

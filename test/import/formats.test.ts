@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import {afterEach, describe, expect, it} from 'vitest';
+import {decodeFacts} from '../../source/db/facts-codec.js';
 import {makeTar, makeZip, newCase, realdata, record, write, type Case} from './helpers.js';
 
 let c: Case;
@@ -112,7 +113,7 @@ describe('import formats, recognised by content', () => {
 		expect(summary.records).toMatchObject({seen: 15, inserted: 15, rejected: 0});
 		const first = c.db.prepare(`SELECT event_time, event_name, identity_user_name, partial, facts FROM event WHERE event_id = '190150da-f77d-428f-b699-78e570f2dae3'`).get() as Record<string, unknown>;
 		expect(first).toMatchObject({event_time: '2025-04-21T09:45:54Z', event_name: 'ConsoleLogin', identity_user_name: 'CATTeamIDC', partial: 1});
-		expect(JSON.parse(first.facts as string)).toMatchObject({mfaUsed: expect.anything()});
+		expect(decodeFacts(first.facts as string)).toMatchObject({mfaUsed: expect.anything()});
 		expect(sources(c)[0].format).toBe('sentinel-csv');
 	});
 
