@@ -10,9 +10,11 @@
 
 -- Id 0 is the absent value (NULL): every column holds an id, so the views join model_value with inner
 -- joins, and a filter on a value (`serial_number IN (…)`) drives the plan from the unique index on it.
+-- The unique index on the value is a named index, not a constraint, so the full rebuild can drop it and
+-- build it once over the written values (source/model/refresh.ts), as it does the tables' indexes.
 CREATE TABLE model_value (
   id     INTEGER PRIMARY KEY,
-  value  TEXT UNIQUE
+  value  TEXT
 ) STRICT;
 INSERT INTO model_value (id, value) VALUES (0, NULL);
 
@@ -25,12 +27,14 @@ INSERT INTO model_value (value)
   UNION SELECT owner_arn FROM lifecycle_event WHERE owner_arn IS NOT NULL
   UNION SELECT actor_arn FROM lifecycle_event WHERE actor_arn IS NOT NULL
   UNION SELECT serial_number FROM lifecycle_event WHERE serial_number IS NOT NULL
-  UNION SELECT access_key_id FROM lifecycle_event WHERE access_key_id IS NOT NULL
   UNION SELECT source_ip FROM lifecycle_event WHERE source_ip IS NOT NULL
   UNION SELECT user_agent FROM lifecycle_event WHERE user_agent IS NOT NULL;
+CREATE UNIQUE INDEX model_value_value ON model_value(value);
 
 -- Columns marked "id" hold model_value ids. Short values that queries compare with literals (event
--- names, kinds, results) stay text, as do values nearly every row has its own (login_to, workflow ids).
+-- names, kinds, results) stay text, as do values most rows have their own (workflow ids, the
+-- temporary access keys of lifecycle calls). A sign-in's LoginTo (a URL with a per-sign-in token,
+-- ~120 bytes) is not stored: the view reads it from the event's facts, where the derivation took it.
 CREATE TABLE sign_in_row (
   event            INTEGER PRIMARY KEY REFERENCES event_row(id),
   principal_arn    INTEGER NOT NULL,     -- id
@@ -47,7 +51,6 @@ CREATE TABLE sign_in_row (
   source_ip        INTEGER NOT NULL,     -- id
   user_agent       INTEGER NOT NULL,     -- id
   error_message    TEXT,
-  login_to         TEXT,
   auth_workflow_id TEXT,
   user_name        TEXT,
   federation       TEXT
@@ -55,7 +58,7 @@ CREATE TABLE sign_in_row (
 
 INSERT INTO sign_in_row
   SELECT s.event, p.id, coalesce(a.id, 0), s.event_name, s.event_time, s.kind, s.result, s.mfa_used, coalesce(m.id, 0), s.device_id, s.mfa_type,
-    s.failed_at_mfa, coalesce(ip.id, 0), coalesce(ua.id, 0), s.error_message, s.login_to, s.auth_workflow_id, s.user_name, s.federation
+    s.failed_at_mfa, coalesce(ip.id, 0), coalesce(ua.id, 0), s.error_message, s.auth_workflow_id, s.user_name, s.federation
   FROM sign_in s
   JOIN model_value p ON p.value = s.principal_arn
   LEFT JOIN model_value a ON a.value = s.account_id
@@ -71,7 +74,7 @@ CREATE TABLE lifecycle_row (
   event_name        TEXT NOT NULL,
   event_time        TEXT NOT NULL,
   serial_number     INTEGER NOT NULL,    -- id
-  access_key_id     INTEGER NOT NULL,    -- id
+  access_key_id     TEXT,
   credential        TEXT NOT NULL,
   mfa_authenticated INTEGER,
   source_ip         INTEGER NOT NULL,    -- id
@@ -85,13 +88,12 @@ CREATE TABLE lifecycle_row (
 ) STRICT;
 
 INSERT INTO lifecycle_row
-  SELECT l.event, l.device_id, coalesce(o.id, 0), coalesce(a.id, 0), l.event_name, l.event_time, coalesce(s.id, 0), coalesce(k.id, 0), l.credential, l.mfa_authenticated,
+  SELECT l.event, l.device_id, coalesce(o.id, 0), coalesce(a.id, 0), l.event_name, l.event_time, coalesce(s.id, 0), l.access_key_id, l.credential, l.mfa_authenticated,
     coalesce(ip.id, 0), coalesce(ua.id, 0), l.error_code, l.error_message, l.applied, l.cli_command, l.assume_root_event, l.actor_note
   FROM lifecycle_event l
   LEFT JOIN model_value o ON o.value = l.owner_arn
   LEFT JOIN model_value a ON a.value = l.actor_arn
   LEFT JOIN model_value s ON s.value = l.serial_number
-  LEFT JOIN model_value k ON k.value = l.access_key_id
   LEFT JOIN model_value ip ON ip.value = l.source_ip
   LEFT JOIN model_value ua ON ua.value = l.user_agent;
 
@@ -122,7 +124,7 @@ SELECT
   ip.value AS source_ip,
   ua.value AS user_agent,
   s.error_message AS error_message,
-  s.login_to AS login_to,
+  (SELECT json_extract(f.facts, '$.loginTo') FROM event f WHERE f.id = s.event) AS login_to,
   s.auth_workflow_id AS auth_workflow_id,
   s.user_name AS user_name,
   s.federation AS federation
@@ -147,7 +149,7 @@ SELECT
   l.event_name AS event_name,
   l.event_time AS event_time,
   s.value AS serial_number,
-  k.value AS access_key_id,
+  l.access_key_id AS access_key_id,
   l.credential AS credential,
   l.mfa_authenticated AS mfa_authenticated,
   ip.value AS source_ip,
@@ -163,7 +165,6 @@ LEFT JOIN event_row e ON e.id = l.event
 JOIN model_value o ON o.id = l.owner_arn
 JOIN model_value a ON a.id = l.actor_arn
 JOIN model_value s ON s.id = l.serial_number
-JOIN model_value k ON k.id = l.access_key_id
 JOIN model_value ip ON ip.id = l.source_ip
 JOIN model_value ua ON ua.id = l.user_agent;
 

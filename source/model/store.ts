@@ -21,7 +21,7 @@ type RowWriter = (devices: DeviceIncarnation[], lifecycle: LifecycleRecord[], si
 
 /**
  * The model's dictionary (model_value, db/025_compact_model.sql): a repeated string of a sign-in or
- * lifecycle row (ARN, serial, key, address, user agent) stored once, rows holding its id (0 for
+ * lifecycle row (ARN, serial, address, user agent) stored once, rows holding its id (0 for
  * none). The known
  * values are read once per writer; new ones are inserted as they come.
  */
@@ -52,8 +52,8 @@ export function modelRowWriter(db: CaseFile): RowWriter {
 		serial_number, access_key_id, credential, mfa_authenticated, source_ip, user_agent, error_code, error_message, applied,
 		cli_command, assume_root_event, actor_note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 	const insertSignIn = db.prepare(`INSERT INTO sign_in_row (event, principal_arn, account_id, event_name, event_time, kind, result,
-		mfa_used, mfa_identifier, device_id, mfa_type, failed_at_mfa, source_ip, user_agent, error_message, login_to, auth_workflow_id, user_name, federation)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+		mfa_used, mfa_identifier, device_id, mfa_type, failed_at_mfa, source_ip, user_agent, error_message, auth_workflow_id, user_name, federation)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 	const insertAccountEvent = db.prepare(`INSERT OR REPLACE INTO account_event (event, event_id, role, event_name, event_time, actor_arn, target_arn,
 		account_id, access_key_id, credential, mfa_authenticated, mfa_used, result, source_ip, user_agent, error_code, error_message, cli_command,
 		minted_key, target_account, task_policy, expires_at, assume_root_event, actor_note)
@@ -64,12 +64,12 @@ export function modelRowWriter(db: CaseFile): RowWriter {
 				d.createdAt, d.enabledAt, d.deactivatedAt, d.deletedAt, d.firstSeen, d.lastSeen, d.lastUsed, d.useCount);
 		}
 		for (const l of lifecycle) {
-			insertLifecycle.run(l.event, l.deviceId, id(l.ownerArn), id(l.actorArn), l.eventName, l.eventTime, id(l.serialNumber), id(l.accessKeyId),
+			insertLifecycle.run(l.event, l.deviceId, id(l.ownerArn), id(l.actorArn), l.eventName, l.eventTime, id(l.serialNumber), l.accessKeyId,
 				l.credential, l.mfaAuthenticated, id(l.sourceIp), id(l.userAgent), l.errorCode, l.errorMessage, l.applied, l.cliCommand, l.assumeRootEvent, l.actorNote);
 		}
 		for (const s of signIns) {
 			insertSignIn.run(s.event, id(s.principalArn), id(s.accountId), s.eventName, s.eventTime, s.kind, s.result, s.mfaUsed,
-				id(s.mfaIdentifier), s.deviceId, s.mfaType, s.failedAtMfa, id(s.sourceIp), id(s.userAgent), s.errorMessage, s.loginTo, s.authWorkflowId, s.userName, s.federation);
+				id(s.mfaIdentifier), s.deviceId, s.mfaType, s.failedAtMfa, id(s.sourceIp), id(s.userAgent), s.errorMessage, s.authWorkflowId, s.userName, s.federation);
 		}
 		for (const a of accountEvents) {
 			insertAccountEvent.run(a.event, a.eventId, a.role, a.eventName, a.eventTime, a.actorArn, a.targetArn, a.accountId, a.accessKeyId,

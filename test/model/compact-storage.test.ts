@@ -11,7 +11,9 @@ import Database from 'better-sqlite3';
 import {afterEach, describe, expect, it} from 'vitest';
 import {openCaseFile} from '../../source/db/open.js';
 import {migrations} from '../../source/db/migrate.js';
+import {deriveModel} from '../../source/model/derive.js';
 import {refreshModel} from '../../source/model/refresh.js';
+import {factRowBatches} from '../../source/model/rows.js';
 import {caseWith, realdata} from './helpers.js';
 
 const cleanups: Array<() => void> = [];
@@ -45,6 +47,24 @@ describe('compact model storage', () => {
 		for (const c of calls) {
 			expect([c.a, c.keyA]).toEqual([c.b, c.keyB]);
 			if (c.arn) expect(c.actor).toBe(c.arn);
+		}
+		// Every sign-in and lifecycle column the derivation wrote reads back the same through the views.
+		const model = deriveModel([...factRowBatches(db, 1_000_000)].flat());
+		const stored = new Map((db.prepare('SELECT * FROM sign_in').all() as Record<string, unknown>[]).map(r => [r.event, r]));
+		expect(stored.size).toBe(model.signIns.length);
+		for (const s of model.signIns) {
+			const r = stored.get(s.event);
+			expect([r?.event_id, r?.principal_arn, r?.account_id, r?.mfa_identifier, r?.source_ip, r?.user_agent, r?.login_to, r?.auth_workflow_id]).toEqual([
+				s.eventId, s.principalArn, s.accountId, s.mfaIdentifier, s.sourceIp, s.userAgent, s.loginTo, s.authWorkflowId,
+			]);
+		}
+		expect(model.signIns.some(s => s.loginTo)).toBe(true);
+		const storedCalls = new Map((db.prepare('SELECT * FROM lifecycle_event').all() as Record<string, unknown>[]).map(r => [r.event, r]));
+		for (const l of model.lifecycle) {
+			const r = storedCalls.get(l.event);
+			expect([r?.event_id, r?.owner_arn, r?.actor_arn, r?.serial_number, r?.access_key_id, r?.source_ip, r?.user_agent]).toEqual([
+				l.eventId, l.ownerArn, l.actorArn, l.serialNumber, l.accessKeyId, l.sourceIp, l.userAgent,
+			]);
 		}
 		// Each string once; NULL is the one row with id 0.
 		expect(db.prepare('SELECT count(*) FROM model_value').pluck().get()).toBe(db.prepare('SELECT count(DISTINCT value) + 1 FROM model_value').pluck().get());
