@@ -76,7 +76,7 @@ function rebuildModel(db: CaseFile, maxId: number, batchRows: number): ModelRefr
 	let principals = 0;
 	let serials = 0;
 	const write = db.transaction(() => {
-		db.exec('DELETE FROM sign_in_row; DELETE FROM lifecycle_row; DELETE FROM model_value WHERE id != 0; DELETE FROM account_event; DELETE FROM identity_center_name; DELETE FROM device; DELETE FROM principal;');
+		db.exec('DELETE FROM sign_in_row; DELETE FROM lifecycle_row; DELETE FROM model_value; DELETE FROM account_event; DELETE FROM identity_center_name; DELETE FROM device; DELETE FROM principal;');
 		// Building each secondary index once over the written rows costs a fraction of keeping it
 		// up to date row by row (most are in ARN or serial order, not the time order rows come in).
 		const indexes = db

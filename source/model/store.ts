@@ -1,4 +1,5 @@
 import type {CaseFile} from '../db/open.js';
+import {encodeEventId} from '../db/event-row.js';
 import type {AccountEventRecord, DeviceIncarnation, LifecycleRecord, SignInRecord} from './types.js';
 
 /** SQL parameter for `IN (SELECT value FROM json_each(?))`: any number of keys in one statement. */
@@ -20,18 +21,17 @@ export function insertModelRows(
 type RowWriter = (devices: DeviceIncarnation[], lifecycle: LifecycleRecord[], signIns: SignInRecord[], accountEvents?: AccountEventRecord[]) => void;
 
 /**
- * The model's dictionary (model_value, db/025_compact_model.sql): a repeated string of a sign-in or
- * lifecycle row (ARN, serial, address, user agent) stored once, rows holding its id (0 for
- * none). The known
- * values are read once per writer; new ones are inserted as they come.
+ * The model's dictionary (model_value, db/025_compact_model.sql): a sign-in's user agent (~100 bytes,
+ * a handful of distinct values) stored once, rows holding its id. The known values are read once per
+ * writer; new ones are inserted as they come.
  */
-function modelValues(db: CaseFile): (value: string | null) => number {
+function modelValues(db: CaseFile): (value: string | null) => number | null {
 	const ids = new Map<string, number>();
-	for (const [id, value] of db.prepare('SELECT id, value FROM model_value WHERE id != 0').raw().iterate() as Iterable<[number, string]>) ids.set(value, id);
+	for (const [id, value] of db.prepare('SELECT id, value FROM model_value').raw().iterate() as Iterable<[number, string]>) ids.set(value, id);
 	let next = ((db.prepare('SELECT max(id) FROM model_value').pluck().get() as number | null) ?? 0) + 1;
 	const insert = db.prepare('INSERT INTO model_value (id, value) VALUES (?, ?)');
 	return value => {
-		if (value === null || value === undefined) return 0; // the absent value's row
+		if (value === null || value === undefined) return null;
 		let id = ids.get(value);
 		if (id === undefined) {
 			id = next++;
@@ -48,12 +48,12 @@ export function modelRowWriter(db: CaseFile): RowWriter {
 	const insertDevice = db.prepare(`INSERT INTO device (id, serial_number, incarnation, name, type, account_id, owner_arn,
 		creator_arn, state, created_at, enabled_at, deactivated_at, deleted_at, first_seen, last_seen, last_used, use_count)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-	const insertLifecycle = db.prepare(`INSERT INTO lifecycle_row (event, device_id, owner_arn, actor_arn, event_name, event_time,
+	const insertLifecycle = db.prepare(`INSERT INTO lifecycle_row (event, event_id, device_id, owner_arn, actor_arn, event_name, event_time,
 		serial_number, access_key_id, credential, mfa_authenticated, source_ip, user_agent, error_code, error_message, applied,
-		cli_command, assume_root_event, actor_note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-	const insertSignIn = db.prepare(`INSERT INTO sign_in_row (event, principal_arn, account_id, event_name, event_time, kind, result,
+		cli_command, assume_root_event, actor_note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+	const insertSignIn = db.prepare(`INSERT INTO sign_in_row (event, event_id, principal_arn, account_id, event_name, event_time, kind, result,
 		mfa_used, mfa_identifier, device_id, mfa_type, failed_at_mfa, source_ip, user_agent, error_message, auth_workflow_id, user_name, federation)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 	const insertAccountEvent = db.prepare(`INSERT OR REPLACE INTO account_event (event, event_id, role, event_name, event_time, actor_arn, target_arn,
 		account_id, access_key_id, credential, mfa_authenticated, mfa_used, result, source_ip, user_agent, error_code, error_message, cli_command,
 		minted_key, target_account, task_policy, expires_at, assume_root_event, actor_note)
@@ -64,12 +64,12 @@ export function modelRowWriter(db: CaseFile): RowWriter {
 				d.createdAt, d.enabledAt, d.deactivatedAt, d.deletedAt, d.firstSeen, d.lastSeen, d.lastUsed, d.useCount);
 		}
 		for (const l of lifecycle) {
-			insertLifecycle.run(l.event, l.deviceId, id(l.ownerArn), id(l.actorArn), l.eventName, l.eventTime, id(l.serialNumber), l.accessKeyId,
-				l.credential, l.mfaAuthenticated, id(l.sourceIp), id(l.userAgent), l.errorCode, l.errorMessage, l.applied, l.cliCommand, l.assumeRootEvent, l.actorNote);
+			insertLifecycle.run(l.event, encodeEventId(l.eventId), l.deviceId, l.ownerArn, l.actorArn, l.eventName, l.eventTime, l.serialNumber, l.accessKeyId,
+				l.credential, l.mfaAuthenticated, l.sourceIp, l.userAgent, l.errorCode, l.errorMessage, l.applied, l.cliCommand, l.assumeRootEvent, l.actorNote);
 		}
 		for (const s of signIns) {
-			insertSignIn.run(s.event, id(s.principalArn), id(s.accountId), s.eventName, s.eventTime, s.kind, s.result, s.mfaUsed,
-				id(s.mfaIdentifier), s.deviceId, s.mfaType, s.failedAtMfa, id(s.sourceIp), id(s.userAgent), s.errorMessage, s.authWorkflowId, s.userName, s.federation);
+			insertSignIn.run(s.event, encodeEventId(s.eventId), s.principalArn, s.accountId, s.eventName, s.eventTime, s.kind, s.result, s.mfaUsed,
+				s.mfaIdentifier, s.deviceId, s.mfaType, s.failedAtMfa, s.sourceIp, id(s.userAgent), s.errorMessage, s.authWorkflowId, s.userName, s.federation);
 		}
 		for (const a of accountEvents) {
 			insertAccountEvent.run(a.event, a.eventId, a.role, a.eventName, a.eventTime, a.actorArn, a.targetArn, a.accountId, a.accessKeyId,
