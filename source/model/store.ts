@@ -81,7 +81,7 @@ export function modelRowWriter(db: CaseFile): RowWriter {
 
 /**
  * Sign-in counters and device count of principals, from the stored sign_in and device rows: one
- * grouped pass over sign_in_row by principal id (no per-principal subqueries through the view), for
+ * grouped pass over sign_in_row by principal (no correlated subqueries per principal), for
  * every principal (`arns` undefined) or for the given ones, whose counters are reset first (a
  * principal may have lost its last sign-in to a re-derivation).
  */
@@ -91,16 +91,16 @@ function count(db: CaseFile, arns?: Iterable<string>): void {
 		db.prepare(`UPDATE principal SET sign_in_count = 0, failed_sign_ins = 0, last_sign_in = NULL, device_count = 0
 			WHERE arn IN (SELECT value FROM json_each(?))`).run(list);
 	}
-	const signInFilter = list === undefined ? '' : 'WHERE s.principal_arn IN (SELECT id FROM model_value WHERE value IN (SELECT value FROM json_each(@list)))';
+	const signInFilter = list === undefined ? '' : 'WHERE s.principal_arn IN (SELECT value FROM json_each(@list))';
 	const deviceFilter = list === undefined ? '' : 'AND owner_arn IN (SELECT value FROM json_each(@list))';
 	db.prepare(`UPDATE principal SET sign_in_count = c.signIns, failed_sign_ins = c.failed, last_sign_in = c.lastSignIn, device_count = c.devices
 		FROM (SELECT arn, sum(signIns) AS signIns, sum(failed) AS failed, max(lastSignIn) AS lastSignIn, sum(devices) AS devices FROM (
-			SELECT v.value AS arn,
+			SELECT s.principal_arn AS arn,
 				count(*) FILTER (WHERE s.event_name IN ('ConsoleLogin', 'UserAuthentication')) AS signIns,
 				count(*) FILTER (WHERE s.kind != 'sts-mfa' AND s.result = 'Failure') AS failed,
 				max(s.event_time) FILTER (WHERE s.event_name IN ('ConsoleLogin', 'UserAuthentication') AND s.result = 'Success') AS lastSignIn,
 				0 AS devices
-			FROM sign_in_row s JOIN model_value v ON v.id = s.principal_arn ${signInFilter} GROUP BY s.principal_arn
+			FROM sign_in_row s ${signInFilter} GROUP BY s.principal_arn
 			UNION ALL
 			SELECT owner_arn, 0, 0, NULL, count(*) FROM device WHERE owner_arn IS NOT NULL ${deviceFilter} GROUP BY owner_arn
 		) GROUP BY arn) c
