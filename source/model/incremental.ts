@@ -99,8 +99,8 @@ export function refreshIncrementally(db: CaseFile, covered: number) {
 	}
 	for (const s of model.signIns) note(s.principalArn);
 
-	db.prepare('DELETE FROM lifecycle_event WHERE event IN (SELECT value FROM json_each(?))').run(jsonList(oldLifecycle.map(l => l.event)));
-	db.prepare('DELETE FROM sign_in WHERE event IN (SELECT value FROM json_each(?))').run(jsonList(oldSignIns.keys()));
+	db.prepare('DELETE FROM lifecycle_row WHERE event IN (SELECT value FROM json_each(?))').run(jsonList(oldLifecycle.map(l => l.event)));
+	db.prepare('DELETE FROM sign_in_row WHERE event IN (SELECT value FROM json_each(?))').run(jsonList(oldSignIns.keys()));
 	db.prepare('DELETE FROM device WHERE serial_number IN (SELECT value FROM json_each(?))').run(jsonList(serials));
 	insertModelRows(db, model.devices, model.lifecycle, model.signIns, model.accountEvents);
 	for (const a of model.accountEvents) {

@@ -59,13 +59,15 @@ function linkAssumeRoot(db: CaseFile, changed: Set<string>): void {
 	};
 	for (const table of ['lifecycle_event', 'account_event'] as const) {
 		const owner = table === 'lifecycle_event' ? 'owner_arn' : 'target_arn';
+		// lifecycle_event is a view (db/025_compact_model.sql): its rows are written in lifecycle_row.
+		const stored = table === 'lifecycle_event' ? 'lifecycle_row' : table;
 		const candidates = db
 			.prepare(`SELECT event, event_time AS eventTime, access_key_id AS accessKeyId, assume_root_event AS assumeRootEvent,
 					actor_note AS actorNote, actor_arn AS actorArn, ${owner} AS ownerArn,
 					substr(actor_arn, instr(actor_arn, '::') + 2, 12) AS accountId
 				FROM ${table} WHERE actor_arn LIKE 'arn:%:iam::%:root' AND access_key_id LIKE 'ASIA%'`)
 			.all() as Candidate[];
-		const update = db.prepare(`UPDATE ${table} SET assume_root_event = ?, actor_note = ? WHERE event = ?`);
+		const update = db.prepare(`UPDATE ${stored} SET assume_root_event = ?, actor_note = ? WHERE event = ?`);
 		for (const c of candidates) {
 			const call = find(c);
 			if (!call) continue;
@@ -108,7 +110,7 @@ function linkWorkspacesFlows(db: CaseFile, changed: Set<string>): void {
 			WHERE kind = 'identity-center' AND auth_workflow_id IN (SELECT auth_workflow_id FROM sign_in
 				WHERE kind = 'workspaces' AND auth_workflow_id IS NOT NULL AND login_to IS NOT NULL)`)
 		.all() as {event: number; principalArn: string; eventName: string; mfaType: string | null; mfaUsed: string | null}[];
-	const update = db.prepare(`UPDATE sign_in SET kind = ?, mfa_used = ? WHERE event = ?`);
+	const update = db.prepare(`UPDATE sign_in_row SET kind = ?, mfa_used = ? WHERE event = ?`);
 	const kind: SignInKind = 'workspaces';
 	for (const r of rows) {
 		update.run(kind, mfaUsedFor(kind, r.eventName, r.mfaType) ?? null, r.event);
@@ -133,7 +135,7 @@ function linkTransferFlows(db: CaseFile, changed: Set<string>): void {
 				AND a.event_time >= s.event_time AND a.event_time <= strftime('%Y-%m-%dT%H:%M:%SZ', s.event_time, '+${transferFollowMs / 1000} seconds')
 			WHERE s.event_name = 'UserAuthentication' AND s.result = 'Success' AND s.auth_workflow_id IS NOT NULL)`)
 		.all() as {event: number; principalArn: string}[];
-	const update = db.prepare(`UPDATE sign_in SET kind = 'transfer-family' WHERE event = ?`);
+	const update = db.prepare(`UPDATE sign_in_row SET kind = 'transfer-family' WHERE event = ?`);
 	for (const r of rows) {
 		update.run(r.event);
 		changed.add(r.principalArn);

@@ -76,12 +76,12 @@ function rebuildModel(db: CaseFile, maxId: number, batchRows: number): ModelRefr
 	let principals = 0;
 	let serials = 0;
 	const write = db.transaction(() => {
-		db.exec('DELETE FROM sign_in; DELETE FROM lifecycle_event; DELETE FROM account_event; DELETE FROM identity_center_name; DELETE FROM device; DELETE FROM principal;');
+		db.exec('DELETE FROM sign_in_row; DELETE FROM lifecycle_row; DELETE FROM model_value; DELETE FROM account_event; DELETE FROM identity_center_name; DELETE FROM device; DELETE FROM principal;');
 		// Building each secondary index once over the written rows costs a fraction of keeping it
 		// up to date row by row (most are in ARN or serial order, not the time order rows come in).
 		const indexes = db
 			.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-				AND tbl_name IN ('principal', 'device', 'lifecycle_event', 'sign_in', 'account_event')`)
+				AND tbl_name IN ('principal', 'device', 'lifecycle_row', 'sign_in_row', 'account_event', 'model_value')`)
 			.all() as {name: string; sql: string}[];
 		for (const index of indexes) db.exec(`DROP INDEX "${index.name.replaceAll('"', '""')}"`);
 		const derivation = new ModelDerivation();

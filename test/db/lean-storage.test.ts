@@ -142,7 +142,7 @@ describe('a case file written by the previous version (schema 4)', () => {
 		try {
 			expect(db.pragma('user_version', {simple: true})).toBe(latestVersion());
 			// The model's foreign keys now point at event_row, so model rows can be written.
-			const fks = db.prepare(`SELECT sql FROM sqlite_master WHERE name IN ('sighting', 'lifecycle_event', 'sign_in', 'account_event')`).pluck().all() as string[];
+			const fks = db.prepare(`SELECT sql FROM sqlite_master WHERE name IN ('sighting', 'lifecycle_row', 'sign_in_row', 'account_event')`).pluck().all() as string[];
 			expect(fks).toHaveLength(4);
 			for (const sql of fks) expect(sql).toMatch(/REFERENCES "?event_row"?\(id\)/);
 		} finally {
