@@ -108,7 +108,8 @@ SELECT
   s.source_ip AS source_ip,
   (SELECT v.value FROM model_value v WHERE v.id = s.user_agent) AS user_agent,
   s.error_message AS error_message,
-  (SELECT json_extract(f.facts, '$.loginTo') FROM event f WHERE f.id = s.event) AS login_to,
+  -- LoginTo is not stored twice: it is in the event's facts (source/db/facts-codec.ts decodes them).
+  (SELECT f.facts FROM event_row f WHERE f.id = s.event) AS event_facts,
   s.auth_workflow_id AS auth_workflow_id,
   s.user_name AS user_name,
   s.federation AS federation

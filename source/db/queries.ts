@@ -4,6 +4,7 @@
  */
 import type {CaseFile} from './open.js';
 import {encodeEventId} from './event-row.js';
+import {signInLoginTo} from './facts-codec.js';
 import {RawReader} from './raw.js';
 import {fidoLabel} from '../domain/fido.js';
 import {deviceStateAfter} from '../domain/mfa-events.js';
@@ -195,7 +196,7 @@ const lifecycleSelect = `SELECT l.event_name AS eventName, l.event_time AS event
 
 const signInSelect = `SELECT s.event_time AS eventTime, s.event_name AS eventName, s.kind, s.result, s.mfa_used AS mfaUsed,
 	s.mfa_identifier AS mfaIdentifier, s.failed_at_mfa AS failedAtMfa, s.mfa_type AS mfaType, s.source_ip AS sourceIPAddress,
-	s.user_agent AS userAgent, s.error_message AS errorMessage, s.login_to AS loginTo, s.user_name AS userName, s.federation, s.event_id AS eventId,
+	s.user_agent AS userAgent, s.error_message AS errorMessage, s.event_facts AS facts, s.user_name AS userName, s.federation, s.event_id AS eventId,
 	s.principal_arn AS principalArn, s.device_id AS deviceId, s.event
 	FROM sign_in s`;
 
@@ -210,7 +211,8 @@ function lifecycleEntry(row: Row): LifecycleEntry {
 }
 
 function signInEntry(row: Row): SignInEntry {
-	return {...(row as unknown as SignInEntry), failedAtMfa: row.failedAtMfa === 1};
+	const {facts, ...rest} = row;
+	return {...(rest as unknown as SignInEntry), loginTo: signInLoginTo(facts), failedAtMfa: row.failedAtMfa === 1};
 }
 
 const deviceColumns = `d.id, d.serial_number AS serialNumber, d.incarnation, d.name, d.type, d.account_id AS accountId,

@@ -12,6 +12,7 @@
  * whose rows changed, for the findings refresh.
  */
 import type {CaseFile} from '../db/open.js';
+import {signInLoginTo} from '../db/facts-codec.js';
 import {hiddenUserName} from './principals.js';
 import {mfaUsedFor} from './sign-ins.js';
 import type {SignInKind} from './types.js';
@@ -105,11 +106,14 @@ function linkIdentityCenterNames(db: CaseFile, changed: Set<string>): void {
 }
 
 function linkWorkspacesFlows(db: CaseFile, changed: Set<string>): void {
+	// The WorkSpaces flows whose sign-in names a LoginTo (kept in the event's facts, decoded here).
+	const flows = (db.prepare(`SELECT auth_workflow_id AS flow, event_facts AS facts FROM sign_in WHERE kind = 'workspaces' AND auth_workflow_id IS NOT NULL`).all() as {flow: string; facts: string | null}[])
+		.filter(f => signInLoginTo(f.facts) !== null)
+		.map(f => f.flow);
 	const rows = db
 		.prepare(`SELECT event, principal_arn AS principalArn, event_name AS eventName, mfa_type AS mfaType, mfa_used AS mfaUsed FROM sign_in
-			WHERE kind = 'identity-center' AND auth_workflow_id IN (SELECT auth_workflow_id FROM sign_in
-				WHERE kind = 'workspaces' AND auth_workflow_id IS NOT NULL AND login_to IS NOT NULL)`)
-		.all() as {event: number; principalArn: string; eventName: string; mfaType: string | null; mfaUsed: string | null}[];
+			WHERE kind = 'identity-center' AND auth_workflow_id IN (SELECT value FROM json_each(?))`)
+		.all(JSON.stringify([...new Set(flows)])) as {event: number; principalArn: string; eventName: string; mfaType: string | null; mfaUsed: string | null}[];
 	const update = db.prepare(`UPDATE sign_in_row SET kind = ?, mfa_used = ? WHERE event = ?`);
 	const kind: SignInKind = 'workspaces';
 	for (const r of rows) {

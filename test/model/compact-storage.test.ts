@@ -14,6 +14,7 @@ import {migrations} from '../../source/db/migrate.js';
 import {deriveModel} from '../../source/model/derive.js';
 import {refreshModel} from '../../source/model/refresh.js';
 import {factRowBatches} from '../../source/model/rows.js';
+import {signInLoginTo} from '../../source/db/facts-codec.js';
 import {caseWith, realdata} from './helpers.js';
 
 const cleanups: Array<() => void> = [];
@@ -54,7 +55,7 @@ describe('compact model storage', () => {
 		expect(stored.size).toBe(model.signIns.length);
 		for (const s of model.signIns) {
 			const r = stored.get(s.event);
-			expect([r?.event_id, r?.principal_arn, r?.account_id, r?.mfa_identifier, r?.source_ip, r?.user_agent, r?.login_to, r?.auth_workflow_id]).toEqual([
+			expect([r?.event_id, r?.principal_arn, r?.account_id, r?.mfa_identifier, r?.source_ip, r?.user_agent, signInLoginTo(r?.event_facts), r?.auth_workflow_id]).toEqual([
 				s.eventId, s.principalArn, s.accountId, s.mfaIdentifier, s.sourceIp, s.userAgent, s.loginTo, s.authWorkflowId,
 			]);
 		}
@@ -96,7 +97,10 @@ describe('compact model storage', () => {
 		raw.exec('DROP VIEW sign_in; DROP VIEW lifecycle_event; DROP TABLE sign_in_row; DROP TABLE lifecycle_row; DROP TABLE model_value;');
 		for (const sql of ddl) raw.exec(sql);
 		for (const [table, rows] of [['sign_in', expected.signIns], ['lifecycle_event', expected.lifecycle]] as const) {
-			for (const row of rows as Record<string, unknown>[]) {
+			for (const view of rows as Record<string, unknown>[]) {
+				// The old table stored LoginTo; the view reads it from the event's facts.
+				const {event_facts: facts, ...row} = view;
+				if (table === 'sign_in') row.login_to = signInLoginTo(facts);
 				const columns = Object.keys(row);
 				raw.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...Object.values(row));
 			}
