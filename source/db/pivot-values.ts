@@ -1,9 +1,12 @@
 /**
  * The distinct access keys, source IPs and user agents with their counts and first/last seen
- * (db/021_pivot_value.sql), kept by the import: after each import, one grouped pass over the new
- * rows' range of each covering index (event_access_key, event_source_ip) and of the rows themselves is
- * merged in, and likewise who used each user agent (agent_use). Search reads these tables, so no
- * keystroke reads events.
+ * (db/021_pivot_value.sql), kept by the import, and likewise who used each user agent (agent_use).
+ * The writer tallies each row it adds (PivotTally, in memory: values are thousands where rows are
+ * millions) and the tally is merged in once after the load, so nothing reads the event rows again.
+ * When a tally cannot vouch for exactly the rows added since the last refresh (an earlier import was
+ * killed before its merge, a batch rolled back, a partial row was replaced), one grouped pass over
+ * those rows' range of each covering index (event_access_key, event_source_ip) and of the rows
+ * themselves is merged in instead. Search reads these tables, so no keystroke reads events.
  */
 import type {CaseFile} from './open.js';
 
@@ -33,11 +36,165 @@ const passes: [number, string][] = [
 const merge = `ON CONFLICT (kind, value) DO UPDATE SET events = events + excluded.events,
 	first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`;
 
-/** Merges the events added since the last refresh into pivot_value; nothing to do costs two lookups. */
+/** What the writer knows of a row it adds: the strings pivot_value names values by. */
+export interface TalliedEvent {
+	accessKeyId: string | null;
+	sourceIp: string | null;
+	userAgent: string | null;
+	identityArn: string | null;
+	recipientAccountId: string | null;
+	awsRegion: string | null;
+}
+
+interface Seen {
+	text: string;
+	events: number;
+	first: string;
+	last: string;
+}
+
+/** Counts a row under its stored value (a dict id: cheap to look up), named by its text when new. */
+function see(map: Map<unknown, Seen>, stored: unknown, text: string, time: string): Seen {
+	let seen = map.get(stored);
+	if (!seen) map.set(stored, (seen = {text, events: 1, first: time, last: time}));
+	else {
+		seen.events++;
+		if (time < seen.first) seen.first = time;
+		else if (time > seen.last) seen.last = time;
+	}
+	return seen;
+}
+
+/** The event_row columns a tally reads, and the event field that spells each. */
+const tallied = {
+	time: 'event_time',
+	key: 'access_key_id',
+	ip: 'source_ip',
+	agent: 'user_agent',
+	principal: 'identity_arn',
+	account: 'recipient_account_id',
+	region: 'aws_region',
+} as const;
+
+/**
+ * The counts of the rows one import adds, kept by the writer (source/db/store.ts) from each row's
+ * stored values as it adds them. It stands for exactly the rows with ids above `after` only if
+ * pivot_value covered every row when the import started, and nothing since (a rollback, a row
+ * rewritten in place) made the rows counted differ from the rows committed: otherwise it is
+ * spoilt and refreshPivotValues reads the rows.
+ */
+export class PivotTally {
+	readonly after: number;
+	private exact: boolean;
+	private readonly at: Record<keyof typeof tallied, number>;
+	/** By pivotValueKind: stored value → counts. */
+	readonly values: Map<unknown, Seen>[] = Object.values(pivotValueKind).map(() => new Map());
+	/** user_agent as stored → identity_arn as stored (0 for none) → counts. */
+	readonly agentUse = new Map<unknown, Map<unknown, Seen>>();
+
+	/** `columns`: event_row's columns in the order the writer's rows hold them. */
+	constructor(db: CaseFile, columns: string[]) {
+		this.after = (db.prepare('SELECT max(id) FROM event_row').pluck().get() as number | null) ?? 0;
+		this.at = Object.fromEntries(Object.entries(tallied).map(([name, column]) => [name, columns.indexOf(column)])) as Record<keyof typeof tallied, number>;
+		this.exact = coveredUpTo(db) === this.after && Object.values(this.at).every(i => i >= 0);
+		tallies.set(db, this);
+	}
+
+	get usable(): boolean {
+		return this.exact;
+	}
+
+	/** The rows counted may not be the rows committed: count from the rows instead. */
+	spoil(): void {
+		this.exact = false;
+	}
+
+	/** Counts a row: its stored values from row[offset] on (in `columns` order), their texts from the event. */
+	add(event: TalliedEvent, row: unknown[], offset: number): void {
+		if (!this.exact) return;
+		const at = this.at;
+		const time = row[offset + at.time] as string;
+		const [all, key, ip, agent, account, region] = this.values;
+		see(all, 0, '', time);
+		const keyId = row[offset + at.key];
+		if (keyId !== null) see(key, keyId, event.accessKeyId!, time);
+		const address = row[offset + at.ip];
+		if (address !== null) see(ip, typeof address === 'bigint' ? Number(address) : address, event.sourceIp!, time);
+		const accountId = row[offset + at.account];
+		if (accountId !== null) see(account, accountId, event.recipientAccountId!, time);
+		const regionId = row[offset + at.region];
+		if (regionId !== null) see(region, regionId, event.awsRegion!, time);
+		const agentId = row[offset + at.agent];
+		if (agentId !== null) {
+			see(agent, agentId, event.userAgent!, time);
+			let users = this.agentUse.get(agentId);
+			if (!users) this.agentUse.set(agentId, (users = new Map()));
+			see(users, row[offset + at.principal] ?? 0, event.identityArn ?? '', time);
+		}
+	}
+}
+
+/** The tally of the import running on a case file, until refreshPivotValues merges it. */
+const tallies = new WeakMap<CaseFile, PivotTally>();
+
+/** The highest event_row id pivot_value covers. */
+function coveredUpTo(db: CaseFile): number {
+	return Number(db.prepare(`SELECT value FROM meta WHERE key = 'pivot_values'`).pluck().get() ?? 0);
+}
+
+/**
+ * Merges the events added since the last refresh into pivot_value: from the import's tally when it
+ * stands for exactly those rows, else from the rows. Nothing to do costs two lookups.
+ */
 export function refreshPivotValues(db: CaseFile): void {
+	const tally = tallies.get(db);
+	tallies.delete(db);
 	const maxId = (db.prepare('SELECT max(id) FROM event_row').pluck().get() as number | null) ?? 0;
-	const covered = Number(db.prepare(`SELECT value FROM meta WHERE key = 'pivot_values'`).pluck().get() ?? 0);
+	const covered = coveredUpTo(db);
 	if (covered >= maxId) return;
+	if (tally?.usable && tally.after === covered) mergeTally(db, tally, maxId);
+	else countRows(db, covered, maxId);
+}
+
+/** Rows per statement when writing a tally: one statement per row cost twice as much (80k values, MFA-heavy 200k). */
+const rowsPerUpsert = 64;
+
+/** Upserts [key, value, events, first, last] rows into pivot_value or agent_use, many per statement. */
+function upsertAll(db: CaseFile, table: 'pivot_value' | 'agent_use', rows: unknown[][]): void {
+	const key = table === 'pivot_value' ? 'kind, value' : 'user_agent, principal';
+	const sql = (n: number) =>
+		`INSERT INTO ${table} (${key}, events, first_seen, last_seen) VALUES ${Array(n).fill('(?, ?, ?, ?, ?)').join(', ')} ON CONFLICT DO UPDATE SET events = events + excluded.events,
+			first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`;
+	const many = db.prepare(sql(rowsPerUpsert));
+	let at = 0;
+	for (; at + rowsPerUpsert <= rows.length; at += rowsPerUpsert) many.run(rows.slice(at, at + rowsPerUpsert).flat());
+	if (at < rows.length) db.prepare(sql(rows.length - at)).run(rows.slice(at).flat());
+}
+
+/** Writes a tally (values in key order: the B-trees fill in order). */
+function mergeTally(db: CaseFile, tally: PivotTally, maxId: number): void {
+	const byText = (a: Seen, b: Seen) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0);
+	db.transaction(() => {
+		upsertAll(
+			db,
+			'pivot_value',
+			tally.values.flatMap((values, kind) => [...values.values()].sort(byText).map(seen => [kind, seen.text, seen.events, seen.first, seen.last])),
+		);
+		upsertAll(
+			db,
+			'agent_use',
+			[...tally.agentUse].flatMap(([agent, users]) => [...users.values()].sort(byText).map(seen => [agent, seen.text, seen.events, seen.first, seen.last])),
+		);
+		setCovered(db, maxId);
+	}).immediate();
+}
+
+function setCovered(db: CaseFile, maxId: number): void {
+	db.prepare(`INSERT INTO meta (key, value) VALUES ('pivot_values', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(String(maxId));
+}
+
+/** Merges the rows with ids above `covered` by grouped passes over them. */
+function countRows(db: CaseFile, covered: number, maxId: number): void {
 	db.transaction(() => {
 		for (const [kind, select] of passes) {
 			db.prepare(
@@ -81,7 +238,7 @@ export function refreshPivotValues(db: CaseFile): void {
 			add(pivotValueKind.region, region, events, first, last);
 		}
 		for (const row of sums.values()) upsert.run(...row);
-		db.prepare(`INSERT INTO meta (key, value) VALUES ('pivot_values', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(String(maxId));
+		setCovered(db, maxId);
 	}).immediate();
 }
 
