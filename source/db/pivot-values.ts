@@ -54,15 +54,14 @@ interface Seen {
 }
 
 /** Counts a row under its stored value (a dict id: cheap to look up), named by its text when new. */
-function see(map: Map<unknown, Seen>, stored: unknown, text: string, time: string): Seen {
-	let seen = map.get(stored);
-	if (!seen) map.set(stored, (seen = {text, events: 1, first: time, last: time}));
+function see(map: Map<unknown, Seen>, stored: unknown, text: string, time: string): void {
+	const seen = map.get(stored);
+	if (!seen) map.set(stored, {text, events: 1, first: time, last: time});
 	else {
 		seen.events++;
 		if (time < seen.first) seen.first = time;
 		else if (time > seen.last) seen.last = time;
 	}
-	return seen;
 }
 
 /** The event_row columns a tally reads, and the event field that spells each. */
@@ -102,6 +101,11 @@ export class PivotTally {
 
 	get usable(): boolean {
 		return this.exact;
+	}
+
+	/** How many rows were counted. */
+	get rows(): number {
+		return this.values[pivotValueKind.all].get(0)?.events ?? 0;
 	}
 
 	/** The rows counted may not be the rows committed: count from the rows instead. */
@@ -144,16 +148,22 @@ function coveredUpTo(db: CaseFile): number {
 
 /**
  * Merges the events added since the last refresh into pivot_value: from the import's tally when it
- * stands for exactly those rows, else from the rows. Nothing to do costs two lookups.
+ * stands for exactly those rows, else from the rows. Nothing to do costs two lookups. Says which it did.
  */
-export function refreshPivotValues(db: CaseFile): void {
+export function refreshPivotValues(db: CaseFile): 'none' | 'tally' | 'rows' {
 	const tally = tallies.get(db);
 	tallies.delete(db);
 	const maxId = (db.prepare('SELECT max(id) FROM event_row').pluck().get() as number | null) ?? 0;
 	const covered = coveredUpTo(db);
-	if (covered >= maxId) return;
-	if (tally?.usable && tally.after === covered) mergeTally(db, tally, maxId);
-	else countRows(db, covered, maxId);
+	if (covered >= maxId) return 'none';
+	// Rows get the next ids in turn, so a tally of every row added counts maxId - covered of them
+	// (fewer: another process imported into the case file meanwhile).
+	if (tally?.usable && tally.after === covered && tally.rows === maxId - covered) {
+		mergeTally(db, tally, maxId);
+		return 'tally';
+	}
+	countRows(db, covered, maxId);
+	return 'rows';
 }
 
 /** Rows per statement when writing a tally: one statement per row cost twice as much (80k values, MFA-heavy 200k). */

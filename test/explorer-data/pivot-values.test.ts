@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {openCaseFile, type CaseFile} from '../../source/db/open.js';
+import {refreshPivotValues} from '../../source/db/pivot-values.js';
 import {PivotSearch} from '../../source/db/pivots.js';
 import {importPaths} from '../../source/import/index.js';
 import {importEvidence} from '../../source/pipeline.js';
@@ -59,13 +60,31 @@ describe('pivot values kept by the import', () => {
 		expect(counted.account.length).toBeGreaterThan(1);
 	});
 
+	it('each import\'s tally is what is merged, and equals a count over the events', async () => {
+		const other = openCaseFile(path.join(dir, 'tallied.db'));
+		try {
+			await importPaths(other, [path.join(repoRoot, 'samples', 'lookup-events')]);
+			expect(refreshPivotValues(other)).toBe('tally');
+			await importPaths(other, [path.join(repoRoot, 'samples')]);
+			expect(refreshPivotValues(other)).toBe('tally');
+			const {stored, counted} = pivotCounts(other);
+			expect(stored).toEqual(counted);
+			// All duplicates: nothing to count.
+			await importPaths(other, [path.join(repoRoot, 'samples')]);
+			expect(refreshPivotValues(other)).toBe('none');
+		} finally {
+			other.close();
+		}
+	});
+
 	it('rows an earlier import left uncounted (killed before its merge) are counted from the rows, with the next import\'s', async () => {
 		const other = openCaseFile(path.join(dir, 'uncounted.db'));
 		try {
 			// The evidence alone, as an import killed after its load leaves it: no pivot values yet.
 			await importPaths(other, [path.join(repoRoot, 'samples', 'lookup-events')]);
 			expect(other.prepare('SELECT count(*) FROM pivot_value').pluck().get()).toBe(0);
-			await importEvidence(other, [path.join(repoRoot, 'samples')]);
+			await importPaths(other, [path.join(repoRoot, 'samples')]);
+			expect(refreshPivotValues(other)).toBe('rows');
 			const {stored, counted} = pivotCounts(other);
 			expect(stored).toEqual(counted);
 			expect(counted.key.length).toBeGreaterThan(3);
