@@ -49,19 +49,39 @@ export interface TalliedEvent {
 interface Seen {
 	text: string;
 	events: number;
-	first: string;
-	last: string;
+	/** timeKey()s of the first and last event_time. */
+	first: number;
+	last: number;
+	/** The map it is counted in (one per user agent for agent_use). */
+	map: Map<unknown, Seen>;
 }
 
-/** Counts a row under its stored value (a dict id: cheap to look up), named by its text when new. */
-function see(map: Map<unknown, Seen>, stored: unknown, text: string, time: string): void {
-	const seen = map.get(stored);
-	if (!seen) map.set(stored, {text, events: 1, first: time, last: time});
-	else {
-		seen.events++;
-		if (time < seen.first) seen.first = time;
-		else if (time > seen.last) seen.last = time;
+/**
+ * A stored event_time, always 'YYYY-MM-DDTHH:MM:SSZ' (source/lib/time.ts), as the number
+ * YYYYMMDDHHMMSS: the same order, and no string kept per value (keeping the texts made the
+ * writer's garbage collection the tally's main cost); -1 for any other shape.
+ */
+function timeKey(time: string): number {
+	if (time.length !== 20 || time.charCodeAt(19) !== 90) return -1;
+	let key = 0;
+	for (let i = 0; i < 19; i++) {
+		const c = time.charCodeAt(i);
+		if (i === 4 || i === 7) {
+			if (c !== 45) return -1;
+		} else if (i === 10) {
+			if (c !== 84) return -1;
+		} else if (i === 13 || i === 16) {
+			if (c !== 58) return -1;
+		} else if (c >= 48 && c <= 57) key = key * 10 + (c - 48);
+		else return -1;
 	}
+	return key;
+}
+
+/** timeKey's number back to its text. */
+function timeText(key: number): string {
+	const digits = String(key).padStart(14, '0');
+	return `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6, 8)}T${digits.slice(8, 10)}:${digits.slice(10, 12)}:${digits.slice(12, 14)}Z`;
 }
 
 /** The event_row columns a tally reads, and the event field that spells each. */
@@ -113,30 +133,59 @@ export class PivotTally {
 		this.exact = false;
 	}
 
-	/** Counts a row: its stored values from row[offset] on (in `columns` order), their texts from the event. */
+	/**
+	 * Counts a row: its stored values from row[offset] on (in `columns` order), their texts from the
+	 * event. Rows come in runs (a file holds one account and region, often one caller and agent), so
+	 * each kind first tries the value it counted last: most rows then cost no map lookup at all.
+	 */
 	add(event: TalliedEvent, row: unknown[], offset: number): void {
 		if (!this.exact) return;
 		const at = this.at;
-		const time = row[offset + at.time] as string;
-		const [all, key, ip, agent, account, region] = this.values;
-		see(all, 0, '', time);
-		const keyId = row[offset + at.key];
-		if (keyId !== null) see(key, keyId, event.accessKeyId!, time);
+		const time = timeKey(row[offset + at.time] as string);
+		if (time < 0) return this.spoil(); // not a time as the case file stores them: count from the rows
+		this.see(pivotValueKind.all, this.values[pivotValueKind.all], 0, '', time);
+		const key = row[offset + at.key];
+		if (key !== null) this.see(pivotValueKind.key, this.values[pivotValueKind.key], key, event.accessKeyId!, time);
 		const address = row[offset + at.ip];
-		if (address !== null) see(ip, typeof address === 'bigint' ? Number(address) : address, event.sourceIp!, time);
-		const accountId = row[offset + at.account];
-		if (accountId !== null) see(account, accountId, event.recipientAccountId!, time);
-		const regionId = row[offset + at.region];
-		if (regionId !== null) see(region, regionId, event.awsRegion!, time);
-		const agentId = row[offset + at.agent];
-		if (agentId !== null) {
-			see(agent, agentId, event.userAgent!, time);
-			let users = this.agentUse.get(agentId);
-			if (!users) this.agentUse.set(agentId, (users = new Map()));
-			see(users, row[offset + at.principal] ?? 0, event.identityArn ?? '', time);
+		if (address !== null) this.see(pivotValueKind.ip, this.values[pivotValueKind.ip], typeof address === 'bigint' ? Number(address) : address, event.sourceIp!, time);
+		const account = row[offset + at.account];
+		if (account !== null) this.see(pivotValueKind.account, this.values[pivotValueKind.account], account, event.recipientAccountId!, time);
+		const region = row[offset + at.region];
+		if (region !== null) this.see(pivotValueKind.region, this.values[pivotValueKind.region], region, event.awsRegion!, time);
+		const agent = row[offset + at.agent];
+		if (agent !== null) {
+			this.see(pivotValueKind.agent, this.values[pivotValueKind.agent], agent, event.userAgent!, time);
+			let users = this.lastAgent === agent ? this.lastUsers : this.agentUse.get(agent);
+			if (!users) this.agentUse.set(agent, (users = new Map()));
+			this.lastAgent = agent;
+			this.lastUsers = users;
+			// The principal's slot in the cache: after the kinds of pivotValueKind.
+			this.see(agentUseSlot, users, row[offset + at.principal] ?? 0, event.identityArn ?? '', time);
 		}
 	}
+
+	/** The value each kind counted last (slot = kind; agentUseSlot for agent_use's principal), and its counts. */
+	private readonly lastStored: unknown[] = [];
+	private readonly lastSeen: (Seen | undefined)[] = [];
+	private lastAgent: unknown;
+	private lastUsers: Map<unknown, Seen> | undefined;
+
+	private see(slot: number, map: Map<unknown, Seen>, stored: unknown, text: string, time: number): void {
+		let seen = this.lastStored[slot] === stored && this.lastSeen[slot]?.map === map ? this.lastSeen[slot] : undefined;
+		if (!seen) {
+			seen = map.get(stored);
+			if (!seen) map.set(stored, (seen = {text, events: 0, first: time, last: time, map}));
+			this.lastStored[slot] = stored;
+			this.lastSeen[slot] = seen;
+		}
+		seen.events++;
+		if (time < seen.first) seen.first = time;
+		else if (time > seen.last) seen.last = time;
+	}
 }
+
+/** agent_use's cache slot in PivotTally.see, after pivotValueKind's. */
+const agentUseSlot = Object.keys(pivotValueKind).length;
 
 /** The tally of the import running on a case file, until refreshPivotValues merges it. */
 const tallies = new WeakMap<CaseFile, PivotTally>();
@@ -188,12 +237,12 @@ function mergeTally(db: CaseFile, tally: PivotTally, maxId: number): void {
 		upsertAll(
 			db,
 			'pivot_value',
-			tally.values.flatMap((values, kind) => [...values.values()].sort(byText).map(seen => [kind, seen.text, seen.events, seen.first, seen.last])),
+			tally.values.flatMap((values, kind) => [...values.values()].sort(byText).map(seen => [kind, seen.text, seen.events, timeText(seen.first), timeText(seen.last)])),
 		);
 		upsertAll(
 			db,
 			'agent_use',
-			[...tally.agentUse].flatMap(([agent, users]) => [...users.values()].sort(byText).map(seen => [agent, seen.text, seen.events, seen.first, seen.last])),
+			[...tally.agentUse].flatMap(([agent, users]) => [...users.values()].sort(byText).map(seen => [agent, seen.text, seen.events, timeText(seen.first), timeText(seen.last)])),
 		);
 		setCovered(db, maxId);
 	}).immediate();
