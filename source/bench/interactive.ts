@@ -58,7 +58,7 @@ export function heaviest(db: Database.Database): Heaviest {
 		ip: get(`SELECT value AS id, events FROM pivot_value WHERE kind = 2 ORDER BY events DESC LIMIT 1`),
 		address: get(`SELECT value AS id, events FROM pivot_value WHERE kind = 2 AND value GLOB '[0-9]*.*' ORDER BY events DESC LIMIT 1`),
 		agent: get(`SELECT value AS id, events FROM pivot_value WHERE kind = 3 ORDER BY events DESC LIMIT 1`),
-		finding: get(`SELECT id, rule, json_array_length(event_ids) AS evidence FROM finding ORDER BY evidence DESC LIMIT 1`),
+		finding: get(`SELECT id, rule, CASE typeof(event_ids) WHEN 'blob' THEN length(event_ids) / 16 ELSE json_array_length(event_ids) END AS evidence FROM finding ORDER BY evidence DESC LIMIT 1`),
 		event: get(`SELECT e.event_id AS id, r.raw_length AS bytes FROM (SELECT id, raw_length FROM event_row ORDER BY raw_length DESC LIMIT 1) r JOIN event e ON e.id = r.id`),
 		signIns: get(`SELECT principal_arn AS arn, count(*) AS count FROM sign_in GROUP BY principal_arn ORDER BY count DESC LIMIT 1`),
 	};

@@ -1,9 +1,12 @@
 /**
  * The distinct access keys, source IPs and user agents with their counts and first/last seen
- * (db/021_pivot_value.sql), kept by the import: after each import, one grouped pass over the new
- * rows' range of each covering index (event_access_key, event_source_ip) and of the rows themselves is
- * merged in, and likewise who used each user agent (agent_use). Search reads these tables, so no
- * keystroke reads events.
+ * (db/021_pivot_value.sql), kept by the import, and likewise who used each user agent (agent_use).
+ * The writer tallies each row it adds (PivotTally, in memory: values are thousands where rows are
+ * millions) and the tally is merged in once after the load, so nothing reads the event rows again.
+ * When a tally cannot vouch for exactly the rows added since the last refresh (an earlier import was
+ * killed before its merge, a batch rolled back, a partial row was replaced), one grouped pass over
+ * those rows' range of each covering index (event_access_key, event_source_ip) and of the rows
+ * themselves is merged in instead. Search reads these tables, so no keystroke reads events.
  */
 import type {CaseFile} from './open.js';
 
@@ -33,11 +36,224 @@ const passes: [number, string][] = [
 const merge = `ON CONFLICT (kind, value) DO UPDATE SET events = events + excluded.events,
 	first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`;
 
-/** Merges the events added since the last refresh into pivot_value; nothing to do costs two lookups. */
-export function refreshPivotValues(db: CaseFile): void {
+/** What the writer knows of a row it adds: the strings pivot_value names values by. */
+export interface TalliedEvent {
+	accessKeyId: string | null;
+	sourceIp: string | null;
+	userAgent: string | null;
+	identityArn: string | null;
+	recipientAccountId: string | null;
+	awsRegion: string | null;
+}
+
+interface Seen {
+	text: string;
+	events: number;
+	/** timeKey()s of the first and last event_time. */
+	first: number;
+	last: number;
+	/** The map it is counted in (one per user agent for agent_use). */
+	map: Map<unknown, Seen>;
+}
+
+/**
+ * A stored event_time, always 'YYYY-MM-DDTHH:MM:SSZ' (source/lib/time.ts), as the number
+ * YYYYMMDDHHMMSS: the same order, and no string kept per value (keeping the texts made the
+ * writer's garbage collection the tally's main cost); -1 for any other shape.
+ */
+function timeKey(time: string): number {
+	if (time.length !== 20 || time.charCodeAt(19) !== 90) return -1;
+	let key = 0;
+	for (let i = 0; i < 19; i++) {
+		const c = time.charCodeAt(i);
+		if (i === 4 || i === 7) {
+			if (c !== 45) return -1;
+		} else if (i === 10) {
+			if (c !== 84) return -1;
+		} else if (i === 13 || i === 16) {
+			if (c !== 58) return -1;
+		} else if (c >= 48 && c <= 57) key = key * 10 + (c - 48);
+		else return -1;
+	}
+	return key;
+}
+
+/** timeKey's number back to its text. */
+function timeText(key: number): string {
+	const digits = String(key).padStart(14, '0');
+	return `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6, 8)}T${digits.slice(8, 10)}:${digits.slice(10, 12)}:${digits.slice(12, 14)}Z`;
+}
+
+/** The event_row columns a tally reads, and the event field that spells each. */
+const tallied = {
+	time: 'event_time',
+	key: 'access_key_id',
+	ip: 'source_ip',
+	agent: 'user_agent',
+	principal: 'identity_arn',
+	account: 'recipient_account_id',
+	region: 'aws_region',
+} as const;
+
+/**
+ * The counts of the rows one import adds, kept by the writer (source/db/store.ts) from each row's
+ * stored values as it adds them. It stands for exactly the rows with ids above `after` only if
+ * pivot_value covered every row when the import started, and nothing since (a rollback, a row
+ * rewritten in place) made the rows counted differ from the rows committed: otherwise it is
+ * spoilt and refreshPivotValues reads the rows.
+ */
+export class PivotTally {
+	readonly after: number;
+	private exact: boolean;
+	private readonly at: Record<keyof typeof tallied, number>;
+	/** By pivotValueKind: stored value → counts. */
+	readonly values: Map<unknown, Seen>[] = Object.values(pivotValueKind).map(() => new Map());
+	/** user_agent as stored → identity_arn as stored (0 for none) → counts. */
+	readonly agentUse = new Map<unknown, Map<unknown, Seen>>();
+
+	/** `columns`: event_row's columns in the order the writer's rows hold them. */
+	constructor(db: CaseFile, columns: string[]) {
+		this.after = (db.prepare('SELECT max(id) FROM event_row').pluck().get() as number | null) ?? 0;
+		this.at = Object.fromEntries(Object.entries(tallied).map(([name, column]) => [name, columns.indexOf(column)])) as Record<keyof typeof tallied, number>;
+		this.exact = coveredUpTo(db) === this.after && Object.values(this.at).every(i => i >= 0);
+		tallies.set(db, this);
+	}
+
+	get usable(): boolean {
+		return this.exact;
+	}
+
+	/** How many rows were counted. */
+	get rows(): number {
+		return this.values[pivotValueKind.all].get(0)?.events ?? 0;
+	}
+
+	/** The rows counted may not be the rows committed: count from the rows instead. */
+	spoil(): void {
+		this.exact = false;
+	}
+
+	/**
+	 * Counts a row: its stored values from row[offset] on (in `columns` order), their texts from the
+	 * event. Rows come in runs (a file holds one account and region, often one caller and agent), so
+	 * each kind first tries the value it counted last: most rows then cost no map lookup at all.
+	 */
+	add(event: TalliedEvent, row: unknown[], offset: number): void {
+		if (!this.exact) return;
+		const at = this.at;
+		const time = timeKey(row[offset + at.time] as string);
+		if (time < 0) return this.spoil(); // not a time as the case file stores them: count from the rows
+		this.see(pivotValueKind.all, this.values[pivotValueKind.all], 0, '', time);
+		const key = row[offset + at.key];
+		if (key !== null) this.see(pivotValueKind.key, this.values[pivotValueKind.key], key, event.accessKeyId!, time);
+		const address = row[offset + at.ip];
+		if (address !== null) this.see(pivotValueKind.ip, this.values[pivotValueKind.ip], typeof address === 'bigint' ? Number(address) : address, event.sourceIp!, time);
+		const account = row[offset + at.account];
+		if (account !== null) this.see(pivotValueKind.account, this.values[pivotValueKind.account], account, event.recipientAccountId!, time);
+		const region = row[offset + at.region];
+		if (region !== null) this.see(pivotValueKind.region, this.values[pivotValueKind.region], region, event.awsRegion!, time);
+		const agent = row[offset + at.agent];
+		if (agent !== null) {
+			this.see(pivotValueKind.agent, this.values[pivotValueKind.agent], agent, event.userAgent!, time);
+			let users = this.lastAgent === agent ? this.lastUsers : this.agentUse.get(agent);
+			if (!users) this.agentUse.set(agent, (users = new Map()));
+			this.lastAgent = agent;
+			this.lastUsers = users;
+			// The principal's slot in the cache: after the kinds of pivotValueKind.
+			this.see(agentUseSlot, users, row[offset + at.principal] ?? 0, event.identityArn ?? '', time);
+		}
+	}
+
+	/** The value each kind counted last (slot = kind; agentUseSlot for agent_use's principal), and its counts. */
+	private readonly lastStored: unknown[] = [];
+	private readonly lastSeen: (Seen | undefined)[] = [];
+	private lastAgent: unknown;
+	private lastUsers: Map<unknown, Seen> | undefined;
+
+	private see(slot: number, map: Map<unknown, Seen>, stored: unknown, text: string, time: number): void {
+		let seen = this.lastStored[slot] === stored && this.lastSeen[slot]?.map === map ? this.lastSeen[slot] : undefined;
+		if (!seen) {
+			seen = map.get(stored);
+			if (!seen) map.set(stored, (seen = {text, events: 0, first: time, last: time, map}));
+			this.lastStored[slot] = stored;
+			this.lastSeen[slot] = seen;
+		}
+		seen.events++;
+		if (time < seen.first) seen.first = time;
+		else if (time > seen.last) seen.last = time;
+	}
+}
+
+/** agent_use's cache slot in PivotTally.see, after pivotValueKind's. */
+const agentUseSlot = Object.keys(pivotValueKind).length;
+
+/** The tally of the import running on a case file, until refreshPivotValues merges it. */
+const tallies = new WeakMap<CaseFile, PivotTally>();
+
+/** The highest event_row id pivot_value covers. */
+function coveredUpTo(db: CaseFile): number {
+	return Number(db.prepare(`SELECT value FROM meta WHERE key = 'pivot_values'`).pluck().get() ?? 0);
+}
+
+/**
+ * Merges the events added since the last refresh into pivot_value: from the import's tally when it
+ * stands for exactly those rows, else from the rows. Nothing to do costs two lookups. Says which it did.
+ */
+export function refreshPivotValues(db: CaseFile): 'none' | 'tally' | 'rows' {
+	const tally = tallies.get(db);
+	tallies.delete(db);
 	const maxId = (db.prepare('SELECT max(id) FROM event_row').pluck().get() as number | null) ?? 0;
-	const covered = Number(db.prepare(`SELECT value FROM meta WHERE key = 'pivot_values'`).pluck().get() ?? 0);
-	if (covered >= maxId) return;
+	const covered = coveredUpTo(db);
+	if (covered >= maxId) return 'none';
+	// Rows get the next ids in turn, so a tally of every row added counts maxId - covered of them
+	// (fewer: another process imported into the case file meanwhile).
+	if (tally?.usable && tally.after === covered && tally.rows === maxId - covered) {
+		mergeTally(db, tally, maxId);
+		return 'tally';
+	}
+	countRows(db, covered, maxId);
+	return 'rows';
+}
+
+/** Rows per statement when writing a tally: one statement per row cost twice as much (80k values, MFA-heavy 200k). */
+const rowsPerUpsert = 64;
+
+/** Upserts [key, value, events, first, last] rows into pivot_value or agent_use, many per statement. */
+function upsertAll(db: CaseFile, table: 'pivot_value' | 'agent_use', rows: unknown[][]): void {
+	const key = table === 'pivot_value' ? 'kind, value' : 'user_agent, principal';
+	const sql = (n: number) =>
+		`INSERT INTO ${table} (${key}, events, first_seen, last_seen) VALUES ${Array(n).fill('(?, ?, ?, ?, ?)').join(', ')} ON CONFLICT DO UPDATE SET events = events + excluded.events,
+			first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`;
+	const many = db.prepare(sql(rowsPerUpsert));
+	let at = 0;
+	for (; at + rowsPerUpsert <= rows.length; at += rowsPerUpsert) many.run(rows.slice(at, at + rowsPerUpsert).flat());
+	if (at < rows.length) db.prepare(sql(rows.length - at)).run(rows.slice(at).flat());
+}
+
+/** Writes a tally (values in key order: the B-trees fill in order). */
+function mergeTally(db: CaseFile, tally: PivotTally, maxId: number): void {
+	const byText = (a: Seen, b: Seen) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0);
+	db.transaction(() => {
+		upsertAll(
+			db,
+			'pivot_value',
+			tally.values.flatMap((values, kind) => [...values.values()].sort(byText).map(seen => [kind, seen.text, seen.events, timeText(seen.first), timeText(seen.last)])),
+		);
+		upsertAll(
+			db,
+			'agent_use',
+			[...tally.agentUse].flatMap(([agent, users]) => [...users.values()].sort(byText).map(seen => [agent, seen.text, seen.events, timeText(seen.first), timeText(seen.last)])),
+		);
+		setCovered(db, maxId);
+	}).immediate();
+}
+
+function setCovered(db: CaseFile, maxId: number): void {
+	db.prepare(`INSERT INTO meta (key, value) VALUES ('pivot_values', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(String(maxId));
+}
+
+/** Merges the rows with ids above `covered` by grouped passes over them. */
+function countRows(db: CaseFile, covered: number, maxId: number): void {
 	db.transaction(() => {
 		for (const [kind, select] of passes) {
 			db.prepare(
@@ -81,7 +297,7 @@ export function refreshPivotValues(db: CaseFile): void {
 			add(pivotValueKind.region, region, events, first, last);
 		}
 		for (const row of sums.values()) upsert.run(...row);
-		db.prepare(`INSERT INTO meta (key, value) VALUES ('pivot_values', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(String(maxId));
+		setCovered(db, maxId);
 	}).immediate();
 }
 

@@ -4,6 +4,7 @@ import {canonicalJson, type DigestRow, type NormalisedEvent} from './record.js';
 import {RawBlockBuilder, RawReader, rawCodec, unpackBlock, type RawRef} from './raw.js';
 import {encodeEventId, encodeIp} from './event-row.js';
 import {decodeTime, encodeContentSha256, encodeSha256, encodeTime, splitPath} from './source-row.js';
+import {PivotTally} from './pivot-values.js';
 
 export interface SourceInfo {
 	path: string;
@@ -104,6 +105,8 @@ export class EventStore {
 	private rows: unknown[] = [];
 	private rowIds = new Set<string>();
 	private nextEventId = 0;
+	/** The pivot counts of the rows this run adds (source/db/pivot-values.ts), merged after the load. */
+	private readonly pivots: PivotTally;
 	private readonly inserts = new Map<number, import('better-sqlite3').Statement>();
 	private readonly dictInserts = new Map<number, import('better-sqlite3').Statement>();
 
@@ -119,6 +122,7 @@ export class EventStore {
 		);
 		for (const [id, value] of db.prepare('SELECT id, value FROM dict').raw().iterate() as IterableIterator<[number, string]>) this.dict.set(value, id);
 		this.dictNext = ((db.prepare('SELECT max(id) FROM dict').pluck().get() as number | null) ?? 0) + 1;
+		this.pivots = new PivotTally(db, columns.split(',').map(c => c.trim()));
 		const existing = `SELECT id, bits, event_time AS eventTime, event_name AS eventName, source_id AS sourceId, position,
 			raw_block AS rawBlock, raw_offset AS rawOffset, raw_length AS rawLength FROM event_row`;
 		this.statements = {
@@ -289,6 +293,7 @@ export class EventStore {
 			this.dictRows = [];
 			this.lastValues = [];
 			this.lastIds = [];
+			this.pivots.spoil();
 			if (this.eventIds) for (const eventId of this.added.splice(mark)) forget(this.eventIds, eventId);
 			for (const value of this.dictAdded.splice(dictMark)) this.dict.delete(value);
 			this.dictNext = dictNext;
@@ -375,6 +380,7 @@ export class EventStore {
 				if (partial) {
 					this.statements.insertSighting.run(partial.id, partial.sourceId, partial.position);
 					this.statements.replaceEvent.run(...this.values(event, 0, sourceId), partial.id);
+					this.pivots.spoil(); // a row counted as it was is rewritten
 					return 'inserted';
 				}
 			}
@@ -384,6 +390,7 @@ export class EventStore {
 		const id = this.nextEventId++;
 		this.rows.push(id, ...this.values(event, conflict, sourceId));
 		this.rowIds.add(event.eventId);
+		this.pivots.add(event, this.rows, this.rows.length - columnCount);
 		if (this.rows.length >= rowsPerInsert * (columnCount + 1)) this.flushRows();
 		if (this.eventIds) {
 			remember(this.eventIds, event.eventId, id);

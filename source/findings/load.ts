@@ -7,6 +7,7 @@ import type {Statement} from 'better-sqlite3';
 import type {CaseFile} from '../db/open.js';
 import {deniedSql} from '../domain/denied.js';
 import {formatUtc} from '../lib/time.js';
+import {byTime} from './lib.js';
 import {callSpans} from './rules/mfa-added-without-mfa-session.js';
 import {defaultThresholds, type AccountEventEntry, type LifecycleEntry, type ModelData, type PrincipalCall, type PrincipalInfo, type SignInEntry, type Thresholds} from './types.js';
 
@@ -94,7 +95,7 @@ export function loadModel(db: CaseFile, scope?: ModelScope, thresholds: Threshol
 		const wanted = [...(lifecycleRows as LifecycleEntry[]), ...accountRows].map(r => r.assumeRootEvent).filter((e): e is number => e !== null && !have.has(e));
 		if (wanted.length > 0) {
 			const calls = db.prepare(`SELECT ${accountEventColumns} FROM account_event WHERE event IN (SELECT value FROM json_each(?))`).all(JSON.stringify(wanted)) as AccountEventEntry[];
-			accountRows = [...accountRows, ...calls].sort((a, b) => a.eventTime.localeCompare(b.eventTime) || a.eventId.localeCompare(b.eventId));
+			accountRows = [...accountRows, ...calls].sort(byTime);
 		}
 		const get = db.prepare('SELECT arn, type, name FROM principal WHERE arn = ?');
 		const describe = (arn: string | null) => {

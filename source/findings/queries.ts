@@ -2,6 +2,7 @@
 import type {CaseFile} from '../db/open.js';
 import {defaultStatus, type TriageStatus} from '../db/triage.js';
 import {severityRank} from './registry.js';
+import {unpackEventIds, type StoredEventIds} from './stored-ids.js';
 import {severities, type Finding, type Severity} from './types.js';
 
 export interface StoredFinding extends Finding {
@@ -12,7 +13,7 @@ export interface StoredFinding extends Finding {
 	note: string;
 }
 
-/** A row of the finding table (db/002_model.sql, event_count from db/020). */
+/** A row of the finding table (db/002_model.sql, event_count from db/020, event_ids as db/026 stores them). */
 export interface FindingRow {
 	id: number;
 	rule: string;
@@ -21,7 +22,7 @@ export interface FindingRow {
 	serial_number: string | null;
 	first_seen: string;
 	last_seen: string;
-	event_ids: string;
+	event_ids: StoredEventIds;
 	event_count: number | null;
 	summary: string;
 	key: string;
@@ -42,7 +43,7 @@ const from = `finding f LEFT JOIN triage_current t ON t.kind = 'finding' AND t.t
 const order = `ORDER BY CASE f.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END, f.first_seen, f.rule, f.id`;
 
 function toFinding(row: Row): StoredFinding {
-	const eventIds = JSON.parse(row.event_ids) as string[];
+	const eventIds = unpackEventIds(row.event_ids);
 	return {
 		id: row.id,
 		rule: row.rule,

@@ -2,6 +2,7 @@ import type {CaseFile} from '../db/open.js';
 import {loadFailedSignIns, loadModel, type ModelScope} from './load.js';
 import type {FindingRow} from './queries.js';
 import {rules} from './registry.js';
+import {packEventIds, sameStoredIds} from './stored-ids.js';
 import {defaultThresholds, type KeyedFinding, type Thresholds} from './types.js';
 
 /** Meta keys of the thresholds stored in the case file. */
@@ -115,7 +116,7 @@ export function refreshFindings(db: CaseFile, thresholds?: Thresholds, options: 
 		for (const f of current) {
 			if (keep.has(f.key)) continue; // one finding per key, the first a rule reported
 			keep.add(f.key);
-			const row = {...f, eventIds: JSON.stringify(f.eventIds)};
+			const row = {...f, eventIds: packEventIds(f.eventIds)};
 			const old = existing.get(f.key);
 			if (!old) counts.created++;
 			else if (
@@ -124,7 +125,7 @@ export function refreshFindings(db: CaseFile, thresholds?: Thresholds, options: 
 				old.serial_number === row.serialNumber &&
 				old.first_seen === row.firstSeen &&
 				old.last_seen === row.lastSeen &&
-				old.event_ids === row.eventIds &&
+				sameStoredIds(old.event_ids, row.eventIds) &&
 				old.event_count === row.eventCount &&
 				old.summary === row.summary
 			) {

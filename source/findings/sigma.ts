@@ -15,6 +15,7 @@ import {correlate, type RuleEvent} from '../sigma/correlation.js';
 import {loadRules, type Level, type RuleSet, type SigmaRule, type UnsupportedRule} from '../sigma/rule.js';
 import {maxEventIds} from './lib.js';
 import {severityRank} from './registry.js';
+import {packEventIds} from './stored-ids.js';
 import type {KeyedFinding, Severity} from './types.js';
 
 export const sigmaPrefix = 'sigma:';
@@ -258,7 +259,7 @@ export function storeSigma(db: CaseFile, run: SigmaRun): {created: number; updat
 		const kept = new Set<string>();
 		for (const f of run.findings) {
 			const known = exists.get(f.key) !== undefined;
-			const changes = upsert.run({...f, eventIds: JSON.stringify(f.eventIds)}).changes;
+			const changes = upsert.run({...f, eventIds: packEventIds(f.eventIds)}).changes;
 			kept.add(f.key);
 			if (!known) counts.created++;
 			else if (changes > 0) counts.updated++;

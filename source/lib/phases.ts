@@ -4,12 +4,18 @@
  */
 export class Phases {
 	private last = performance.now();
+	private lastCpu = process.cpuUsage();
 	private readonly times: [string, number][] = [];
+	/** CPU (user + system, every thread of the process) per stage, ms: the machine may be shared, so wall alone misleads. */
+	private readonly cpu: number[] = [];
 
 	mark(name: string): void {
 		const now = performance.now();
+		const cpu = process.cpuUsage();
 		this.times.push([name, now - this.last]);
+		this.cpu.push((cpu.user - this.lastCpu.user + cpu.system - this.lastCpu.system) / 1000);
 		this.last = now;
+		this.lastCpu = cpu;
 	}
 
 	/** The stages, with µs per record alongside, and the load rate. */
@@ -19,5 +25,6 @@ export class Phases {
 		const per = (ms: number) => (records > 0 ? ` (${((ms * 1000) / records).toFixed(1)} µs/event)` : '');
 		const parts = this.times.map(([name, ms]) => `${name} ${(ms / 1000).toFixed(2)} s${per(ms)}`).join(', ');
 		process.stderr.write(`import timing: ${parts}; load ${Math.round(records / (load / 1000)).toLocaleString('en')} records/s\n`);
+		process.stderr.write(`import cpu: ${this.times.map(([name], i) => `${name} ${(this.cpu[i] / 1000).toFixed(2)} s`).join(', ')}\n`);
 	}
 }

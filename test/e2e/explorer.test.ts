@@ -5,6 +5,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import Database from 'better-sqlite3';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {unpackEventIds, type StoredEventIds} from '../../source/findings/stored-ids.js';
 import {ensureBuilt} from '../hostile/cli.js';
 import {stopTmux, tmux, tmuxPresent, tmuxQuiet, waitForScreen} from '../tmux.js';
 
@@ -57,8 +58,8 @@ describe.skipIf(!hasTmux)('explorer in a real terminal (tmux)', () => {
 	it('80×24: the overview shows the findings count, Enter on the top finding, an evidence event, the key that made it, back, quit 0', async () => {
 		const db = new Database(caseFile, {readonly: true});
 		const findings = (db.prepare('SELECT count(*) FROM finding').pluck().get() as number);
-		const top = db.prepare(`SELECT rule, event_ids AS ids FROM finding ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END, first_seen, rule, id LIMIT 1`).get() as {rule: string; ids: string};
-		const eventId = (JSON.parse(top.ids) as string[])[0];
+		const top = db.prepare(`SELECT rule, event_ids AS ids FROM finding ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END, first_seen, rule, id LIMIT 1`).get() as {rule: string; ids: StoredEventIds};
+		const eventId = unpackEventIds(top.ids)[0];
 		const key = db.prepare('SELECT access_key_id FROM event WHERE event_id = ?').pluck().get(eventId) as string;
 		db.close();
 		expect(key).toMatch(/^(AKIA|ASIA)/);

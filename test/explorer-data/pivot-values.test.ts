@@ -9,10 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {openCaseFile, type CaseFile} from '../../source/db/open.js';
+import {refreshPivotValues} from '../../source/db/pivot-values.js';
 import {PivotSearch} from '../../source/db/pivots.js';
+import {importPaths} from '../../source/import/index.js';
 import {importEvidence} from '../../source/pipeline.js';
 import {ensureBuilt, runCli} from '../hostile/cli.js';
 import {repoRoot} from '../model/helpers.js';
+import {pivotCounts} from '../pivot-counts.js';
 
 let dir: string;
 let file: string;
@@ -48,6 +51,46 @@ describe('pivot values kept by the import', () => {
 		expect(stored(1).length).toBeGreaterThan(3);
 		// Importing the same evidence again adds nothing and counts nothing twice.
 		expect(db.prepare(`SELECT value FROM meta WHERE key = 'pivot_values'`).pluck().get()).toBe(String(db.prepare('SELECT max(id) FROM event').pluck().get()));
+	});
+
+	it('every kind and agent_use equal a count over the events: the writer\'s tally, after a re-import whose records are mostly duplicates', () => {
+		const {stored, counted} = pivotCounts(db);
+		expect(stored).toEqual(counted);
+		expect(counted.agentUse.length).toBeGreaterThan(5);
+		expect(counted.account.length).toBeGreaterThan(1);
+	});
+
+	it('each import\'s tally is what is merged, and equals a count over the events', async () => {
+		const other = openCaseFile(path.join(dir, 'tallied.db'));
+		try {
+			await importPaths(other, [path.join(repoRoot, 'samples', 'lookup-events')]);
+			expect(refreshPivotValues(other)).toBe('tally');
+			await importPaths(other, [path.join(repoRoot, 'samples')]);
+			expect(refreshPivotValues(other)).toBe('tally');
+			const {stored, counted} = pivotCounts(other);
+			expect(stored).toEqual(counted);
+			// All duplicates: nothing to count.
+			await importPaths(other, [path.join(repoRoot, 'samples')]);
+			expect(refreshPivotValues(other)).toBe('none');
+		} finally {
+			other.close();
+		}
+	});
+
+	it('rows an earlier import left uncounted (killed before its merge) are counted from the rows, with the next import\'s', async () => {
+		const other = openCaseFile(path.join(dir, 'uncounted.db'));
+		try {
+			// The evidence alone, as an import killed after its load leaves it: no pivot values yet.
+			await importPaths(other, [path.join(repoRoot, 'samples', 'lookup-events')]);
+			expect(other.prepare('SELECT count(*) FROM pivot_value').pluck().get()).toBe(0);
+			await importPaths(other, [path.join(repoRoot, 'samples')]);
+			expect(refreshPivotValues(other)).toBe('rows');
+			const {stored, counted} = pivotCounts(other);
+			expect(stored).toEqual(counted);
+			expect(counted.key.length).toBeGreaterThan(3);
+		} finally {
+			other.close();
+		}
 	});
 
 	it('an IP prefix lists the addresses with counts; an agent word lists agents with counts', () => {

@@ -8,6 +8,7 @@ import {limits} from '../../source/import/limits.js';
 import {progressLine} from '../../source/commands/import.js';
 import {useTempDirs} from '../temp-dirs.js';
 import {ensureBuilt} from '../hostile/cli.js';
+import {pivotCounts} from '../pivot-counts.js';
 import {makeTar, makeZip, newCase, write, type Case} from './helpers.js';
 import {importKilled, importMeasured, largeRecord, writeLarge} from './large.js';
 
@@ -118,6 +119,9 @@ describe('resumable', () => {
 			expect(again.summary.records.seen).toBeLessThan(n);
 			const done = new Database(db, {readonly: true});
 			expect(done.prepare('SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM event').get()).toEqual({n, ids: n});
+			// Search's counts too: the killed run's rows are counted once, from the rows or the writer's tally.
+			const pivots = pivotCounts(done);
+			expect(pivots.stored).toEqual(pivots.counted);
 			const source = done.prepare('SELECT id, status, sha256, content_sha256, record_count, resume_state, notes FROM source').all() as Record<string, unknown>[];
 			done.close();
 			// One source row, continued: the whole file's hashes, every record counted once.

@@ -1,4 +1,4 @@
-import {addEvents, at, describeCredential, describePrincipal, enableEvents, failed, finding, isDenied, lookup, modelIndex, ms, plural, removalEvents, sameArn, succeeded, target} from '../lib.js';
+import {addEvents, at, describeCredential, localeOrder, describePrincipal, enableEvents, failed, finding, isDenied, lookup, modelIndex, ms, plural, removalEvents, sameArn, succeeded, target} from '../lib.js';
 import {defaultThresholds, type KeyedFinding, type LifecycleEntry, type ModelData, type PrincipalCall, type SignInEntry, type Thresholds} from '../types.js';
 
 export const id = 'mfa-added-without-mfa-session';
@@ -33,7 +33,8 @@ interface DeviceEvidence {
  * does not name it).
  */
 export function deviceEvidence(model: ModelData, principal: string, time: string, except: string | null): DeviceEvidence[] {
-	const before = (t: string) => ms(t) < ms(time);
+	const limit = ms(time);
+	const before = (t: string) => ms(t) < limit;
 	const index = modelIndex(model);
 	const ofPrincipal = lookup(index.lifecycleByTarget, principal, true);
 	const removals = ofPrincipal.filter(e => e.applied && removalEvents.has(e.eventName) && before(e.eventTime));
@@ -56,7 +57,7 @@ export function deviceEvidence(model: ModelData, principal: string, time: string
 		if (!evidence || (evidence.serial !== null && evidence.serial === except) || removedSince(evidence.serial, s.eventTime)) continue;
 		found.push(evidence);
 	}
-	return found.sort((a, b) => a.eventTime.localeCompare(b.eventTime));
+	return found.sort((a, b) => localeOrder(a.eventTime, b.eventTime));
 }
 
 /** Unprotected adds for one principal, grouped into attempts (create + enable of one device). */
@@ -82,8 +83,19 @@ interface Attempt {
 	enabled: LifecycleEntry | undefined;
 }
 
+/** candidates() of a model, by the one threshold they depend on: callSpans (load.ts) and detect both ask. */
+const computed = new WeakMap<ModelData, {runGapMs: number; attempts: Attempt[]}>();
+
 /** Unprotected adds for principals who already had a device: the findings, before what followed. */
 function candidates(model: ModelData, thresholds: Thresholds): Attempt[] {
+	const known = computed.get(model);
+	if (known?.runGapMs === thresholds.runGapMs) return known.attempts;
+	const attempts = findCandidates(model, thresholds);
+	computed.set(model, {runGapMs: thresholds.runGapMs, attempts});
+	return attempts;
+}
+
+function findCandidates(model: ModelData, thresholds: Thresholds): Attempt[] {
 	const byPrincipal = new Map<string, LifecycleEntry[]>();
 	for (const e of model.lifecycle) {
 		const principal = target(e);

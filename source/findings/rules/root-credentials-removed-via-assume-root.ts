@@ -1,4 +1,4 @@
-import {at, describePrincipal, finding, groupBy, isRootArn, removalEvents, runs, target} from '../lib.js';
+import {at, byTime, describePrincipal, finding, groupBy, isRootArn, removalEvents, runs, target} from '../lib.js';
 import {defaultThresholds, type AccountEventEntry, type KeyedFinding, type LifecycleEntry, type ModelData, type Thresholds} from '../types.js';
 
 export const id = 'root-credentials-removed-via-assume-root';
@@ -33,7 +33,7 @@ export function detect(model: ModelData, thresholds: Thresholds = defaultThresho
 		...model.accountEvents
 			.filter(a => a.actorNote && !a.errorCode && /^(Create|Delete)LoginProfile$/.test(a.eventName) && isRootArn(a.targetArn))
 			.map(a => ({...a, what: a.eventName === 'CreateLoginProfile' ? 'root password (login profile) created' : 'root password (login profile) deleted'})),
-	].sort((a, b) => a.eventTime.localeCompare(b.eventTime) || a.eventId.localeCompare(b.eventId));
+	].sort(byTime);
 	const rootOf = (c: Change) => ('ownerArn' in c ? target(c as LifecycleEntry) : (c as AccountEventEntry).targetArn);
 	const out: KeyedFinding[] = [];
 	for (const [root, list] of groupBy(changes, rootOf)) {
