@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import {Worker} from 'node:worker_threads';
 import {bundleWorkerArgument} from './bundle-worker.js';
-import {readBatch, unpackChunk, weight, type Chunk, type PackedChunk} from './chunks.js';
+import {isPart, readBatch, unpackChunk, weight, type Chunk, type PackedChunk} from './chunks.js';
 import {limits} from './limits.js';
 import type {KnownSources, ResumePoints, Task} from './process.js';
 
@@ -14,6 +14,8 @@ export interface PoolOptions {
 	resume: ResumePoints;
 	/** Called with chunks in input order, several at a time when they are ready together. */
 	commit(chunks: Chunk[]): void;
+	/** Whether a chunk can be committed now (a split file's segment waits for its hashes). */
+	ready?(chunk: Chunk): boolean;
 	taskDone(task: Task): void;
 	stopped(): boolean;
 }
@@ -55,6 +57,9 @@ function batches(tasks: Task[]): Task[][] {
 	return out;
 }
 
+/** The worker thread's file and arguments (split.ts starts its hashing thread from the same file). */
+export const workerStart = (): {file: string; argv: string[]} => ({file: workerFile, argv: bundled ? [bundleWorkerArgument] : []});
+
 /** Worker threads are available when running from the build (dist/import/worker.js exists) or the bundle. */
 export function workersAvailable(): boolean {
 	return fs.existsSync(workerFile);
@@ -83,7 +88,7 @@ export async function runTasks(tasks: Task[], options: PoolOptions): Promise<voi
 					pending.push(chunk);
 					for (const r of chunk.results) events += weight(r);
 					if (last) done.push(...group);
-					if (chunk.results.some(r => r.kind === 'part') || events >= batchEvents || Date.now() - since >= batchMillis) flush();
+					if (chunk.results.some(isPart) || events >= batchEvents || Date.now() - since >= batchMillis) flush();
 					// Stopping mid-file: the reader lets this error through (stream.ts), and reading ends here.
 					if (options.stopped()) throw Object.assign(new Error('import stopped'), {name: 'ImportStopped'});
 				});
@@ -155,13 +160,16 @@ export async function runTasks(tasks: Task[], options: PoolOptions): Promise<voi
 			for (;;) {
 				const b = buffered.get(head);
 				if (!b) break;
-				for (const x of b.chunks) {
+				// A chunk not ready stops the taking here: a later message or the poll comes back for it.
+				const waiting = options.ready ? b.chunks.findIndex(x => !options.ready!(x.chunk)) : -1;
+				const taken = waiting < 0 ? b.chunks : b.chunks.slice(0, waiting);
+				for (const x of taken) {
 					batchWeight += x.events;
-					if (x.chunk.results.some(r => r.kind === 'part')) part = true;
+					if (x.chunk.results.some(isPart)) part = true;
 				}
-				batch.push(...b.chunks);
-				b.chunks = [];
-				if (!b.done) break;
+				batch.push(...taken);
+				b.chunks = waiting < 0 ? [] : b.chunks.slice(waiting);
+				if (waiting >= 0 || !b.done) break;
 				batchDone.push(...groups[head]);
 				buffered.delete(head);
 				head++;

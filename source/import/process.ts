@@ -5,10 +5,11 @@ import {PassThrough, Readable, Transform} from 'node:stream';
 import zlib from 'node:zlib';
 import tar from 'tar-stream';
 import yauzl from 'yauzl';
-import type {RawBlockBuilder} from '../db/raw.js';
+import {RawBlockBuilder} from '../db/raw.js';
 import {decompressCap, limits, mib} from './limits.js';
 import {sniffContainer} from './decompress.js';
 import {readSource, type ResumeFrom, type StreamResult} from './stream.js';
+import {readSegment, type SegmentResult, type SegmentTask} from './segment.js';
 
 export type {SourceMeta, ResumeFrom} from './stream.js';
 
@@ -25,10 +26,13 @@ export interface Task {
 	size: number;
 	/** stdin's bytes; files are read by the task itself. */
 	bytes?: Uint8Array;
+	/** Whole lines of a large JSON Lines file, read beside its other segments (split.ts). */
+	segment?: SegmentTask;
 }
 
 export type SourceResult =
 	| StreamResult
+	| SegmentResult
 	/** The same bytes from the same place were imported before (sourceId of that row). */
 	| {kind: 'known'; path: string; member: string | null; sourceId: number};
 
@@ -58,6 +62,7 @@ const wholeBytes = () => Math.min(16 * 1024 * 1024, limits.maxSourceBytes);
 export async function processTask(task: Task, emit: Emit, known: KnownSources, resume: ResumePoints = new Map(), raw?: RawBlockBuilder): Promise<void> {
 	const ctx: Context = {emit, known, resume, raw, members: 0};
 	try {
+		if (task.segment) return await emit(readSegment(task.path, task.segment, raw ?? new RawBlockBuilder()));
 		if (task.bytes) return await unit(Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength), task.path, null, 0, ctx);
 		// Most evidence files are small: read them once, whole. Larger ones stream from disk.
 		if (task.size <= wholeBytes()) return await unit(fs.readFileSync(task.path), task.path, null, 0, ctx);

@@ -1,6 +1,7 @@
 import {parentPort, workerData} from 'node:worker_threads';
 import {limits} from './limits.js';
 import {packChunk, readBatch, weight} from './chunks.js';
+import {hashPrefixes} from './segment.js';
 import type {KnownSources, ResumeFrom, ResumePoints, Task} from './process.js';
 
 /**
@@ -9,7 +10,12 @@ import type {KnownSources, ResumeFrom, ResumePoints, Task} from './process.js';
  * while `maxPendingChunks` chunks (or `maxPendingEvents` events) wait for the main thread, so
  * memory stays bounded however fast it reads.
  */
-const data = workerData as {limits: typeof limits; known: [string, string, number][]; resume: [string, ResumeFrom][]};
+const data = workerData as {limits: typeof limits; known: [string, string, number][]; resume: [string, ResumeFrom][]} | {role: 'hash'; path: string; offsets: number[]};
+// The same file is the hashing thread of a split file (split.ts): it hashes, posts and ends.
+if ('role' in data) {
+	hashPrefixes(data.path, data.offsets, message => parentPort!.postMessage(message));
+	process.exit(0);
+}
 Object.assign(limits, data.limits);
 const known: KnownSources = new Map(data.known.map(([key, sha, id]) => [key, [sha, id]]));
 const resume: ResumePoints = new Map(data.resume);
