@@ -171,8 +171,12 @@ export async function importPaths(db: CaseFile, inputs: string[], options: Impor
 				store.storeDigest(r.meta, r.digest);
 				summary.files.imported++;
 				return;
-			case 'segment':
-				return commitPart(splitter.part(r));
+			case 'segment': {
+				const part = splitter.part(r);
+				if (part) return commitPart(part);
+				summary.files.seen--; // after a decompression bomb: not read
+				return;
+			}
 			case 'part':
 				return commitPart(r);
 			case 'source': {
@@ -199,12 +203,12 @@ export async function importPaths(db: CaseFile, inputs: string[], options: Impor
 	};
 
 	const workers = options.workers ?? defaultWorkers(progress.bytesTotal);
+	const bulk = tasks.length > 0 && (options.bulk ?? bulkWorthwhile(db, progress.bytesTotal));
 	// Large JSON Lines files in segments for every worker (their hashing threads start here).
 	const {file: workerFile, argv: workerArgv} = workerStart();
 	const split = workersAvailable() ? await Splitter.plan(tasks, {workers, known, resume, workerFile, workerArgv}) : {tasks, splitter: new Splitter()};
 	tasks = split.tasks;
 	const {splitter} = split;
-	const bulk = tasks.length > 0 && (options.bulk ?? bulkWorthwhile(db, progress.bytesTotal));
 	// A larger WAL between checkpoints (fewer syncs and page rewrites); in incremental mode also a
 	// larger page cache: inserting into a big case file touches index pages all over the file, and
 	// each one evicted before the commit is read again (measured: 10k into 1M, load 1.8 s → 1.3 s).
@@ -224,6 +228,7 @@ export async function importPaths(db: CaseFile, inputs: string[], options: Impor
 			known,
 			resume,
 			ready: chunk => splitter.ready(chunk.results),
+			later: splitter,
 			commit: chunks => {
 				store.batch(() => {
 					for (const chunk of chunks) {
@@ -235,7 +240,7 @@ export async function importPaths(db: CaseFile, inputs: string[], options: Impor
 			},
 			taskDone: task => {
 				// A split file counts once, with its last segment; until then its parts say how far in it is.
-				if (task.segment && task.segment.end < task.segment.fileSize) return;
+				if (task.segment && !task.segment.last) return;
 				progress.sourcesDone++;
 				progress.bytesDone += task.segment?.fileSize ?? task.size;
 				options.onProgress?.(progress);

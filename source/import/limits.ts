@@ -29,7 +29,7 @@ export const limits = {
 	 * MFATRAIL_SPLIT_BYTES and MFATRAIL_SEGMENT_BYTES lower them (tests split small files).
 	 */
 	splitBytes: Number(process.env.MFATRAIL_SPLIT_BYTES) || 64 * 1024 * 1024,
-	segmentBytes: Number(process.env.MFATRAIL_SEGMENT_BYTES) || 4 * 1024 * 1024,
+	segmentBytes: Number(process.env.MFATRAIL_SEGMENT_BYTES) || 1024 * 1024,
 	/**
 	 * Decompression bombs: past the ratio below (`maxRatio`, `ratioFloorBytes`) the output is only
 	 * suspect; it is rejected when this many bytes of it in a row hold no record that imports.

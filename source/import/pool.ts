@@ -16,6 +16,8 @@ export interface PoolOptions {
 	commit(chunks: Chunk[]): void;
 	/** Whether a chunk can be committed now (a split file's segment waits for its hashes). */
 	ready?(chunk: Chunk): boolean;
+	/** Tasks that come while the import runs (a gzip file's segments, as they are inflated), after all the others. */
+	later?: {subscribe(add: (tasks: Task[]) => void): void; readonly pending: boolean};
 	taskDone(task: Task): void;
 	stopped(): boolean;
 }
@@ -141,7 +143,9 @@ export async function runTasks(tasks: Task[], options: PoolOptions): Promise<voi
 			while (mine.size < perWorker && (retry.length > 0 || next < groups.length) && !options.stopped()) {
 				const seq = retry.length > 0 ? retry.shift()! : next++;
 				mine.add(seq);
-				w.postMessage({type: 'batch', seq, tasks: groups[seq]});
+				// An inflated segment's bytes move to the worker (not copied, and not kept here).
+				const moved = groups[seq].flatMap(t => (t.segment && t.bytes ? [t.bytes.buffer as ArrayBuffer] : []));
+				w.postMessage({type: 'batch', seq, tasks: groups[seq]}, moved);
 			}
 		};
 		// Runs from worker messages and a timer, outside the caller's try: a failed commit (disk
@@ -174,7 +178,7 @@ export async function runTasks(tasks: Task[], options: PoolOptions): Promise<voi
 				buffered.delete(head);
 				head++;
 			}
-			const all = head >= groups.length;
+			const all = head >= groups.length && !options.later?.pending;
 			if (!all && !part && batchWeight < batchEvents && Date.now() - batchSince < batchMillis) return;
 			if (batch.length > 0) {
 				options.commit(batch.map(x => x.chunk));
@@ -214,9 +218,11 @@ export async function runTasks(tasks: Task[], options: PoolOptions): Promise<voi
 				// worker reads its queue in order): its tasks not yet handed over are reported, the
 				// other batches go to a new worker.
 				const lost = [...(inFlight.get(w) ?? [])].sort((a, b) => a - b);
-				retry.push(...lost.slice(1));
+				// Batches whose bytes moved to the dead worker cannot be read again: reported too.
+				const gone = (seq: number) => groups[seq].some(t => t.segment && t.bytes);
+				retry.push(...lost.slice(1).filter(seq => !gone(seq)));
 				retry.sort((a, b) => a - b);
-				for (const seq of lost.slice(0, 1)) {
+				for (const seq of [...lost.slice(0, 1), ...lost.slice(1).filter(gone)]) {
 					const b = slot(seq);
 					const reported = new Set(b.chunks.flatMap(x => x.chunk.results.map(r => ('meta' in r ? r.meta.path : r.path))));
 					const results = groups[seq]
@@ -233,8 +239,13 @@ export async function runTasks(tasks: Task[], options: PoolOptions): Promise<voi
 			return w;
 		};
 		try {
-			for (let i = 0; i < Math.min(options.workers, groups.length); i++) dispatch(start());
-			if (groups.length === 0) finish();
+			for (let i = 0; i < Math.min(options.workers, options.later?.pending ? Infinity : groups.length); i++) dispatch(start());
+			// Each later task is a batch of its own (a segment is a part: it commits alone anyway).
+			options.later?.subscribe(tasks => {
+				for (const t of tasks) groups.push([t]);
+				for (const w of workers) dispatch(w);
+			});
+			if (groups.length === 0 && !options.later?.pending) finish();
 		} catch (error) {
 			finish(error as Error);
 		}

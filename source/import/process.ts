@@ -24,7 +24,7 @@ export interface Task {
 	/** The path as stored in provenance (resolved), or '-' for stdin. */
 	path: string;
 	size: number;
-	/** stdin's bytes; files are read by the task itself. */
+	/** stdin's bytes (or an inflated segment's); files are read by the task itself. */
 	bytes?: Uint8Array;
 	/** Whole lines of a large JSON Lines file, read beside its other segments (split.ts). */
 	segment?: SegmentTask;
@@ -62,7 +62,7 @@ const wholeBytes = () => Math.min(16 * 1024 * 1024, limits.maxSourceBytes);
 export async function processTask(task: Task, emit: Emit, known: KnownSources, resume: ResumePoints = new Map(), raw?: RawBlockBuilder): Promise<void> {
 	const ctx: Context = {emit, known, resume, raw, members: 0};
 	try {
-		if (task.segment) return await emit(readSegment(task.path, task.segment, raw ?? new RawBlockBuilder()));
+		if (task.segment) return await emit(readSegment(task.path, task.segment, raw ?? new RawBlockBuilder(), task.bytes));
 		if (task.bytes) return await unit(Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength), task.path, null, 0, ctx);
 		// Most evidence files are small: read them once, whole. Larger ones stream from disk.
 		if (task.size <= wholeBytes()) return await unit(fs.readFileSync(task.path), task.path, null, 0, ctx);

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import Database from 'better-sqlite3';
 import {beforeAll, describe, expect, it} from 'vitest';
 import {RawReader} from '../../source/db/raw.js';
@@ -185,4 +186,72 @@ describe('one JSON Lines file read in segments by every worker', () => {
 		expect(notes).toMatch(/continued at byte \d+ of the content \(record \d+\)/);
 		expect(JSON.parse(wholeNotes)).toEqual(['byte order mark']);
 	}, 120_000);
+
+	describe('gzip: one thread inflates, the others parse', () => {
+		it('stores what one reader stores, the hashes of the bytes as read and of the content included', () => {
+			const dir = tempDir();
+			const w = writeExport(dir, 9_000, {bad: [2_345, 5_001], long: [700]});
+			const gz = `${w.file}.gz`;
+			const compressed = zlib.gzipSync(w.bytes, {level: 1});
+			fs.writeFileSync(gz, compressed);
+			const one = importMeasured(dir, [gz], {db: path.join(dir, 'one.db'), env: single});
+			const many = importMeasured(dir, [gz], {db: path.join(dir, 'many.db'), env: split});
+			expect(one.status, one.stderr).toBe(3);
+			expect(many.status, many.stderr).toBe(3);
+			const a = stored(path.join(dir, 'one.db'));
+			const b = stored(path.join(dir, 'many.db'));
+			expect(b.events.length).toBe(w.records);
+			expect(b.events).toEqual(a.events);
+			expect(b.sources).toEqual(a.sources);
+			expect(b.rejections).toEqual(a.rejections);
+			expect(b.sources).toEqual([expect.objectContaining({status: 'imported', byte_size: compressed.length, sha256: sha256(compressed), content_size: w.bytes.length, content_sha256: sha256(w.bytes)})]);
+			expect(b.rejections.map(r => (r as {position: string}).position)).toEqual(lines(w.bytes).flatMap((l, i) => (l.text.startsWith('{"eventID": "broken') ? [`line ${i + 1}`] : [])));
+		}, 120_000);
+
+		it('a gzip cut short: every record before the cut is kept, the cut line and the damage are reported as one reader reports them', () => {
+			const dir = tempDir();
+			const w = writeExport(dir, 9_000);
+			const gz = `${w.file}.gz`;
+			const whole = zlib.gzipSync(w.bytes, {level: 1});
+			fs.writeFileSync(gz, whole.subarray(0, Math.floor(whole.length * 0.7)));
+			const one = importMeasured(dir, [gz], {db: path.join(dir, 'one.db'), env: single});
+			const many = importMeasured(dir, [gz], {db: path.join(dir, 'many.db'), env: split});
+			expect(many.status, many.stderr).toBe(3);
+			const a = stored(path.join(dir, 'one.db'));
+			const b = stored(path.join(dir, 'many.db'));
+			// What a lenient gunzip recovers: its complete lines are the records to keep.
+			const recovered = zlib.gunzipSync(fs.readFileSync(gz), {finishFlush: zlib.constants.Z_SYNC_FLUSH});
+			const complete = lines(recovered.subarray(0, recovered.lastIndexOf(0x0a) + 1)).filter(l => l.text.trim() !== '');
+			expect(b.events.map(e => e.text)).toEqual(complete.map(l => l.text));
+			expect(b.events).toEqual(a.events);
+			expect(b.sources).toEqual(a.sources);
+			expect(b.rejections).toEqual(a.rejections);
+			expect(b.sources).toEqual([expect.objectContaining({status: 'partial', notes: expect.stringMatching(/gzip stream damaged \(unexpected end of file\)/)})]);
+			expect(b.rejections.map(r => (r as {reason: string}).reason).join('\n')).toMatch(/line is not a complete JSON value \(truncated\?\)\n.*gzip stream damaged/);
+		}, 120_000);
+
+		it('records, then a hundred MiB of blank lines (a bomb): the records are kept, inflating stops, the file is hashed whole', () => {
+			const dir = tempDir();
+			const records = Array.from({length: 3_000}, (_, i) => `${JSON.stringify(largeRecord(i, 200, 'bomb'))}\n`).join('');
+			const blanks = Buffer.alloc(100 * 2 ** 20, ' ');
+			for (let i = 1000; i < blanks.length; i += 1000) blanks[i] = 0x0a;
+			const gz = path.join(dir, 'export.jsonl.gz');
+			const compressed = zlib.gzipSync(Buffer.concat([Buffer.from(records), blanks]), {level: 9});
+			fs.writeFileSync(gz, compressed);
+			expect(compressed.length * 250).toBeLessThan(100 * 2 ** 20); // past the ratio bound
+			const one = importMeasured(dir, [gz], {db: path.join(dir, 'one.db'), env: single});
+			// Segments of the default size (a hundred MiB of 16 KiB parts is only slow).
+			const many = importMeasured(dir, [gz], {db: path.join(dir, 'many.db'), env: {...split, MFATRAIL_SEGMENT_BYTES: String(2 ** 20)}});
+			expect(many.status, many.stderr).toBe(3);
+			const a = stored(path.join(dir, 'one.db'));
+			const b = stored(path.join(dir, 'many.db'));
+			expect(b.events).toHaveLength(3_000);
+			expect(b.events).toEqual(a.events);
+			const bomb = (db: typeof b) => db.rejections.map(r => r as {position: string; reason: string});
+			expect(bomb(b)).toEqual([{path: gz, member: null, position: `byte ${Buffer.byteLength(records) - 1} of the decompressed content`, reason: expect.stringMatching(/hold no record \(possible decompression bomb\); the rest was not read$/)}]);
+			expect(bomb(b)[0].position).toBe(bomb(a)[0].position);
+			expect(b.sources).toEqual([expect.objectContaining({status: 'partial', byte_size: compressed.length, sha256: sha256(compressed), content_sha256: ''})]);
+			expect(b.sources[0]).toMatchObject({sha256: (a.sources[0] as {sha256: string}).sha256});
+		}, 120_000);
+	});
 });
