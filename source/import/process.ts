@@ -126,8 +126,8 @@ function gunzipHeadSync(bytes: Buffer): Buffer {
 	}
 }
 
-/** The first 512 decompressed bytes of a gzip file, to tell a .tar.gz from a .json.gz by content. */
-function gunzipHead(file: string): Promise<Buffer> {
+/** The first `bytes` decompressed bytes of a gzip file (fewer if it ends or is damaged): is it a .tar.gz or a .json.gz, JSON Lines? */
+export function gunzipHead(file: string, bytes = 512): Promise<Buffer> {
 	return new Promise(resolve => {
 		const chunks: Buffer[] = [];
 		let size = 0;
@@ -136,12 +136,12 @@ function gunzipHead(file: string): Promise<Buffer> {
 		const done = () => {
 			input.destroy();
 			gunzip.destroy();
-			resolve(Buffer.concat(chunks).subarray(0, 512));
+			resolve(Buffer.concat(chunks).subarray(0, bytes));
 		};
 		gunzip.on('data', (chunk: Buffer) => {
 			chunks.push(chunk);
 			size += chunk.length;
-			if (size >= 512) done();
+			if (size >= bytes) done();
 		});
 		gunzip.on('end', done);
 		gunzip.on('error', done);

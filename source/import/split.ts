@@ -2,8 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import {Worker} from 'node:worker_threads';
 import {limits, mib} from './limits.js';
-import zlib from 'node:zlib';
-import {knownKey, type KnownSources, type ResumePoints, type SourceResult, type Task} from './process.js';
+import {gunzipHead, knownKey, type KnownSources, type ResumePoints, type SourceResult, type Task} from './process.js';
 import {skipSpace} from './scan.js';
 import {sniffContainer} from './decompress.js';
 import {lineFormat} from './readers/records.js';
@@ -430,30 +429,6 @@ async function prefixSha256(fd: number, bytes: number): Promise<string> {
 		at += bytesRead;
 	}
 	return hash.digest('hex');
-}
-
-/** The first content bytes of a gzip file (at most `bytes`; fewer when it ends or is damaged). */
-function gunzipHead(file: string, bytes: number): Promise<Buffer> {
-	return new Promise(resolve => {
-		const chunks: Buffer[] = [];
-		let size = 0;
-		const input = fs.createReadStream(file, {highWaterMark: 64 * 1024});
-		const gunzip = zlib.createGunzip();
-		const done = () => {
-			input.destroy();
-			gunzip.destroy();
-			resolve(Buffer.concat(chunks).subarray(0, bytes));
-		};
-		gunzip.on('data', (chunk: Buffer) => {
-			chunks.push(chunk);
-			size += chunk.length;
-			if (size >= bytes) done();
-		});
-		gunzip.on('end', done);
-		gunzip.on('error', done);
-		input.on('error', done);
-		input.pipe(gunzip);
-	});
 }
 
 /** A gzip file whose content reads as JSON Lines: inflated on one thread, its segments parsed on the others. */
