@@ -1,9 +1,10 @@
 /**
  * The benchmark (`npm run bench`, not part of npm test):
  *   node dist/bench/run.js [--events N] [--jsonl-mib M] [--keep DIR] [--seed S] [--startup-only]
- * (or MFATRAIL_BENCH_EVENTS / MFATRAIL_BENCH_JSONL_MIB). Three inputs, generated once (or reused
+ * (or MFATRAIL_BENCH_EVENTS / MFATRAIL_BENCH_JSONL_MIB). Four inputs, generated once (or reused
  * from --keep): a realistic mix (about 5 % MFA-related, ~5 records per small S3 file), the
- * MFA-heavy mix (about a third MFA-related), and one JSON Lines export of at least M MiB. For each,
+ * MFA-heavy mix (about a third MFA-related), and one JSON Lines export of at least M MiB, plain and
+ * gzipped. For each,
  * in the same run: the read floor (dist/bench/floor.js: walk, gunzip and JSON.parse every file on
  * as many worker threads as the import uses), the import into a fresh case file, one zcat | jq
  * pass, all three timed as whole processes from start to exit; then import/floor, import/jq, case
@@ -23,6 +24,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {parseArgs} from 'node:util';
+import {pipeline} from 'node:stream/promises';
+import zlib from 'node:zlib';
 import {explorerRows} from './explorer.js';
 import {interactiveRows} from './interactive.js';
 import {measure, printTable, type Row} from './measure.js';
@@ -237,6 +240,17 @@ async function jsonlInput(dir: string, mib: number): Promise<Input> {
 	return {name: 'JSON Lines export', paths: [file], events: stats.events, jsonBytes: stats.bytes, files: 1, jq: `jq -c 'select(${mfaFilter})' ${JSON.stringify(file)} | wc -l`};
 }
 
+/** The same export gzipped (one stream: inflated on one thread, parsed on the others), made once beside it. */
+async function jsonlGzipInput(plain: Input): Promise<Input> {
+	const file = `${plain.paths[0]}.gz`;
+	if (!fs.existsSync(file) || fs.statSync(file).mtimeMs < fs.statSync(plain.paths[0]).mtimeMs) {
+		const partial = `${file}.partial`;
+		await pipeline(fs.createReadStream(plain.paths[0]), zlib.createGzip(), fs.createWriteStream(partial));
+		fs.renameSync(partial, file);
+	}
+	return {...plain, name: 'JSON Lines export, gzip', paths: [file], jq: `zcat ${JSON.stringify(file)} | jq -c 'select(${mfaFilter})' | wc -l`};
+}
+
 const mib1 = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MiB`;
 
 async function archiveInput(dir: string, events: number, seed: string, mix: Mix): Promise<Input> {
@@ -363,7 +377,10 @@ export async function runBenchmark(options: {events: number; jsonlMib: number; k
 			await archiveInput(path.join(base, `realistic-${options.events}`), options.events, options.seed, 'realistic'),
 			await archiveInput(path.join(base, `mfa-heavy-${options.events}`), options.events, options.seed, 'mfa-heavy'),
 		];
-		if (options.jsonlMib > 0) inputs.push(await jsonlInput(path.join(base, `jsonl-${options.jsonlMib}`), options.jsonlMib));
+		if (options.jsonlMib > 0) {
+			const plain = await jsonlInput(path.join(base, `jsonl-${options.jsonlMib}`), options.jsonlMib);
+			inputs.push(plain, await jsonlGzipInput(plain));
+		}
 		process.stdout.write(`floor and import: whole processes, node start-up and the directory walk included; ${workers} reader threads each\n`);
 		const heavyDb = path.join(work, 'mfa-heavy.db');
 		for (const input of inputs) {

@@ -30,7 +30,7 @@ export function packChunk(chunk: Chunk): {message: PackedChunk; transfer: ArrayB
 	const all: ReadEvent[] = [];
 	const counts: number[] = [];
 	const results = chunk.results.map(r => {
-		if (r.kind !== 'source' && r.kind !== 'part') {
+		if (!hasEvents(r)) {
 			counts.push(0);
 			return r;
 		}
@@ -49,14 +49,20 @@ export function unpackChunk(message: PackedChunk): Chunk {
 	let at = 0;
 	message.results.forEach((r, i) => {
 		const n = message.counts[i];
-		if (r.kind === 'source' || r.kind === 'part') r.events = events.slice(at, at + n);
+		if (hasEvents(r)) r.events = events.slice(at, at + n);
 		at += n;
 	});
 	return {results: message.results, blocks: message.blocks};
 }
 
 /** Events a result carries, for batching and flow control (other results count as one). */
-export const weight = (r: SourceResult) => (r.kind === 'source' || r.kind === 'part' ? Math.max(1, r.events.length) : 1);
+export const weight = (r: SourceResult) => (hasEvents(r) ? Math.max(1, r.events.length) : 1);
+
+/** Results that carry events (a whole source, a part of one, a segment of a split file). */
+export const hasEvents = (r: SourceResult): r is Extract<SourceResult, {events: unknown}> => r.kind === 'source' || r.kind === 'part' || r.kind === 'segment';
+
+/** Results that end a chunk and commit with their own resume point. */
+export const isPart = (r: SourceResult) => r.kind === 'part' || r.kind === 'segment';
 
 /**
  * Raw text a chunk gathers before it is handed over at the next source boundary: a block or two,
@@ -85,7 +91,7 @@ export async function readBatch(
 			task,
 			async result => {
 				results.push(result);
-				if (result.kind === 'part' || raw.pending >= chunkRawBytes || results.length >= limits.maxPendingSources) await flush(false);
+				if (isPart(result) || raw.pending >= chunkRawBytes || results.length >= limits.maxPendingSources) await flush(false);
 			},
 			context.known,
 			context.resume,

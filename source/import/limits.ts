@@ -23,6 +23,14 @@ export const limits = {
 	partRecords: Number(process.env.MFATRAIL_PART_RECORDS) || 8_000,
 	partBytes: 32 * 1024 * 1024,
 	/**
+	 * A plain JSON Lines file of at least this many bytes is read in segments of whole lines of
+	 * about `segmentBytes`, by every worker at once (split.ts); each segment is one part. Below it,
+	 * one worker reads the file (a segment costs a part's commit, and starting the hashing thread).
+	 * MFATRAIL_SPLIT_BYTES and MFATRAIL_SEGMENT_BYTES lower them (tests split small files).
+	 */
+	splitBytes: Number(process.env.MFATRAIL_SPLIT_BYTES) || 64 * 1024 * 1024,
+	segmentBytes: Number(process.env.MFATRAIL_SEGMENT_BYTES) || 1024 * 1024,
+	/**
 	 * Decompression bombs: past the ratio below (`maxRatio`, `ratioFloorBytes`) the output is only
 	 * suspect; it is rejected when this many bytes of it in a row hold no record that imports.
 	 */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import {Worker} from 'node:worker_threads';
 import {bundleWorkerArgument} from './bundle-worker.js';
-import {readBatch, unpackChunk, weight, type Chunk, type PackedChunk} from './chunks.js';
+import {isPart, readBatch, unpackChunk, weight, type Chunk, type PackedChunk} from './chunks.js';
 import {limits} from './limits.js';
 import type {KnownSources, ResumePoints, Task} from './process.js';
 
@@ -14,6 +14,10 @@ export interface PoolOptions {
 	resume: ResumePoints;
 	/** Called with chunks in input order, several at a time when they are ready together. */
 	commit(chunks: Chunk[]): void;
+	/** Whether a chunk can be committed now (a split file's segment waits for its hashes). */
+	ready?(chunk: Chunk): boolean;
+	/** Tasks that come while the import runs (a gzip file's segments, as they are inflated), after all the others. */
+	later?: {subscribe(add: (tasks: Task[]) => void): void; readonly pending: boolean};
 	taskDone(task: Task): void;
 	stopped(): boolean;
 }
@@ -55,6 +59,9 @@ function batches(tasks: Task[]): Task[][] {
 	return out;
 }
 
+/** The worker thread's file and arguments (split.ts starts its hashing thread from the same file). */
+export const workerStart = (): {file: string; argv: string[]} => ({file: workerFile, argv: bundled ? [bundleWorkerArgument] : []});
+
 /** Worker threads are available when running from the build (dist/import/worker.js exists) or the bundle. */
 export function workersAvailable(): boolean {
 	return fs.existsSync(workerFile);
@@ -83,7 +90,7 @@ export async function runTasks(tasks: Task[], options: PoolOptions): Promise<voi
 					pending.push(chunk);
 					for (const r of chunk.results) events += weight(r);
 					if (last) done.push(...group);
-					if (chunk.results.some(r => r.kind === 'part') || events >= batchEvents || Date.now() - since >= batchMillis) flush();
+					if (chunk.results.some(isPart) || events >= batchEvents || Date.now() - since >= batchMillis) flush();
 					// Stopping mid-file: the reader lets this error through (stream.ts), and reading ends here.
 					if (options.stopped()) throw Object.assign(new Error('import stopped'), {name: 'ImportStopped'});
 				});
@@ -136,7 +143,9 @@ export async function runTasks(tasks: Task[], options: PoolOptions): Promise<voi
 			while (mine.size < perWorker && (retry.length > 0 || next < groups.length) && !options.stopped()) {
 				const seq = retry.length > 0 ? retry.shift()! : next++;
 				mine.add(seq);
-				w.postMessage({type: 'batch', seq, tasks: groups[seq]});
+				// An inflated segment's bytes move to the worker (not copied, and not kept here).
+				const moved = groups[seq].flatMap(t => (t.segment && t.bytes ? [t.bytes.buffer as ArrayBuffer] : []));
+				w.postMessage({type: 'batch', seq, tasks: groups[seq]}, moved);
 			}
 		};
 		// Runs from worker messages and a timer, outside the caller's try: a failed commit (disk
@@ -155,18 +164,21 @@ export async function runTasks(tasks: Task[], options: PoolOptions): Promise<voi
 			for (;;) {
 				const b = buffered.get(head);
 				if (!b) break;
-				for (const x of b.chunks) {
+				// A chunk not ready stops the taking here: a later message or the poll comes back for it.
+				const waiting = options.ready ? b.chunks.findIndex(x => !options.ready!(x.chunk)) : -1;
+				const taken = waiting < 0 ? b.chunks : b.chunks.slice(0, waiting);
+				for (const x of taken) {
 					batchWeight += x.events;
-					if (x.chunk.results.some(r => r.kind === 'part')) part = true;
+					if (x.chunk.results.some(isPart)) part = true;
 				}
-				batch.push(...b.chunks);
-				b.chunks = [];
-				if (!b.done) break;
+				batch.push(...taken);
+				b.chunks = waiting < 0 ? [] : b.chunks.slice(waiting);
+				if (waiting >= 0 || !b.done) break;
 				batchDone.push(...groups[head]);
 				buffered.delete(head);
 				head++;
 			}
-			const all = head >= groups.length;
+			const all = head >= groups.length && !options.later?.pending;
 			if (!all && !part && batchWeight < batchEvents && Date.now() - batchSince < batchMillis) return;
 			if (batch.length > 0) {
 				options.commit(batch.map(x => x.chunk));
@@ -206,9 +218,11 @@ export async function runTasks(tasks: Task[], options: PoolOptions): Promise<voi
 				// worker reads its queue in order): its tasks not yet handed over are reported, the
 				// other batches go to a new worker.
 				const lost = [...(inFlight.get(w) ?? [])].sort((a, b) => a - b);
-				retry.push(...lost.slice(1));
+				// Batches whose bytes moved to the dead worker cannot be read again: reported too.
+				const gone = (seq: number) => groups[seq].some(t => t.segment && t.bytes);
+				retry.push(...lost.slice(1).filter(seq => !gone(seq)));
 				retry.sort((a, b) => a - b);
-				for (const seq of lost.slice(0, 1)) {
+				for (const seq of [...lost.slice(0, 1), ...lost.slice(1).filter(gone)]) {
 					const b = slot(seq);
 					const reported = new Set(b.chunks.flatMap(x => x.chunk.results.map(r => ('meta' in r ? r.meta.path : r.path))));
 					const results = groups[seq]
@@ -225,8 +239,13 @@ export async function runTasks(tasks: Task[], options: PoolOptions): Promise<voi
 			return w;
 		};
 		try {
-			for (let i = 0; i < Math.min(options.workers, groups.length); i++) dispatch(start());
-			if (groups.length === 0) finish();
+			for (let i = 0; i < Math.min(options.workers, options.later?.pending ? Infinity : groups.length); i++) dispatch(start());
+			// Each later task is a batch of its own (a segment is a part: it commits alone anyway).
+			options.later?.subscribe(tasks => {
+				for (const t of tasks) groups.push([t]);
+				for (const w of workers) dispatch(w);
+			});
+			if (groups.length === 0 && !options.later?.pending) finish();
 		} catch (error) {
 			finish(error as Error);
 		}

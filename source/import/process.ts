@@ -5,10 +5,11 @@ import {PassThrough, Readable, Transform} from 'node:stream';
 import zlib from 'node:zlib';
 import tar from 'tar-stream';
 import yauzl from 'yauzl';
-import type {RawBlockBuilder} from '../db/raw.js';
+import {RawBlockBuilder} from '../db/raw.js';
 import {decompressCap, limits, mib} from './limits.js';
 import {sniffContainer} from './decompress.js';
 import {readSource, type ResumeFrom, type StreamResult} from './stream.js';
+import {readSegment, type SegmentResult, type SegmentTask} from './segment.js';
 
 export type {SourceMeta, ResumeFrom} from './stream.js';
 
@@ -23,12 +24,15 @@ export interface Task {
 	/** The path as stored in provenance (resolved), or '-' for stdin. */
 	path: string;
 	size: number;
-	/** stdin's bytes; files are read by the task itself. */
+	/** stdin's bytes (or an inflated segment's); files are read by the task itself. */
 	bytes?: Uint8Array;
+	/** Whole lines of a large JSON Lines file, read beside its other segments (split.ts). */
+	segment?: SegmentTask;
 }
 
 export type SourceResult =
 	| StreamResult
+	| SegmentResult
 	/** The same bytes from the same place were imported before (sourceId of that row). */
 	| {kind: 'known'; path: string; member: string | null; sourceId: number};
 
@@ -58,6 +62,7 @@ const wholeBytes = () => Math.min(16 * 1024 * 1024, limits.maxSourceBytes);
 export async function processTask(task: Task, emit: Emit, known: KnownSources, resume: ResumePoints = new Map(), raw?: RawBlockBuilder): Promise<void> {
 	const ctx: Context = {emit, known, resume, raw, members: 0};
 	try {
+		if (task.segment) return await emit(readSegment(task.path, task.segment, raw ?? new RawBlockBuilder(), task.bytes));
 		if (task.bytes) return await unit(Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength), task.path, null, 0, ctx);
 		// Most evidence files are small: read them once, whole. Larger ones stream from disk.
 		if (task.size <= wholeBytes()) return await unit(fs.readFileSync(task.path), task.path, null, 0, ctx);
@@ -121,8 +126,8 @@ function gunzipHeadSync(bytes: Buffer): Buffer {
 	}
 }
 
-/** The first 512 decompressed bytes of a gzip file, to tell a .tar.gz from a .json.gz by content. */
-function gunzipHead(file: string): Promise<Buffer> {
+/** The first `bytes` decompressed bytes of a gzip file (fewer if it ends or is damaged): is it a .tar.gz or a .json.gz, JSON Lines? */
+export function gunzipHead(file: string, bytes = 512): Promise<Buffer> {
 	return new Promise(resolve => {
 		const chunks: Buffer[] = [];
 		let size = 0;
@@ -131,12 +136,12 @@ function gunzipHead(file: string): Promise<Buffer> {
 		const done = () => {
 			input.destroy();
 			gunzip.destroy();
-			resolve(Buffer.concat(chunks).subarray(0, 512));
+			resolve(Buffer.concat(chunks).subarray(0, bytes));
 		};
 		gunzip.on('data', (chunk: Buffer) => {
 			chunks.push(chunk);
 			size += chunk.length;
-			if (size >= 512) done();
+			if (size >= bytes) done();
 		});
 		gunzip.on('end', done);
 		gunzip.on('error', done);

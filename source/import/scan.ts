@@ -130,8 +130,9 @@ export class ValueSkipper {
 	}
 }
 
-export function skipSpace(text: string, i: number): number {
-	while (i < text.length) {
+/** The first index from `i` (before `end`) that is not JSON white space. */
+export function skipSpace(text: string, i: number, end = text.length): number {
+	while (i < end) {
 		const c = text.charCodeAt(i);
 		if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
 		i++;

@@ -87,7 +87,7 @@ export type Emit = (result: StreamResult) => Promise<void> | void;
 export const scopeFile = /(^|\/)mfatrail-scope\.json$/;
 
 /** Bytes as read and content, hashed and counted as they flow; damage noted. */
-class Feed {
+export class Feed {
 	inputBytes = 0;
 	contentBytes = 0;
 	damage?: string;
@@ -232,9 +232,16 @@ function inflate(input: Readable, feed: Feed): Readable {
 	feed.inflater = gunzip;
 	input.on('error', error => gunzip.destroy(error));
 	// At the end of the input, flush before finishing: a gzip cut short then yields every byte
-	// inflated before the cut (a plain end would drop the last output chunk with the error).
+	// inflated before the cut (a plain end would drop the last output chunk with the error). The end
+	// waits until that output is read: the error a cut stream ends with discards output not yet read
+	// (split.ts reads at the pace of the workers, so the last chunk is often still waiting).
+	const endWhenRead = () => {
+		if (gunzip.destroyed) return;
+		if (gunzip.readableLength > 0) setTimeout(endWhenRead, 5);
+		else gunzip.end();
+	};
 	input.on('end', () => {
-		if (!gunzip.destroyed) gunzip.flush(zlib.constants.Z_SYNC_FLUSH, () => gunzip.end());
+		if (!gunzip.destroyed) gunzip.flush(zlib.constants.Z_SYNC_FLUSH, endWhenRead);
 	});
 	return input.pipe(gunzip, {end: false});
 }

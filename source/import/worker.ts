@@ -1,6 +1,9 @@
 import {parentPort, workerData} from 'node:worker_threads';
 import {limits} from './limits.js';
 import {packChunk, readBatch, weight} from './chunks.js';
+import fs from 'node:fs';
+import {hashPrefixes, inflateSegments} from './segment.js';
+import {Feed} from './stream.js';
 import type {KnownSources, ResumeFrom, ResumePoints, Task} from './process.js';
 
 /**
@@ -9,10 +12,40 @@ import type {KnownSources, ResumeFrom, ResumePoints, Task} from './process.js';
  * while `maxPendingChunks` chunks (or `maxPendingEvents` events) wait for the main thread, so
  * memory stays bounded however fast it reads.
  */
-const data = workerData as {limits: typeof limits; known: [string, string, number][]; resume: [string, ResumeFrom][]};
-Object.assign(limits, data.limits);
-const known: KnownSources = new Map(data.known.map(([key, sha, id]) => [key, [sha, id]]));
-const resume: ResumePoints = new Map(data.resume);
+type Role =
+	| {role: 'hash'; path: string; offsets: number[]}
+	| {role: 'inflate'; path: string; size: number; skip: number; credits: number; limits: typeof limits};
+const data = workerData as {limits: typeof limits; known: [string, string, number][]; resume: [string, ResumeFrom][]} | Role;
+// The same file is the hashing or inflating thread of a split file (split.ts).
+if ('role' in data && data.role === 'hash') {
+	hashPrefixes(data.path, data.offsets, message => parentPort!.postMessage(message));
+	process.exit(0);
+}
+if ('role' in data && data.role === 'inflate') {
+	Object.assign(limits, data.limits);
+	let credits = data.credits;
+	let stopped = false;
+	let wake: (() => void) | undefined;
+	parentPort!.on('message', (m: {type: 'credit' | 'stop'}) => {
+		if (m.type === 'credit') credits++;
+		else stopped = true;
+		wake?.();
+		wake = undefined;
+	});
+	const feed = new Feed({path: data.path, member: null, stream: fs.createReadStream(data.path, {highWaterMark: 1 << 20}), size: data.size, gzip: true});
+	await inflateSegments(feed, {segmentBytes: limits.segmentBytes, maxRecordBytes: limits.maxRecordBytes, skip: data.skip}, (m, transfer) => parentPort!.postMessage(m, transfer ?? []), {
+		credit: async () => {
+			credits--;
+			while (credits <= 0 && !stopped) await new Promise<void>(resolve => (wake = resolve));
+		},
+		stopped: () => stopped,
+	});
+	process.exit(0);
+}
+const main = data as Exclude<typeof data, Role>;
+Object.assign(limits, main.limits);
+const known: KnownSources = new Map(main.known.map(([key, sha, id]) => [key, [sha, id]]));
+const resume: ResumePoints = new Map(main.resume);
 const port = parentPort!;
 const maxPendingChunks = 8;
 

@@ -53,7 +53,8 @@ export class LinesReader implements Reader {
 				}
 				nl = t.length;
 			}
-			const s = skipSpace(t, w.pos);
+			// Only this line's blanks: skipping past its end made a run of blank lines cost its length squared.
+			const s = skipSpace(t, w.pos, nl);
 			if (s < nl) this.line1(w, out, s, trimEnd(t, nl), nl);
 			w.pos = nl + 1;
 			this.line++;
