@@ -402,7 +402,8 @@ export function keyView(db: CaseFile, accessKeyId: string): KeyView | undefined 
 	if (stats.callCount === 0) return undefined;
 	// One pass over the key's calls for what the index does not hold (principals, IPs, accounts, denials).
 	const rows = db
-		.prepare(`SELECT identity_arn AS arn, identity_type AS type, source_ip AS ip, recipient_account_id AS account, error_code AS errorCode FROM event WHERE access_key_id = ? ORDER BY event_time, id`)
+		.prepare(`SELECT e.identity_arn AS arn, e.identity_type AS type, e.source_ip AS ip, e.recipient_account_id AS account, e.error_code AS errorCode
+			FROM event e JOIN event_row r ON r.id = e.id WHERE r.access_key_id = (SELECT id FROM dict WHERE value = ?) ORDER BY r.event_time, r.id`)
 		.all(accessKeyId) as {arn: string | null; type: string | null; ip: string | null; account: string | null; errorCode: string | null}[];
 	const principals = [...new Set(rows.map(r => r.arn).filter((a): a is string => a !== null))];
 	const sourceIPs = [...new Set(rows.map(r => r.ip).filter((a): a is string => a !== null))].sort();
