@@ -10,20 +10,41 @@
  * spells eventTimeSql out.
  */
 
-const isoTime = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{3}))?Z$/;
-
 /** Year 10000 starts here: Date's ISO text and SQLite's strftime both stop at four-digit years. */
 const end = Date.UTC(10000, 0, 1);
 
-/** An event time as event_row stores it: a BigInt (so SQLite stores an INTEGER), or the text itself. */
+const daysIn = (year: number, month: number) =>
+	month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+
+/** The number of the digits of `text` from `from` to `to`, or -1 if one is not a digit. */
+function digits(text: string, from: number, to: number): number {
+	let n = 0;
+	for (let i = from; i < to; i++) {
+		const d = text.charCodeAt(i) - 48;
+		if (d < 0 || d > 9) return -1;
+		n = n * 10 + d;
+	}
+	return n;
+}
+
+/**
+ * An event time as event_row stores it: a BigInt (so SQLite stores an INTEGER), or the text itself.
+ * Read field by field (every imported event passes here): 'YYYY-MM-DDTHH:MM:SS[.sss]Z', a real date.
+ */
 export function encodeEventTime(time: string): bigint | string {
-	const m = isoTime.exec(time);
-	if (!m) return time;
-	const year = Number(m[1]);
-	const ms = Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), m[7] === undefined ? 0 : Number(m[7]));
-	// Date.UTC rolls 2024-02-30 over to March and 24:00 to the next day: round-tripping catches both.
-	if (!(ms >= 0 && ms < end) || decode(ms * 2 + (m[7] === undefined ? 0 : 1)) !== time) return time;
-	return BigInt(ms * 2 + (m[7] === undefined ? 0 : 1));
+	const withMs = time.length === 24;
+	if ((time.length !== 20 && !withMs) || time[4] !== '-' || time[7] !== '-' || time[10] !== 'T' || time[13] !== ':' || time[16] !== ':' || time[time.length - 1] !== 'Z') return time;
+	if (withMs && time[19] !== '.') return time;
+	const year = digits(time, 0, 4);
+	const month = digits(time, 5, 7);
+	const day = digits(time, 8, 10);
+	const hour = digits(time, 11, 13);
+	const minute = digits(time, 14, 16);
+	const second = digits(time, 17, 19);
+	const ms = withMs ? digits(time, 20, 23) : 0;
+	if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || ms < 0) return time;
+	const at = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+	return at < end ? BigInt(at * 2 + (withMs ? 1 : 0)) : time;
 }
 
 /** The text of a stored event time (the inverse of encodeEventTime). */
