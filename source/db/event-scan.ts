@@ -6,6 +6,7 @@
  * their original texts are unpacked from the zstd blocks. A detection with no such test reads
  * every record.
  */
+import {decodeEventTime} from './event-time.js';
 import type {CaseFile} from './open.js';
 import {decodeEventId} from './event-row.js';
 import {RawReader} from './raw.js';
@@ -109,7 +110,7 @@ export function scanCandidates(
 			{
 				row: row[0] as number,
 				eventId: decodeEventId(row[1] as string | Buffer),
-				eventTime: row[2] as string,
+				eventTime: decodeEventTime(row[2] as number | string),
 				identityArn: decode(row[at.get('identity_arn')!] as number | null),
 				accessKeyId: decode(row[at.get('access_key_id')!] as number | null),
 				text: raw.text(row[3] as number, row[4] as number, row[5] as number),

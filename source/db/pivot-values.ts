@@ -9,12 +9,16 @@
  * themselves is merged in instead. Search reads these tables, so no keystroke reads events.
  */
 import type {CaseFile} from './open.js';
+import {eventTimeSql} from './event-time.js';
 
 export const pivotValueKind = {all: 0, key: 1, ip: 2, agent: 3, account: 4, region: 5} as const;
 export type PivotValueKind = keyof typeof pivotValueKind;
 
 /** The IPv4 integer of event_row back to its dotted text, as the view `event` spells it. */
 const ipText = `CASE WHEN typeof(v) = 'integer' THEN ((v >> 24) & 255) || '.' || ((v >> 16) & 255) || '.' || ((v >> 8) & 255) || '.' || (v & 255) ELSE v END`;
+
+/** First and last seen of a group of event_row, as text (source/db/event-time.ts). */
+const firstLast = `${eventTimeSql('min(event_time)')} AS f, ${eventTimeSql('max(event_time)')} AS l`;
 
 /**
  * Per kind: the grouped pass over event_row. `+id` keeps the planner on the covering index (the
@@ -23,12 +27,12 @@ const ipText = `CASE WHEN typeof(v) = 'integer' THEN ((v >> 24) & 255) || '.' ||
 const passes: [number, string][] = [
 	[
 		pivotValueKind.key,
-		`SELECT d.value, g.n, g.f, g.l FROM (SELECT access_key_id AS v, count(*) AS n, min(event_time) AS f, max(event_time) AS l FROM event_row
+		`SELECT d.value, g.n, g.f, g.l FROM (SELECT access_key_id AS v, count(*) AS n, ${firstLast} FROM event_row
 			WHERE access_key_id IS NOT NULL AND +id > :after GROUP BY access_key_id) g JOIN dict d ON d.id = g.v WHERE true`,
 	],
 	[
 		pivotValueKind.ip,
-		`SELECT ${ipText}, g.n, g.f, g.l FROM (SELECT source_ip AS v, count(*) AS n, min(event_time) AS f, max(event_time) AS l FROM event_row
+		`SELECT ${ipText}, g.n, g.f, g.l FROM (SELECT source_ip AS v, count(*) AS n, ${firstLast} FROM event_row
 			WHERE source_ip IS NOT NULL AND +id > :after GROUP BY source_ip) g WHERE true`,
 	],
 ];
@@ -264,7 +268,7 @@ function countRows(db: CaseFile, covered: number, maxId: number): void {
 		// totals summed from those groups (there is no user-agent index to walk: these tables replace it).
 		db.exec('DROP TABLE IF EXISTS temp.agent_groups');
 		db.prepare(
-			`CREATE TEMP TABLE agent_groups AS SELECT user_agent AS ua, identity_arn AS a, count(*) AS n, min(event_time) AS f, max(event_time) AS l
+			`CREATE TEMP TABLE agent_groups AS SELECT user_agent AS ua, identity_arn AS a, count(*) AS n, ${firstLast}
 			FROM event_row WHERE user_agent IS NOT NULL AND id > ? GROUP BY user_agent, identity_arn`,
 		).run(covered);
 		db.exec(`INSERT INTO agent_use (user_agent, principal, events, first_seen, last_seen)
@@ -287,7 +291,7 @@ function countRows(db: CaseFile, covered: number, maxId: number): void {
 			else [seen[2], seen[3], seen[4]] = [seen[2] + events, first < seen[3] ? first : seen[3], last > seen[4] ? last : seen[4]];
 		};
 		const groups = db
-			.prepare(`SELECT da.value, dr.value, g.n, g.f, g.l FROM (SELECT recipient_account_id AS a, aws_region AS r, count(*) AS n, min(event_time) AS f, max(event_time) AS l
+			.prepare(`SELECT da.value, dr.value, g.n, g.f, g.l FROM (SELECT recipient_account_id AS a, aws_region AS r, count(*) AS n, ${firstLast}
 				FROM event_row WHERE id > ? GROUP BY recipient_account_id, aws_region) g LEFT JOIN dict da ON da.id = g.a LEFT JOIN dict dr ON dr.id = g.r`)
 			.raw()
 			.all(covered) as [string | null, string | null, number, string, string][];

@@ -8,6 +8,7 @@ import {deniedSql, isDenied} from '../domain/denied.js';
 import {mintedAccessKeyId} from '../domain/credentials.js';
 import type {CaseFile} from './open.js';
 import {encodeIp} from './event-row.js';
+import {encodeEventTime, eventTimeSql} from './event-time.js';
 import {pivotValue, pivotValueKind, pivotValuesFrom, type PivotValueKind} from './pivot-values.js';
 import {RawReader} from './raw.js';
 import {listSignIns, type SignInEntry} from './queries.js';
@@ -236,7 +237,7 @@ export class PivotSearch {
 			keyOwner: db
 				.prepare(`SELECT d.value FROM event_row e LEFT JOIN dict d ON d.id = e.identity_arn WHERE e.access_key_id = (SELECT id FROM dict WHERE value = ?) ORDER BY e.event_time LIMIT 1`)
 				.pluck(),
-			events: db.prepare(`SELECT g.event_id, g.count, g.firstSeen, g.lastSeen, d.value AS principal FROM
+			events: db.prepare(`SELECT g.event_id, g.count, ${eventTimeSql('g.firstSeen')} AS firstSeen, ${eventTimeSql('g.lastSeen')} AS lastSeen, d.value AS principal FROM
 				(SELECT event_id, count(*) AS count, min(event_time) AS firstSeen, max(event_time) AS lastSeen, min(identity_arn) AS a
 				FROM event_row WHERE event_id >= ? AND event_id < ? GROUP BY event_id ORDER BY event_id LIMIT ?) g LEFT JOIN dict d ON d.id = g.a ORDER BY g.event_id`),
 		};
@@ -347,14 +348,18 @@ function keyCall(row: Omit<KeyCall, 'denied'>): KeyCall {
 /** Calls made with a key in time order, paged by (eventTime, event) like listSignIns. */
 export function keyCalls(db: CaseFile, accessKeyId: string, options: {limit?: number; afterTime?: string; afterEvent?: number; deniedOnly?: boolean} = {}): KeyCall[] {
 	const limit = Math.max(1, Math.floor(options.limit ?? 200));
-	const where = ['e.access_key_id = ?'];
+	// event_row r, in the order of its (access_key_id, event_time) index: the view's event_time is text computed per row.
+	const where = ['r.access_key_id = (SELECT id FROM dict WHERE value = ?)'];
 	const args: unknown[] = [accessKeyId];
 	if (options.afterTime !== undefined) {
-		where.push('(e.event_time > ? OR (e.event_time = ? AND e.id > ?))');
-		args.push(options.afterTime, options.afterTime, options.afterEvent ?? 0);
+		const after = encodeEventTime(options.afterTime);
+		where.push('(r.event_time > ? OR (r.event_time = ? AND r.id > ?))');
+		args.push(after, after, options.afterEvent ?? 0);
 	}
 	if (options.deniedOnly) where.push(deniedSql('e.error_code'));
-	const rows = db.prepare(`SELECT ${callColumns} FROM event e WHERE ${where.join(' AND ')} ORDER BY e.event_time, e.id LIMIT ?`).all(...args, limit) as Omit<KeyCall, 'denied'>[];
+	const rows = db
+		.prepare(`SELECT ${callColumns} FROM event e JOIN event_row r ON r.id = e.id WHERE ${where.join(' AND ')} ORDER BY r.event_time, r.id LIMIT ?`)
+		.all(...args, limit) as Omit<KeyCall, 'denied'>[];
 	const calls = rows.map(keyCall);
 	return calls;
 }
@@ -397,14 +402,17 @@ export function keyView(db: CaseFile, accessKeyId: string): KeyView | undefined 
 	if (stats.callCount === 0) return undefined;
 	// One pass over the key's calls for what the index does not hold (principals, IPs, accounts, denials).
 	const rows = db
-		.prepare(`SELECT identity_arn AS arn, identity_type AS type, source_ip AS ip, recipient_account_id AS account, error_code AS errorCode FROM event WHERE access_key_id = ? ORDER BY event_time, id`)
+		.prepare(`SELECT e.identity_arn AS arn, e.identity_type AS type, e.source_ip AS ip, e.recipient_account_id AS account, e.error_code AS errorCode
+			FROM event e JOIN event_row r ON r.id = e.id WHERE r.access_key_id = (SELECT id FROM dict WHERE value = ?) ORDER BY r.event_time, r.id`)
 		.all(accessKeyId) as {arn: string | null; type: string | null; ip: string | null; account: string | null; errorCode: string | null}[];
 	const principals = [...new Set(rows.map(r => r.arn).filter((a): a is string => a !== null))];
 	const sourceIPs = [...new Set(rows.map(r => r.ip).filter((a): a is string => a !== null))].sort();
 	const accounts = [...new Set(rows.map(r => r.account).filter((a): a is string => a !== null))].sort();
 	const deniedCount = rows.filter(r => isDenied(r.errorCode)).length;
 	const kind = keyKind(accessKeyId);
-	const first = db.prepare(`SELECT ${refColumns} FROM event WHERE access_key_id = ? ORDER BY event_time, id LIMIT 1`).get(accessKeyId) as EventRef;
+	const first = db
+		.prepare(`SELECT ${refColumns.replace(/\w+/g, c => `e.${c}`)} FROM event e JOIN event_row r ON r.id = e.id WHERE r.access_key_id = (SELECT id FROM dict WHERE value = ?) ORDER BY r.event_time, r.id LIMIT 1`)
+		.get(accessKeyId) as EventRef;
 	return {
 		accessKeyId,
 		kind,
@@ -513,7 +521,7 @@ export function ipView(db: CaseFile, ipOrCidr: string, options: {limit?: number}
 	// Who called from each address: one range of event_row's (source_ip, identity_arn, event_time)
 	// index per address, grouped by principal, ARNs decoded after. A CIDR's addresses are the
 	// distinct IPs the import keeps (pivot_value) that it contains.
-	const group = db.prepare(`SELECT d.value AS arn, g.count, g.firstSeen, g.lastSeen FROM
+	const group = db.prepare(`SELECT d.value AS arn, g.count, ${eventTimeSql('g.firstSeen')} AS firstSeen, ${eventTimeSql('g.lastSeen')} AS lastSeen FROM
 		(SELECT identity_arn AS a, count(*) AS count, min(event_time) AS firstSeen, max(event_time) AS lastSeen FROM event_row WHERE source_ip = ? GROUP BY identity_arn) g
 		LEFT JOIN dict d ON d.id = g.a`);
 	let addresses: string[];
@@ -531,7 +539,7 @@ export function ipView(db: CaseFile, ipOrCidr: string, options: {limit?: number}
 	const range = cidr ? ipv4Range(text) : undefined;
 	if (range) {
 		const rows = db
-			.prepare(`SELECT d.value AS arn, g.count, g.firstSeen, g.lastSeen FROM
+			.prepare(`SELECT d.value AS arn, g.count, ${eventTimeSql('g.firstSeen')} AS firstSeen, ${eventTimeSql('g.lastSeen')} AS lastSeen FROM
 				(SELECT identity_arn AS a, count(*) AS count, min(event_time) AS firstSeen, max(event_time) AS lastSeen FROM event_row
 				WHERE source_ip >= ? AND source_ip <= ? GROUP BY identity_arn) g LEFT JOIN dict d ON d.id = g.a`)
 			.all(BigInt(range[0]), BigInt(range[1])) as PrincipalUse[];

@@ -64,10 +64,10 @@ export function principalRollup(db: CaseFile, arn: string): Rollup | undefined {
 		| undefined;
 	if (!principal) return undefined;
 	const rows = db
-		.prepare(`SELECT event_time AS eventTime, recipient_account_id AS account, aws_region AS region, source_ip AS ip, user_agent AS userAgent,
-			access_key_id AS accessKeyId, mfa_authenticated AS mfa, error_code AS errorCode, event_name AS eventName, event_source AS eventSource,
-			event_id AS eventId, id AS event
-			FROM event WHERE identity_arn = ? ORDER BY event_time, id`)
+		.prepare(`SELECT e.event_time AS eventTime, e.recipient_account_id AS account, e.aws_region AS region, e.source_ip AS ip, e.user_agent AS userAgent,
+			e.access_key_id AS accessKeyId, e.mfa_authenticated AS mfa, e.error_code AS errorCode, e.event_name AS eventName, e.event_source AS eventSource,
+			e.event_id AS eventId, e.id AS event
+			FROM event e JOIN event_row r ON r.id = e.id WHERE r.identity_arn = (SELECT id FROM dict WHERE value = ?) ORDER BY r.event_time, r.id`)
 		.all(arn) as EventRow[];
 	const accounts = new Set<string>();
 	const regions = new Set<string>();

@@ -3,6 +3,7 @@ import type {CaseFile} from './open.js';
 import {canonicalJson, type DigestRow, type NormalisedEvent} from './record.js';
 import {RawBlockBuilder, RawReader, rawCodec, unpackBlock, type RawRef} from './raw.js';
 import {encodeEventId, encodeIp} from './event-row.js';
+import {decodeEventTime, encodeEventTime} from './event-time.js';
 import {decodeTime, encodeContentSha256, encodeSha256, encodeTime, splitPath} from './source-row.js';
 import {PivotTally} from './pivot-values.js';
 
@@ -47,7 +48,8 @@ export type StoredEvent = Omit<NormalisedEvent, 'raw' | 'rawSha256'> & {raw?: st
 interface ExistingEvent {
 	id: number;
 	bits: number;
-	eventTime: string;
+	/** As stored (source/db/event-time.ts). */
+	eventTime: number | string;
 	eventName: number | null;
 	sourceId: number;
 	position: number;
@@ -424,8 +426,20 @@ export class EventStore {
 
 	/** A partial (CSV) copy agrees with a stored row on what it holds: the same time and name. */
 	private consistent(row: ExistingEvent, event: StoredEvent): boolean {
-		return row.eventTime === event.eventTime && (row.eventName === null || event.eventName === null || row.eventName === this.dict.get(event.eventName));
+		return decodeEventTime(row.eventTime) === event.eventTime && (row.eventName === null || event.eventName === null || row.eventName === this.dict.get(event.eventName));
 	}
+
+	/** The stored event time; neighbouring events often share their second, so the last one is kept. */
+	private time(text: string): bigint | string {
+		if (text !== this.lastTime) {
+			this.lastTime = text;
+			this.lastTimeValue = encodeEventTime(text);
+		}
+		return this.lastTimeValue;
+	}
+
+	private lastTime = '';
+	private lastTimeValue: bigint | string = '';
 
 	/** event_row values in the order of `columns`. */
 	private values(event: StoredEvent, conflict: number, sourceId: number): unknown[] {
@@ -436,7 +450,7 @@ export class EventStore {
 		return [
 			encodeEventId(event.eventId),
 			bits,
-			event.eventTime,
+			this.time(event.eventTime),
 			this.columnId(0, event.eventVersion),
 			this.columnId(1, event.eventSource),
 			this.columnId(2, event.eventName),

@@ -6,6 +6,7 @@
 import type {Statement} from 'better-sqlite3';
 import type {CaseFile} from '../db/open.js';
 import {deniedSql} from '../domain/denied.js';
+import {eventTimeBound} from '../db/event-time.js';
 import {formatUtc} from '../lib/time.js';
 import {byTime} from './lib.js';
 import {callSpans} from './rules/mfa-added-without-mfa-session.js';
@@ -153,16 +154,16 @@ function loadCalls(db: CaseFile, spans: Map<string, {from: number; to: number}>)
 		`SELECT event_id AS eventId, event_time AS eventTime, event_source AS eventSource, event_name AS eventName,
 		        access_key_id AS accessKeyId, error_code AS errorCode, mfa_authenticated AS mfaAuthenticated
 		   FROM event
-		  WHERE identity_arn = ? AND event_time >= ? AND event_time <= ?
+		  WHERE id IN (SELECT id FROM event_row WHERE identity_arn = (SELECT id FROM dict WHERE value = ?) AND event_time >= ? AND event_time <= ?)
 		    AND (${deniedSql('error_code')} OR (error_code IS NULL AND mfa_authenticated = 1))
 		  ORDER BY event_time
 		  LIMIT ${maxCallsPerPrincipal}`,
 	);
 	const calls = new Map<string, PrincipalCall[]>();
 	for (const [principal, span] of spans) {
-		// Stored times may carry milliseconds: widen by a second so string comparison loses nothing.
-		const from = formatUtc(span.from - 1000);
-		const to = formatUtc(span.to + 1000);
+		// Widened by a second, as the calls were read when times were compared as text.
+		const from = eventTimeBound(formatUtc(span.from - 1000), 'from');
+		const to = eventTimeBound(formatUtc(span.to + 1000), 'to');
 		calls.set(principal, query.all(principal, from, to) as PrincipalCall[]);
 	}
 	return calls;

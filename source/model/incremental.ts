@@ -1,3 +1,4 @@
+import {eventTimeSql} from '../db/event-time.js';
 import type {CaseFile} from '../db/open.js';
 import {deriveModel} from './derive.js';
 import {principalFromArn} from './principals.js';
@@ -167,7 +168,7 @@ function addPrincipals(db: CaseFile, covered: number, added: Model): string[] {
 		counters.set(arn, c);
 	};
 	const newEvents = db
-		.prepare(`SELECT d.value AS arn, a.events, a.firstSeen, a.lastSeen FROM (
+		.prepare(`SELECT d.value AS arn, a.events, ${eventTimeSql('a.firstSeen')} AS firstSeen, ${eventTimeSql('a.lastSeen')} AS lastSeen FROM (
 			SELECT identity_arn AS arn, count(*) AS events, min(event_time) AS firstSeen, max(event_time) AS lastSeen
 			FROM event_row NOT INDEXED WHERE id > ? AND identity_arn IS NOT NULL GROUP BY identity_arn) a JOIN dict d ON d.id = a.arn
 			WHERE d.value != ''`)

@@ -1,3 +1,4 @@
+import {eventTimeSql} from '../db/event-time.js';
 import type {CaseFile} from '../db/open.js';
 import {ModelDerivation} from './derive.js';
 import {refreshIncrementally} from './incremental.js';
@@ -130,7 +131,7 @@ function storePrincipals(db: CaseFile, keyed: Model['principals']): void {
 		VALUES (?, ?, ?, ?, ?, ?, ?)`);
 	// Grouped by the dictionary id on the event_identity index (identity_arn, event_time): a scan of
 	// the index, the ARN text read once per principal.
-	const aggregates = db.prepare(`SELECT d.value AS arn, a.events, a.firstSeen, a.lastSeen FROM (
+	const aggregates = db.prepare(`SELECT d.value AS arn, a.events, ${eventTimeSql('a.firstSeen')} AS firstSeen, ${eventTimeSql('a.lastSeen')} AS lastSeen FROM (
 		SELECT identity_arn AS arn, count(*) AS events, min(event_time) AS firstSeen, max(event_time) AS lastSeen
 		FROM event_row INDEXED BY event_identity WHERE identity_arn IS NOT NULL GROUP BY identity_arn) a JOIN dict d ON d.id = a.arn`);
 	const stored = new Set<string>();

@@ -1,3 +1,4 @@
+import {encodeEventTime} from '../db/event-time.js';
 import {decodeFacts} from '../db/facts-codec.js';
 import type {CaseFile} from '../db/open.js';
 import type {Facts} from './facts.js';
@@ -46,7 +47,7 @@ export function* factRowBatches(db: CaseFile, size: number, unreadable?: number[
 	let raw = first.all(size) as RawFactRow[];
 	while (raw.length > 0) {
 		const last = raw[raw.length - 1];
-		const after = [last.eventTime, last.id] as const;
+		const after = [encodeEventTime(last.eventTime), last.id] as const;
 		yield [...parsed(raw, unreadable)];
 		if (raw.length < size) return;
 		raw = next.all(after[0], after[1], size) as RawFactRow[];
