@@ -87,6 +87,9 @@ DROP TABLE sign_in;
 DROP TABLE lifecycle_event;
 
 -- The eventID is decoded as the view `event` decodes event_row's (db/005_lean_event.sql).
+-- LoginTo is not stored twice: it is in the event's facts, which the readers decode
+-- (source/db/facts-codec.ts signInLoginTo). The view reads model tables only, so that a later
+-- rebuild of event_row (db/027) never breaks it.
 CREATE VIEW sign_in AS
 SELECT
   s.event AS event,
@@ -108,8 +111,6 @@ SELECT
   s.source_ip AS source_ip,
   (SELECT v.value FROM model_value v WHERE v.id = s.user_agent) AS user_agent,
   s.error_message AS error_message,
-  -- LoginTo is not stored twice: it is in the event's facts (source/db/facts-codec.ts decodes them).
-  (SELECT f.facts FROM event_row f WHERE f.id = s.event) AS event_facts,
   s.auth_workflow_id AS auth_workflow_id,
   s.user_name AS user_name,
   s.federation AS federation

@@ -64,7 +64,7 @@ export function decodeFacts(stored: string): Record<string, unknown> {
 	return facts;
 }
 
-/** A sign-in's LoginTo, from its event's stored facts (the sign_in view's event_facts): not stored twice. */
+/** A sign-in's LoginTo, from its event's stored facts (event_row.facts): not stored twice. */
 export function signInLoginTo(stored: unknown): string | null {
 	if (typeof stored !== 'string') return null;
 	const loginTo = decodeFacts(stored).loginTo;

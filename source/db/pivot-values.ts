@@ -9,7 +9,7 @@
  * themselves is merged in instead. Search reads these tables, so no keystroke reads events.
  */
 import type {CaseFile} from './open.js';
-import {eventTimeSql} from './event-time.js';
+import {decodeEventTime, eventTimeSql} from './event-time.js';
 
 export const pivotValueKind = {all: 0, key: 1, ip: 2, agent: 3, account: 4, region: 5} as const;
 export type PivotValueKind = keyof typeof pivotValueKind;
@@ -61,31 +61,13 @@ interface Seen {
 }
 
 /**
- * A stored event_time, always 'YYYY-MM-DDTHH:MM:SSZ' (source/lib/time.ts), as the number
- * YYYYMMDDHHMMSS: the same order, and no string kept per value (keeping the texts made the
- * writer's garbage collection the tally's main cost); -1 for any other shape.
+ * A stored event_time as the tally keeps it: the integer event_row stores (source/db/event-time.ts),
+ * whose order is time order and whose text decodeEventTime gives back; no string is kept per value
+ * (keeping the texts made the writer's garbage collection the tally's main cost). -1 for a time
+ * kept as text (outside 1970–9999, another spelling): those rows are counted from the rows.
  */
-function timeKey(time: string): number {
-	if (time.length !== 20 || time.charCodeAt(19) !== 90) return -1;
-	let key = 0;
-	for (let i = 0; i < 19; i++) {
-		const c = time.charCodeAt(i);
-		if (i === 4 || i === 7) {
-			if (c !== 45) return -1;
-		} else if (i === 10) {
-			if (c !== 84) return -1;
-		} else if (i === 13 || i === 16) {
-			if (c !== 58) return -1;
-		} else if (c >= 48 && c <= 57) key = key * 10 + (c - 48);
-		else return -1;
-	}
-	return key;
-}
-
-/** timeKey's number back to its text. */
-function timeText(key: number): string {
-	const digits = String(key).padStart(14, '0');
-	return `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6, 8)}T${digits.slice(8, 10)}:${digits.slice(10, 12)}:${digits.slice(12, 14)}Z`;
+function timeKey(stored: unknown): number {
+	return typeof stored === 'bigint' ? Number(stored) : typeof stored === 'number' ? stored : -1;
 }
 
 /** The event_row columns a tally reads, and the event field that spells each. */
@@ -145,7 +127,7 @@ export class PivotTally {
 	add(event: TalliedEvent, row: unknown[], offset: number): void {
 		if (!this.exact) return;
 		const at = this.at;
-		const time = timeKey(row[offset + at.time] as string);
+		const time = timeKey(row[offset + at.time]);
 		if (time < 0) return this.spoil(); // not a time as the case file stores them: count from the rows
 		this.see(pivotValueKind.all, this.values[pivotValueKind.all], 0, '', time);
 		const key = row[offset + at.key];
@@ -241,12 +223,12 @@ function mergeTally(db: CaseFile, tally: PivotTally, maxId: number): void {
 		upsertAll(
 			db,
 			'pivot_value',
-			tally.values.flatMap((values, kind) => [...values.values()].sort(byText).map(seen => [kind, seen.text, seen.events, timeText(seen.first), timeText(seen.last)])),
+			tally.values.flatMap((values, kind) => [...values.values()].sort(byText).map(seen => [kind, seen.text, seen.events, decodeEventTime(seen.first), decodeEventTime(seen.last)])),
 		);
 		upsertAll(
 			db,
 			'agent_use',
-			[...tally.agentUse].flatMap(([agent, users]) => [...users.values()].sort(byText).map(seen => [agent, seen.text, seen.events, timeText(seen.first), timeText(seen.last)])),
+			[...tally.agentUse].flatMap(([agent, users]) => [...users.values()].sort(byText).map(seen => [agent, seen.text, seen.events, decodeEventTime(seen.first), decodeEventTime(seen.last)])),
 		);
 		setCovered(db, maxId);
 	}).immediate();

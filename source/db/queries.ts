@@ -196,7 +196,7 @@ const lifecycleSelect = `SELECT l.event_name AS eventName, l.event_time AS event
 
 const signInSelect = `SELECT s.event_time AS eventTime, s.event_name AS eventName, s.kind, s.result, s.mfa_used AS mfaUsed,
 	s.mfa_identifier AS mfaIdentifier, s.failed_at_mfa AS failedAtMfa, s.mfa_type AS mfaType, s.source_ip AS sourceIPAddress,
-	s.user_agent AS userAgent, s.error_message AS errorMessage, s.event_facts AS facts, s.user_name AS userName, s.federation, s.event_id AS eventId,
+	s.user_agent AS userAgent, s.error_message AS errorMessage, (SELECT f.facts FROM event_row f WHERE f.id = s.event) AS facts, s.user_name AS userName, s.federation, s.event_id AS eventId,
 	s.principal_arn AS principalArn, s.device_id AS deviceId, s.event
 	FROM sign_in s`;
 

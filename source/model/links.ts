@@ -107,7 +107,7 @@ function linkIdentityCenterNames(db: CaseFile, changed: Set<string>): void {
 
 function linkWorkspacesFlows(db: CaseFile, changed: Set<string>): void {
 	// The WorkSpaces flows whose sign-in names a LoginTo (kept in the event's facts, decoded here).
-	const flows = (db.prepare(`SELECT auth_workflow_id AS flow, event_facts AS facts FROM sign_in WHERE kind = 'workspaces' AND auth_workflow_id IS NOT NULL`).all() as {flow: string; facts: string | null}[])
+	const flows = (db.prepare(`SELECT s.auth_workflow_id AS flow, (SELECT f.facts FROM event_row f WHERE f.id = s.event) AS facts FROM sign_in s WHERE s.kind = 'workspaces' AND s.auth_workflow_id IS NOT NULL`).all() as {flow: string; facts: string | null}[])
 		.filter(f => signInLoginTo(f.facts) !== null)
 		.map(f => f.flow);
 	const rows = db

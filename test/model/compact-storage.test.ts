@@ -51,7 +51,7 @@ describe('compact model storage', () => {
 		}
 		// Every sign-in and lifecycle column the derivation wrote reads back the same through the views.
 		const model = deriveModel([...factRowBatches(db, 1_000_000)].flat());
-		const stored = new Map((db.prepare('SELECT * FROM sign_in').all() as Record<string, unknown>[]).map(r => [r.event, r]));
+		const stored = new Map((db.prepare('SELECT s.*, (SELECT facts FROM event_row WHERE id = s.event) AS event_facts FROM sign_in s').all() as Record<string, unknown>[]).map(r => [r.event, r]));
 		expect(stored.size).toBe(model.signIns.length);
 		for (const s of model.signIns) {
 			const r = stored.get(s.event);
@@ -97,10 +97,7 @@ describe('compact model storage', () => {
 		raw.exec('DROP VIEW sign_in; DROP VIEW lifecycle_event; DROP TABLE sign_in_row; DROP TABLE lifecycle_row; DROP TABLE model_value;');
 		for (const sql of ddl) raw.exec(sql);
 		for (const [table, rows] of [['sign_in', expected.signIns], ['lifecycle_event', expected.lifecycle]] as const) {
-			for (const view of rows as Record<string, unknown>[]) {
-				// The old table stored LoginTo; the view reads it from the event's facts.
-				const {event_facts: facts, ...row} = view;
-				if (table === 'sign_in') row.login_to = signInLoginTo(facts);
+			for (const row of rows as Record<string, unknown>[]) {
 				const columns = Object.keys(row);
 				raw.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...Object.values(row));
 			}
