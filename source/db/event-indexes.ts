@@ -1,9 +1,11 @@
 import type Database from 'better-sqlite3';
 
 /**
- * Bulk loading: every index on `event_row` is dropped before a large import and built again after it
- * (CREATE INDEX over the loaded table is several times cheaper than maintaining four indexes row
- * by row). The definitions stay in db/*.sql: they are read from sqlite_master just before the
+ * Bulk loading: every index on `event_row`, and dict's unique index on its values, is dropped before
+ * a large import and built again after it (CREATE INDEX over the loaded table is several times
+ * cheaper than maintaining the indexes row by row; dict_value's random inserts cost the writer more
+ * than the event rows, db/028_dict_value_index.sql). The writer's in-memory dictionary keeps the
+ * values unique meanwhile (source/db/store.ts). The definitions stay in db/*.sql: they are read from sqlite_master just before the
  * drop, kept in meta 'event_indexes_dropped' in the same transaction, and that same SQL is run
  * again to restore them. An import that dies in between leaves the key behind; the next
  * writable open (source/db/open.ts) or import restores the indexes, so the case file stays usable.
@@ -15,11 +17,14 @@ interface IndexDefinition {
 	sql: string;
 }
 
-/** Drops the indexes of the event table, remembering their SQL; returns how many were dropped. */
+/** The tables whose indexes a bulk load drops. */
+const bulkTables = `'event_row', 'dict'`;
+
+/** Drops the indexes of the event and dict tables, remembering their SQL; returns how many were dropped. */
 export function dropEventIndexes(db: Database.Database): number {
 	return db.transaction(() => {
 		const indexes = db
-			.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'event_row' AND sql IS NOT NULL ORDER BY name`)
+			.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN (${bulkTables}) AND sql IS NOT NULL ORDER BY name`)
 			.all() as IndexDefinition[];
 		if (indexes.length === 0) return 0;
 		// Indexes left dropped by an earlier run are still owed: keep their SQL along with these.

@@ -11,8 +11,9 @@ let c: Case;
 afterEach(() => c?.close());
 
 type Db = Case['db'];
+/** The indexes a bulk load drops and rebuilds: event_row's and dict's (dict_value). */
 const eventIndexes = (db: Db) =>
-	db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'event_row' AND sql IS NOT NULL ORDER BY name`).all();
+	db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('event_row', 'dict') AND sql IS NOT NULL ORDER BY name`).all();
 
 /** The indexes a fresh case file has, straight from db/*.sql. */
 function schemaIndexes(): unknown[] {
