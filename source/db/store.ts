@@ -116,6 +116,7 @@ export class EventStore {
 	 * Flushed before anything reads event_row and before every commit.
 	 */
 	private rows: unknown[] = [];
+	/** eventIDs of the buffered rows, when looked up through the index (the eventID map knows them otherwise). */
 	private rowIds = new Set<string>();
 	private nextEventId = 0;
 	/** The pivot counts of the rows this run adds (source/db/pivot-values.ts), merged after the load. */
@@ -176,10 +177,16 @@ export class EventStore {
 
 	/** The stored rows with this eventID (more than one only for conflicting versions). */
 	private rowsOf(eventId: string): ExistingEvent[] {
-		if (!this.eventIds) return this.statements.byEventId.all(encodeEventId(eventId)) as ExistingEvent[];
+		if (!this.eventIds) {
+			if (this.rowIds.has(eventId)) this.flushRows();
+			return this.statements.byEventId.all(encodeEventId(eventId)) as ExistingEvent[];
+		}
 		const ids = this.eventIds.get(eventId);
 		if (ids === undefined) return [];
-		return (typeof ids === 'number' ? [ids] : ids).map(id => this.statements.byId.get(id) as ExistingEvent);
+		const list = typeof ids === 'number' ? [ids] : ids;
+		// A row still buffered is written first, so it can be read (ids grow: the newest is last).
+		if (this.rows.length > 0 && list[list.length - 1] >= (this.rows[0] as number)) this.flushRows();
+		return list.map(id => this.statements.byId.get(id) as ExistingEvent);
 	}
 
 	/**
@@ -395,7 +402,6 @@ export class EventStore {
 	}
 
 	private insertEvent(event: StoredEvent, sourceId: number): InsertOutcome {
-		if (this.rowIds.has(event.eventId)) this.flushRows();
 		const existing = this.rowsOf(event.eventId);
 		let conflict = 0;
 		if (existing.length > 0) {
@@ -410,7 +416,9 @@ export class EventStore {
 				const partial = existing.find(row => row.bits & bit.partial && this.consistent(row, event));
 				if (partial) {
 					this.statements.insertSighting.run(partial.id, partial.sourceId, partial.position);
-					this.statements.replaceEvent.run(...this.values(event, 0, sourceId), partial.id);
+					const values: unknown[] = [];
+					this.pushValues(values, event, 0, sourceId);
+					this.statements.replaceEvent.run(...values, partial.id);
 					this.pivots.spoil(); // a row counted as it was is rewritten
 					return 'inserted';
 				}
@@ -419,8 +427,9 @@ export class EventStore {
 			conflict = 1;
 		}
 		const id = this.nextEventId++;
-		this.rows.push(id, ...this.values(event, conflict, sourceId));
-		this.rowIds.add(event.eventId);
+		this.rows.push(id);
+		this.pushValues(this.rows, event, conflict, sourceId);
+		if (!this.eventIds) this.rowIds.add(event.eventId);
 		this.pivots.add(event, this.rows, this.rows.length - columnCount);
 		if (this.rows.length >= rowsPerInsert * (columnCount + 1)) this.flushRows();
 		if (this.eventIds) {
@@ -470,13 +479,13 @@ export class EventStore {
 	private lastTime = '';
 	private lastTimeValue: bigint | string = '';
 
-	/** event_row values in the order of `columns`. */
-	private values(event: StoredEvent, conflict: number, sourceId: number): unknown[] {
+	/** Appends event_row values in the order of `columns` to `to` (no array of its own per row: less garbage). */
+	private pushValues(to: unknown[], event: StoredEvent, conflict: number, sourceId: number): void {
 		const ref = event.rawRef!;
 		let bits = (event.eventIdDerived ? bit.derived : 0) | (conflict ? bit.conflict : 0) | (event.partial ? bit.partial : 0);
 		if (event.mfaAuthenticated !== null) bits |= event.mfaAuthenticated ? bit.mfaTrue : bit.mfaFalse;
 		if (event.readOnly !== null) bits |= event.readOnly ? bit.readOnlyTrue : bit.readOnlyFalse;
-		return [
+		to.push(
 			encodeEventId(event.eventId),
 			bits,
 			this.time(event.eventTime),
@@ -505,7 +514,7 @@ export class EventStore {
 			ref.offset,
 			ref.length,
 			this.id(event.mintedAccessKeyId ?? null),
-		];
+		);
 	}
 
 	/** Records an input or record that could not be imported. */
