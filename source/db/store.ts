@@ -433,7 +433,9 @@ export class EventStore {
 		this.pivots.add(event, this.rows, this.rows.length - columnCount);
 		if (this.rows.length >= rowsPerInsert * (columnCount + 1)) this.flushRows();
 		if (this.eventIds) {
-			remember(this.eventIds, event.eventId, id);
+			// A new eventID (the map had none: rowsOf found no row) is set without looking it up again.
+			if (existing.length === 0) this.eventIds.set(event.eventId, id);
+			else remember(this.eventIds, event.eventId, id);
 			this.added.push(event.eventId);
 		}
 		return conflict ? 'conflict' : 'inserted';
