@@ -6,6 +6,7 @@
 import type {CaseFile} from './db/open.js';
 import {refreshPivotValues} from './db/pivot-values.js';
 import {markLastRunInterrupted} from './db/store.js';
+import {ModelRowsCollector} from './findings/load.js';
 import {refreshFindings} from './findings/refresh.js';
 import {refreshSigma} from './findings/sigma.js';
 import type {Thresholds} from './findings/types.js';
@@ -36,10 +37,14 @@ export async function importEvidence(db: CaseFile, inputs: string[], options: Im
 		return true;
 	};
 	if (summary.interrupted || stopped()) return summary;
-	refreshModel(db);
+	// A full rebuild hands the rows it derived to the findings, which then need not read them back.
+	let collector: ModelRowsCollector | undefined = new ModelRowsCollector(db);
+	const model = refreshModel(db, {onRecords: collector.add});
 	phases.mark('model');
 	if (stopped()) return summary;
-	refreshFindings(db, options.thresholds);
+	const rows = model?.mode === 'full' ? collector : undefined;
+	collector = undefined;
+	refreshFindings(db, options.thresholds, {rows: rows && (() => rows.rows(db))});
 	phases.mark('findings');
 	if (stopped()) return summary;
 	const sigma = refreshSigma(db);

@@ -10,6 +10,8 @@ import {eventTimeBound} from '../db/event-time.js';
 import {formatUtc} from '../lib/time.js';
 import {byTime} from './lib.js';
 import {callSpans} from './rules/mfa-added-without-mfa-session.js';
+import {countFactRows} from '../model/rows.js';
+import type {LifecycleRecord, SignInRecord} from '../model/types.js';
 import {defaultThresholds, type AccountEventEntry, type LifecycleEntry, type ModelData, type PrincipalCall, type PrincipalInfo, type SignInEntry, type Thresholds} from './types.js';
 
 /** Calls loaded per principal around unprotected adds: enough to name what flipped, small enough to stay fast. */
@@ -59,8 +61,98 @@ function sharedRows(statement: Statement, shared: Map<string, string>, columns: 
 	return rows;
 }
 
-/** The whole model, or (with a scope) the part of it the findings of those principals and serials are computed from. */
-export function loadModel(db: CaseFile, scope?: ModelScope, thresholds: Thresholds = defaultThresholds): ModelData {
+/**
+ * Rows a ModelRowsCollector keeps at most. Held through the model rebuild, they add to its own peak
+ * (page cache, index builds): on a 1M MFA-heavy case (345k rows) the model and findings stages
+ * peaked at 802 MiB with them, 670 MiB reading them back, when the import must stay under 1 GiB
+ * whole. A 200k case (69k rows) keeps them: the findings stage takes a third less CPU there.
+ */
+const maxHandedRows = 100_000;
+
+/** The lifecycle calls and sign-ins of the whole model, as loadModel reads them from the case file. */
+export interface ModelRows {
+	lifecycle: LifecycleEntry[];
+	signIns: SignInEntry[];
+}
+
+/**
+ * The lifecycle calls and sign-ins a full model rebuild writes, kept as the findings read them
+ * (source/model/refresh.ts RecordsListener), so that the findings of the same run need not read
+ * back the rows just written (~70k on a 200k MFA-heavy case). rows() is called after the model
+ * refresh, linking included: the few columns linkModel updates in place (a sign-in's kind and MFA
+ * use, a lifecycle call's AssumeRoot and actor note) are read back from the case file for every
+ * row that has one; the rows come in loadModel's order (time, then eventID). The same rows and
+ * values as loadModel reads (the records also carry a few fields the rules do not read).
+ */
+export class ModelRowsCollector {
+	private lifecycle: LifecycleRecord[] = [];
+	private signIns: SignInRecord[] = [];
+	/** Over maxHandedRows: nothing is kept, the findings read the rows. */
+	private over = false;
+
+	/**
+	 * limit: rows kept at most (tests lower it). A case with more MFA-relevant rows than that is
+	 * told at once: rows kept and then let go would still have raised the peak.
+	 */
+	constructor(db: CaseFile, private readonly limit = maxHandedRows) {
+		this.over = countFactRows(db) > limit;
+	}
+
+	readonly add = (lifecycle: LifecycleRecord[], signIns: SignInRecord[]): void => {
+		if (this.over) return;
+		if (this.lifecycle.length + this.signIns.length + lifecycle.length + signIns.length > this.limit) {
+			this.over = true;
+			this.lifecycle = [];
+			this.signIns = [];
+			return;
+		}
+		for (const l of lifecycle) this.lifecycle.push(l);
+		for (const r of signIns) {
+			// Not read by the rules, and a long text of its own per sign-in.
+			r.loginTo = null;
+			this.signIns.push(r);
+		}
+	};
+
+	/** The rows, or undefined when there were too many to keep (maxHandedRows). */
+	rows(db: CaseFile): ModelRows | undefined {
+		if (this.over) return undefined;
+		const linked = new Map(
+			(db.prepare(`SELECT event, assume_root_event, actor_note FROM lifecycle_row WHERE assume_root_event IS NOT NULL OR actor_note IS NOT NULL`).raw().all() as [number, number | null, string | null][]).map(
+				([event, ...values]) => [event, values] as const,
+			),
+		);
+		const kinds = new Map(
+			(db.prepare(`SELECT event, kind, mfa_used FROM sign_in_row WHERE kind IN ('workspaces', 'transfer-family')`).raw().all() as [number, SignInRecord['kind'], SignInRecord['mfaUsed']][]).map(
+				([event, ...values]) => [event, values] as const,
+			),
+		);
+		// The records become the entries in place (the flags as loadModel converts them): a copy of
+		// each would cost more than the findings save by not reading them.
+		for (const entry of this.lifecycle) {
+			const values = linked.get(entry.event);
+			entry.assumeRootEvent = values?.[0] ?? null;
+			entry.actorNote = values?.[1] ?? null;
+			(entry as unknown as LifecycleEntry).applied = entry.applied === 1;
+		}
+		for (const entry of this.signIns) {
+			const values = kinds.get(entry.event);
+			if (values) [entry.kind, entry.mfaUsed] = values;
+			(entry as unknown as SignInEntry).failedAtMfa = entry.failedAtMfa === 1;
+		}
+		// Derived in (time, row) order; the findings read in (time, eventID) order. Mostly in order
+		// already, which the sort is quick to find.
+		const order = (a: {eventTime: string; eventId: string}, b: {eventTime: string; eventId: string}) =>
+			a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
+		return {lifecycle: this.lifecycle.sort(order) as unknown as LifecycleEntry[], signIns: this.signIns.sort(order) as unknown as SignInEntry[]};
+	}
+}
+
+/**
+ * The whole model, or (with a scope) the part of it the findings of those principals and serials
+ * are computed from; `rows` (the whole model's, ModelRowsCollector) are used instead of reading them.
+ */
+export function loadModel(db: CaseFile, scope?: ModelScope, thresholds: Thresholds = defaultThresholds, rows?: ModelRows): ModelData {
 	const order = 'ORDER BY event_time, event_id';
 	let lifecycleRows: unknown[];
 	let signInRows: unknown[];
@@ -118,13 +210,15 @@ export function loadModel(db: CaseFile, scope?: ModelScope, thresholds: Threshol
 		for (const p of sharedRows(db.prepare('SELECT arn, type, name FROM principal'), shared, ['arn', 'type']) as PrincipalInfo[]) {
 			principals.set(p.arn, p);
 		}
-		lifecycleRows = sharedRows(db.prepare(`SELECT ${lifecycleColumns} FROM lifecycle_event ${order}`), shared, lifecycleShared);
-		signInRows = sharedRows(db.prepare(`SELECT ${signInColumns} FROM sign_in ${order}`), shared, signInShared);
+		lifecycleRows = rows ? rows.lifecycle : sharedRows(db.prepare(`SELECT ${lifecycleColumns} FROM lifecycle_event ${order}`), shared, lifecycleShared);
+		signInRows = rows ? rows.signIns : sharedRows(db.prepare(`SELECT ${signInColumns} FROM sign_in ${order}`), shared, signInShared);
 		accountRows = db.prepare(`SELECT ${accountEventColumns} FROM account_event ${order}`).all() as AccountEventEntry[];
 	}
 	// Flags converted in place: a copy of every row would double the memory of a full refresh.
-	for (const row of lifecycleRows as {applied: number | boolean}[]) row.applied = row.applied === 1;
-	for (const row of signInRows as {failedAtMfa: number | boolean}[]) row.failedAtMfa = row.failedAtMfa === 1;
+	if (!rows || scope) {
+		for (const row of lifecycleRows as {applied: number | boolean}[]) row.applied = row.applied === 1;
+		for (const row of signInRows as {failedAtMfa: number | boolean}[]) row.failedAtMfa = row.failedAtMfa === 1;
+	}
 	const lifecycle = lifecycleRows as LifecycleEntry[];
 	const signIns = signInRows as SignInEntry[];
 

@@ -1,5 +1,5 @@
 import type {CaseFile} from '../db/open.js';
-import {loadFailedSignIns, loadModel, type ModelScope} from './load.js';
+import {loadFailedSignIns, loadModel, type ModelRows, type ModelScope} from './load.js';
 import type {FindingRow} from './queries.js';
 import {rules} from './registry.js';
 import {packEventIds, sameStoredIds} from './stored-ids.js';
@@ -29,8 +29,8 @@ export function storedThresholds(db: CaseFile): Thresholds {
 }
 
 /** Runs every rule over the model (or the part of it a scope names): plain data in, findings out. */
-export function computeFindings(db: CaseFile, thresholds: Thresholds = storedThresholds(db), scope?: ModelScope): KeyedFinding[] {
-	const model = loadModel(db, scope, thresholds);
+export function computeFindings(db: CaseFile, thresholds: Thresholds = storedThresholds(db), scope?: ModelScope, rows?: ModelRows): KeyedFinding[] {
+	const model = loadModel(db, scope, thresholds, rows);
 	// Rules over the whole case (password-spray spans principals): fed every failed sign-in, which is all they read.
 	const global = scope ? loadFailedSignIns(db) : model;
 	return rules.flatMap(rule => rule.detect(rule.home === 'global' ? global : model, thresholds).map(f => ({...f, severity: rule.severity})));
@@ -58,9 +58,11 @@ const globalRules = rules.filter(r => r.home === 'global').map(r => r.id);
  * everything, thresholds change, or force is given. Findings are upserted by key, so a finding
  * new evidence extends keeps its row (and id); findings of those principals and serials the
  * evidence no longer supports (e.g. a later import shows an earlier device) are removed. Passing
- * thresholds stores them as the case file's defaults for later imports.
+ * thresholds stores them as the case file's defaults for later imports. options.rows gives the
+ * whole model's lifecycle calls and sign-ins when the caller holds them (the pipeline, after a full
+ * model rebuild in the same run): asked for only if every finding is computed.
  */
-export function refreshFindings(db: CaseFile, thresholds?: Thresholds, options: {force?: boolean} = {}): RefreshCounts {
+export function refreshFindings(db: CaseFile, thresholds?: Thresholds, options: {force?: boolean; rows?: () => ModelRows | undefined} = {}): RefreshCounts {
 	const counts: RefreshCounts = {total: 0, created: 0, updated: 0, removed: 0};
 	const run = db.transaction(() => {
 		if (thresholds) {
@@ -80,7 +82,7 @@ export function refreshFindings(db: CaseFile, thresholds?: Thresholds, options: 
 					pending.filter(p => p.kind === 'principal').map(p => p.key),
 					pending.filter(p => p.kind === 'serial').map(p => p.key),
 				);
-		const found = computeFindings(db, thresholds ?? storedThresholds(db), scope?.data);
+		const found = computeFindings(db, thresholds ?? storedThresholds(db), scope?.data, scope ? undefined : options.rows?.());
 		const existingSql = 'SELECT id, rule, key, severity, principal_arn, serial_number, first_seen, last_seen, event_ids, event_count, summary FROM finding';
 		const existingRows = scope
 			? db

@@ -8,12 +8,15 @@ export class Phases {
 	private readonly times: [string, number][] = [];
 	/** CPU (user + system, every thread of the process) per stage, ms: the machine may be shared, so wall alone misleads. */
 	private readonly cpu: number[] = [];
+	/** The process's peak resident set (MiB) when each stage ended: the stage where it rises is the one that peaked. */
+	private readonly peak: number[] = [];
 
 	mark(name: string): void {
 		const now = performance.now();
 		const cpu = process.cpuUsage();
 		this.times.push([name, now - this.last]);
 		this.cpu.push((cpu.user - this.lastCpu.user + cpu.system - this.lastCpu.system) / 1000);
+		this.peak.push(process.resourceUsage().maxRSS / 1024);
 		this.last = now;
 		this.lastCpu = cpu;
 	}
@@ -26,5 +29,6 @@ export class Phases {
 		const parts = this.times.map(([name, ms]) => `${name} ${(ms / 1000).toFixed(2)} s${per(ms)}`).join(', ');
 		process.stderr.write(`import timing: ${parts}; load ${Math.round(records / (load / 1000)).toLocaleString('en')} records/s\n`);
 		process.stderr.write(`import cpu: ${this.times.map(([name], i) => `${name} ${(this.cpu[i] / 1000).toFixed(2)} s`).join(', ')}\n`);
+		process.stderr.write(`import peak rss: ${this.times.map(([name], i) => `${name} ${Math.round(this.peak[i])} MiB`).join(', ')}\n`);
 	}
 }

@@ -32,7 +32,7 @@ export interface ModelRefresh {
  * refresh_pending for the findings refresh. batchRows: rows per batch of a full rebuild (tests vary
  * it; the result never depends on it).
  */
-export function refreshModel(db: CaseFile, options: {force?: boolean; batchRows?: number} = {}): ModelRefresh | undefined {
+export function refreshModel(db: CaseFile, options: {force?: boolean; batchRows?: number; onRecords?: RecordsListener} = {}): ModelRefresh | undefined {
 	const maxId = (db.prepare('SELECT max(id) FROM event').pluck().get() as number | null) ?? 0;
 	const previous = db.prepare(`SELECT value FROM meta WHERE key = 'model_refreshed'`).pluck().get() as string | undefined;
 	const [version, covered] = (previous ?? '').split(':').map(Number);
@@ -49,8 +49,15 @@ export function refreshModel(db: CaseFile, options: {force?: boolean; batchRows?
 		}).immediate();
 		if (result) return result;
 	}
-	return rebuildModel(db, maxId, Math.max(1, Math.trunc(options.batchRows ?? rebuildBatch)));
+	return rebuildModel(db, maxId, Math.max(1, Math.trunc(options.batchRows ?? rebuildBatch)), options.onRecords);
 }
+
+/**
+ * Told each batch of lifecycle records and sign-ins a full rebuild writes, in derivation order (as
+ * derived: linkModel then updates a few stored rows). The pipeline hands them to the findings, which
+ * would otherwise read back the rows just written.
+ */
+export type RecordsListener = (lifecycle: LifecycleRecord[], signIns: SignInRecord[]) => void;
 
 function markRefreshed(db: CaseFile, maxId: number): void {
 	db.prepare(`INSERT INTO meta(key, value) VALUES ('model_refreshed', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(
@@ -72,7 +79,7 @@ const rebuildBatch = 1_000;
  * devices (written last) are held to the end. Principal counters over all events come from one
  * aggregate over the event_identity index (db/005_lean_event.sql).
  */
-function rebuildModel(db: CaseFile, maxId: number, batchRows: number): ModelRefresh {
+function rebuildModel(db: CaseFile, maxId: number, batchRows: number, onRecords?: RecordsListener): ModelRefresh {
 	let rows = 0;
 	let principals = 0;
 	let serials = 0;
@@ -94,6 +101,7 @@ function rebuildModel(db: CaseFile, maxId: number, batchRows: number): ModelRefr
 			const accountEvents: AccountEventRecord[] = [];
 			for (const row of batch) derivation.add(row, lifecycle, signIns, accountEvents);
 			writeRows([], lifecycle, signIns, accountEvents);
+			onRecords?.(lifecycle, signIns);
 			rows += lifecycle.length + signIns.length + accountEvents.length;
 		}
 		derivation.finish();

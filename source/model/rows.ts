@@ -68,3 +68,8 @@ export function factRowsById(db: CaseFile, ids: Iterable<number>): FactRow[] {
 	const sql = `SELECT ${factColumns} FROM event WHERE id IN (SELECT value FROM json_each(?)) AND facts IS NOT NULL`;
 	return [...parsed(db.prepare(sql).all(jsonList(ids)) as RawFactRow[])];
 }
+
+/** How many MFA-relevant rows there are (a count over the partial index event_facts). */
+export function countFactRows(db: CaseFile): number {
+	return db.prepare('SELECT count(*) FROM event_row INDEXED BY event_facts WHERE facts IS NOT NULL').pluck().get() as number;
+}

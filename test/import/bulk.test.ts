@@ -4,6 +4,7 @@ import zlib from 'node:zlib';
 import {afterEach, describe, expect, it} from 'vitest';
 import {CaseFileError, openCaseFile} from '../../source/db/open.js';
 import {dropEventIndexes, pendingIndexes} from '../../source/db/event-indexes.js';
+import {eventIdKey} from '../../source/db/store.js';
 import {newCase, record, repoRoot, tempDir, write, type Case} from './helpers.js';
 import {ensureBuilt} from '../hostile/cli.js';
 
@@ -65,6 +66,27 @@ describe('bulk import (event indexes dropped while loading)', () => {
 		const again = await c.run([c.dir], {bulk: true});
 		expect(again.records).toMatchObject({inserted: 0, conflicts: 0});
 		expect(c.db.prepare('SELECT count(*) FROM event').pluck().get()).toBe(7);
+	});
+
+	it('two eventIDs that share the map\'s hash are two events; each found again is a duplicate', async () => {
+		c = newCase();
+		// The map keys eventIDs by a 30-bit hash (source/db/store.ts eventIdKey): find two that collide.
+		const seen = new Map<number, string>();
+		let pair: [string, string] | undefined;
+		for (let i = 0; !pair; i++) {
+			const id = `collide-${i}`;
+			const other = seen.get(eventIdKey(id));
+			if (other) pair = [other, id];
+			else seen.set(eventIdKey(id), id);
+		}
+		const [a, b] = pair;
+		expect(a).not.toBe(b);
+		expect(eventIdKey(a)).toBe(eventIdKey(b));
+		write(c.dir, 'a/1.json.gz', log(record(a), record(b)));
+		write(c.dir, 'b/2.json.gz', log(record(b), record(a, {sourceIPAddress: '203.0.113.9'})));
+		const summary = await c.run([c.dir], {bulk: true});
+		expect(summary.records).toMatchObject({seen: 4, inserted: 3, duplicates: 1, conflicts: 1});
+		expect(c.db.prepare(`SELECT event_id, conflict FROM event ORDER BY id`).raw().all()).toEqual([[a, 1], [b, 0], [a, 1]]);
 	});
 
 	it('an import stopped part-way still leaves the indexes built', async () => {
