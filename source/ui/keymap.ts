@@ -57,8 +57,8 @@ const lists: ScreenName[] = ['search', 'principal', 'device', 'event', 'timeline
 const pivoting: ScreenName[] = ['principal', 'device', 'event', 'timeline', 'finding', 'key', 'ip', 'user-agent'];
 
 export const keymap: Binding[] = [
-	{action: 'up', keys: '↑ k', description: 'move up', screens: lists, whileTyping: true, match: (i, k) => k.upArrow || (i === 'k' && !k.ctrl && !k.meta)},
-	{action: 'down', keys: '↓ j', description: 'move down', screens: lists, whileTyping: true, match: (i, k) => k.downArrow || (i === 'j' && !k.ctrl && !k.meta)},
+	{action: 'up', keys: '↑ k', description: 'move up (search line: ↑ only, k is text)', screens: lists, whileTyping: true, match: (i, k) => k.upArrow || (i === 'k' && !k.ctrl && !k.meta)},
+	{action: 'down', keys: '↓ j', description: 'move down (search line: ↓ only, j is text)', screens: lists, whileTyping: true, match: (i, k) => k.downArrow || (i === 'j' && !k.ctrl && !k.meta)},
 	{action: 'pageUp', keys: 'PgUp', description: 'page up', screens: lists, whileTyping: true, match: (_i, k) => k.pageUp},
 	{action: 'pageDown', keys: 'PgDn', description: 'page down', screens: lists, whileTyping: true, match: (_i, k) => k.pageDown},
 	{action: 'top', keys: 'g Home', description: 'first row', screens: lists, match: (i, k) => k.home || (i === 'g' && !k.ctrl && !k.meta)},
@@ -87,6 +87,8 @@ export const keymap: Binding[] = [
 
 /** The binding a key press means on a screen, or undefined (then, while typing, it is text). */
 export function bindingFor(screen: ScreenName, input: string, key: Key, typing: boolean): Binding | undefined {
+	// On the search line a printable key is text, as in fzf: j and k type (jack, kevin), arrows move.
+	if (typing && !key.ctrl && !key.meta && input !== '' && !/[\u0000-\u001f\u007f-\u009f]/.test(input)) return undefined;
 	return keymap.find(b => (b.screens === 'all' || b.screens.includes(screen)) && (!typing || b.whileTyping) && b.match(input, key));
 }
 

@@ -94,6 +94,19 @@ describe('search screen', () => {
 		expect(app.frame()).toMatch(/›..device/);
 	});
 
+	it('j and k are text on the search line (jack, kevin), as in fzf; arrows still move', async () => {
+		app = await renderExplorer(db);
+		await app.press('/');
+		await app.type('jk');
+		expect(app.frame().split('\n')[1]).toBe('/ jk█');
+		await app.press(keys.backspace, keys.backspace);
+		await app.type('alice');
+		await app.waitFor('2 results');
+		await app.press(keys.down);
+		expect(app.frame()).toMatch(/›..device {3}mfa\/alice-phone/);
+		expect(app.frame().split('\n')[1]).toBe('/ alice█');
+	});
+
 	it('Backspace edits the query and Esc clears it', async () => {
 		app = await renderExplorer(db, {query: 'bobzzzz'});
 		await app.waitFor('no match');
