@@ -6,6 +6,14 @@ import {isPart, readBatch, unpackChunk, weight, type Chunk, type PackedChunk} fr
 import {limits} from './limits.js';
 import type {KnownSources, ResumePoints, Task} from './process.js';
 
+/**
+ * A reader's young generation (V8's nursery), in MiB: 3 × a 16 MiB semi-space. V8 sizes it from the
+ * machine's memory (far larger on a 24 GiB host), and a reader's garbage is short-lived batches, so
+ * the default only kept dead batches resident: on a 1M-event import, 48 MiB took the load's peak
+ * RSS from 1061 to 666 MiB and its CPU from 33 to 28 s (fewer, cheaper scavenges).
+ */
+const readerYoungGenerationMb = 48;
+
 export interface PoolOptions {
 	/** Worker threads; 0 reads inline on the main thread (small imports, tests). */
 	workers: number;
@@ -200,7 +208,11 @@ export async function runTasks(tasks: Task[], options: PoolOptions): Promise<voi
 			if (all) finish();
 		};
 		const start = (): Worker => {
-			const w = new Worker(workerFile, {workerData: {limits: {...limits}, known, resume}, argv: bundled ? [bundleWorkerArgument] : []});
+			const w = new Worker(workerFile, {
+				workerData: {limits: {...limits}, known, resume},
+				argv: bundled ? [bundleWorkerArgument] : [],
+				resourceLimits: {maxYoungGenerationSizeMb: readerYoungGenerationMb},
+			});
 			workers.push(w);
 			inFlight.set(w, new Set());
 			w.on('message', (m: {type: 'chunk'; seq: number; last: boolean; chunk: PackedChunk; events: number}) => {
