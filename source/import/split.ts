@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import {Worker} from 'node:worker_threads';
 import {limits, mib} from './limits.js';
+import {isProgrammingError} from '../lib/errors.js';
 import {gunzipHead, knownKey, type KnownSources, type ResumePoints, type SourceResult, type Task} from './process.js';
 import {skipSpace} from './scan.js';
 import {sniffContainer} from './decompress.js';
@@ -72,13 +73,13 @@ export class Splitter {
 				continue;
 			}
 			// A gzip file's segments come while it is read, so they can only follow every other task.
-			const gzip = i === tasks.length - 1 && task.size >= limits.splitBytes / gzipRatio && !context.resume.has(knownKey(task.path, null)) ? await planGzip(task) : undefined;
+			const gzip = i === tasks.length - 1 && task.size >= limits.splitBytes / gzipRatio && !context.resume.has(knownKey(task.path, null)) ? await unlessUnreadable(planGzip(task)) : undefined;
 			if (gzip) {
 				splitter.open++;
 				splitter.sources.set(task.path, new SplitState(gzip, new Inflating(splitter, gzip, context.workers, context.workerFile, context.workerArgv)));
 				continue;
 			}
-			const plan = task.size < limits.splitBytes ? undefined : await planFile(task, context.resume);
+			const plan = task.size < limits.splitBytes ? undefined : await unlessUnreadable(planFile(task, context.resume));
 			if (!plan) {
 				out.push({...task, seq: out.length});
 				continue;
@@ -336,6 +337,19 @@ class SplitState {
 /** A rejection's place, counted from its segment's start, counted from the file's. */
 function renumber(position: string, lines: number, records: number): string {
 	return position.replace(/^(line|record) (\d+)/, (_, noun: string, n: string) => `${noun} ${Number(n) + (noun === 'line' ? lines : records)}`);
+}
+
+/**
+ * A file that cannot be read while planning (gone since the walk, an I/O error) is not split: the
+ * one-reader path reads it and rejects it with the reason, and the rest of the import goes on.
+ */
+async function unlessUnreadable<T>(plan: Promise<T | undefined>): Promise<T | undefined> {
+	try {
+		return await plan;
+	} catch (error) {
+		if (isProgrammingError(error)) throw error;
+		return undefined;
+	}
 }
 
 /** The first bytes: enough for the registry to recognise JSON Lines (registry.ts headBytes). */

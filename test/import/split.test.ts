@@ -254,3 +254,27 @@ describe('one JSON Lines file read in segments by every worker', () => {
 		}, 120_000);
 	});
 });
+
+describe('planning the split', () => {
+	it('a large file gone since the walk is left to the one reader (which rejects it), not an error that stops the import', async () => {
+		const {Splitter} = await import('../../source/import/split.js');
+		const {limits} = await import('../../source/import/limits.js');
+		const saved = limits.splitBytes;
+		limits.splitBytes = 64 * 1024;
+		try {
+			const gone = path.join(tempDir(), 'gone.jsonl.gz');
+			const other = path.join(tempDir(), 'gone.jsonl');
+			const tasks = [
+				{seq: 0, path: other, size: 1 << 20},
+				{seq: 1, path: gone, size: 1 << 20},
+			];
+			const planned = await Splitter.plan(tasks, {workers: 2, known: new Map(), resume: new Map(), workerFile: '', workerArgv: []});
+			expect(planned.tasks.map(t => [t.path, t.seq, t.segment])).toEqual([
+				[other, 0, undefined],
+				[gone, 1, undefined],
+			]);
+		} finally {
+			limits.splitBytes = saved;
+		}
+	});
+});
