@@ -32,7 +32,7 @@ export interface ExportFilter {
 
 /** Through the view `event` (db/005_lean_event.sql), which decodes each column once, the same way for everyone. */
 const columns = `id, event_id, event_time, event_name, event_source, identity_arn, identity_type, access_key_id, source_ip, user_agent,
-	error_code, aws_region, recipient_account_id, mfa_authenticated`;
+	error_code, aws_region, recipient_account_id, mfa_authenticated, conflict`;
 
 function toEvent(row: unknown[]): ExportEvent {
 	return {
@@ -68,6 +68,8 @@ export function* exportEvents(db: CaseFile, filter: ExportFilter = {}): Generato
 		where.push('event_time <= ?');
 		params.push(filter.until);
 	}
+	// Only conflicting versions share an eventID (an identical re-import is a sighting, not a row):
+	// remembering those alone keeps memory to the conflicts, not to every event of the case.
 	const seen = new Set<string>();
 	if (filter.eventIds) {
 		const one = db.prepare(`SELECT ${columns} FROM event WHERE id = (SELECT min(id) FROM event_row WHERE event_id = ?) ${where.map(w => `AND ${w}`).join(' ')}`).raw();
@@ -83,8 +85,10 @@ export function* exportEvents(db: CaseFile, filter: ExportFilter = {}): Generato
 	const statement = db.prepare(`SELECT ${columns} FROM event ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY event_time, id`).raw();
 	for (const row of statement.iterate(...params) as IterableIterator<unknown[]>) {
 		const event = toEvent(row);
-		if (seen.has(event.eventId)) continue;
-		seen.add(event.eventId);
+		if (row[14] === 1) {
+			if (seen.has(event.eventId)) continue;
+			seen.add(event.eventId);
+		}
 		yield event;
 	}
 }

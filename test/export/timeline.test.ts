@@ -90,3 +90,21 @@ describe('mfatrail export', () => {
 		expect(wrong).toMatchObject({status: 2, stderr: expect.stringMatching(/--format must be timesketch or csv/)});
 	});
 });
+
+describe('mfatrail export over conflicting versions', () => {
+	it('two versions of one eventID (a conflict) make one line; other events each make theirs', async () => {
+		const record = (eventID: string, eventName: string, sourceIPAddress: string) => ({
+			eventVersion: '1.08', eventTime: '2024-05-01T10:00:00Z', eventSource: 'iam.amazonaws.com', eventName, awsRegion: 'us-east-1',
+			sourceIPAddress, userAgent: 'aws-cli/2', eventID, eventType: 'AwsApiCall', recipientAccountId: '123456789012',
+			userIdentity: {type: 'IAMUser', arn: 'arn:aws:iam::123456789012:user/alice', accountId: '123456789012', userName: 'alice'},
+		});
+		const file = path.join(tempDir(), 'conflict.json');
+		const shared = '0d3f8b5e-1c2a-4b7d-9e6f-112233445566';
+		fs.writeFileSync(file, JSON.stringify({Records: [record(shared, 'ListUsers', '192.0.2.1'), record(shared, 'ListUsers', '192.0.2.2'), record('7a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3', 'ListRoles', '192.0.2.1')]}));
+		const db = await caseOf(file);
+		const {stdout, status} = await runMain('export', '--format', 'timesketch', '--db', db);
+		expect(status).toBe(0);
+		const ids = stdout.trimEnd().split('\n').map(l => (JSON.parse(l) as {event_id: string}).event_id);
+		expect(ids.sort()).toEqual([shared, '7a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3']);
+	});
+});
